@@ -1,0 +1,49 @@
+using Switchyard.Gateway.Pipeline;
+
+namespace Switchyard.FrontDoor.Http;
+
+/// <summary>Answers requests no endpoint took (404, 405) and unexpected failures (500) in the gateway's JSON error shape.</summary>
+internal sealed partial class UnmatchedRouteMiddleware(RequestDelegate next, ILogger<UnmatchedRouteMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            LogUnhandled(logger, context.Request.Method, context.Request.Path, ex);
+            await WriteAsync(context, StatusCodes.Status500InternalServerError, "Something went wrong inside the gateway; the error is logged.");
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (context.Response.HasStarted || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
+        {
+            return;
+        }
+
+        if (context.Response.StatusCode == StatusCodes.Status404NotFound)
+        {
+            await WriteAsync(context, 404, $"Not found: {context.Request.Method} {context.Request.Path}. See README.md for the endpoints.");
+        }
+        else if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed)
+        {
+            await WriteAsync(context, 405, $"Method {context.Request.Method} is not allowed on {context.Request.Path}.");
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(GatewayErrors.GatewayShape(message)).AsTask();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+}

@@ -1,0 +1,32 @@
+using Switchyard.FrontDoor.Endpoints;
+using Switchyard.FrontDoor.Http;
+using Switchyard.Gateway;
+
+namespace Switchyard.FrontDoor;
+
+public static class SwitchyardHostExtensions
+{
+    /// <summary>Registers the gateway and binds its options from <c>Switchyard:Gateway</c>.</summary>
+    public static WebApplicationBuilder AddSwitchyard(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddSwitchyardGateway();
+        builder.Services.AddSingleton<Readiness>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The gateway enforces its own (configurable) body limit with a 413 in its error shape.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+        });
+        return builder;
+    }
+
+    /// <summary>Maps the public API, health probes and the JSON 404/405 answers.</summary>
+    public static WebApplication MapSwitchyard(this WebApplication app)
+    {
+        app.UseMiddleware<UnmatchedRouteMiddleware>();
+        app.MapHealthEndpoints();
+        app.MapOpenAiEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,90 @@
+using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Upstream;
+
+namespace Switchyard.Gateway.Execution;
+
+/// <summary>The answer a route produced, and which target produced it.</summary>
+internal sealed record RouteResult(UpstreamOutcome Outcome, string OptionPath, int RetryCount, string Provider, bool DropUsageChunk) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Outcome.DisposeAsync();
+}
+
+/// <summary>
+/// Walks the config tree: single, fallback, loadbalance and conditional nodes, nested to any depth, each node
+/// inheriting its parent's settings; leaves are called through the <see cref="TargetInvoker"/>.
+/// </summary>
+internal sealed class RouteExecutor
+{
+    private readonly TargetRequestFactory _requests;
+    private readonly TargetInvoker _invoker;
+
+    public RouteExecutor(TargetRequestFactory requests, TargetInvoker invoker)
+    {
+        _requests = requests;
+        _invoker = invoker;
+    }
+
+    public Task<RouteResult> ExecuteAsync(RoutePlan plan, GatewayCall call) =>
+        ExecuteAsync(plan.Config.Root, TargetSettings.Empty, plan, call);
+
+    private async Task<RouteResult> ExecuteAsync(ConfigNode node, TargetSettings inherited, RoutePlan plan, GatewayCall call)
+    {
+        var settings = inherited.InheritInto(node);
+        if (node.IsLeaf)
+        {
+            var request = _requests.Create(node, settings, plan.Defaults, call);
+            var result = await _invoker.InvokeAsync(request, settings.Retry, call.Timings, call.Aborted);
+            return new RouteResult(result.Outcome, node.Path, result.RetryCount, request.ProviderSlug, request.DropUsageChunk);
+        }
+
+        var strategy = node.Strategy!;
+        switch (strategy.Mode)
+        {
+            case StrategyMode.Single:
+                return await ExecuteAsync(node.Targets[0], settings, plan, call);
+
+            case StrategyMode.LoadBalance:
+                return await ExecuteAsync(node.Targets[LoadBalancer.Pick(node.Targets, Random.Shared.NextDouble())], settings, plan, call);
+
+            case StrategyMode.Conditional:
+                var chosen = ConditionalRouter.Route(node, plan.Facts)
+                    ?? throw new GatewayException(400, $"Query router did not resolve to any valid target: no condition of {node.Path} matched and it has no 'default'.");
+                return await ExecuteAsync(chosen, settings, plan, call);
+
+            default:
+                return await FallBackAsync(node, strategy, settings, plan, call);
+        }
+    }
+
+    /// <summary>
+    /// Tries targets in order. Moves on when the status is in <c>on_status_codes</c>, or, when none are set, on any non-2xx
+    /// (timeouts and unreachable providers included). Returns the first success, the first answer it may not move on from,
+    /// or the last target's answer.
+    /// </summary>
+    private async Task<RouteResult> FallBackAsync(ConfigNode node, StrategySettings strategy, TargetSettings settings, RoutePlan plan, GatewayCall call)
+    {
+        RouteResult? last = null;
+        foreach (var target in node.Targets)
+        {
+            if (last is not null)
+            {
+                await last.DisposeAsync();
+            }
+
+            last = await ExecuteAsync(target, settings, plan, call);
+            if (last.Outcome.IsSuccess)
+            {
+                return last;
+            }
+
+            var moveOn = strategy.OnStatusCodes is not { } codes || codes.Contains(last.Outcome.StatusCode);
+            if (!moveOn)
+            {
+                return last;
+            }
+        }
+
+        return last!;
+    }
+}

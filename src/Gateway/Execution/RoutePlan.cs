@@ -1,0 +1,18 @@
+using Switchyard.Gateway.Routing;
+
+namespace Switchyard.Gateway.Execution;
+
+/// <summary>
+/// What the request headers decided before any target is called: the config tree to walk, and the
+/// header-level defaults every leaf may fall back on.
+/// </summary>
+internal sealed record RoutePlan(RoutingConfig Config, RouteDefaults Defaults, RoutingFacts Facts);
+
+/// <summary>Header-level values a leaf uses when its config says nothing (provider, credential, custom host) or that override the config (timeout, forward headers).</summary>
+internal sealed record RouteDefaults(
+    string? Provider,
+    string? Credential,
+    string? CustomHost,
+    TimeSpan? RequestTimeout,
+    IReadOnlyList<string>? ForwardHeaders,
+    IReadOnlyDictionary<string, string> ProviderOptions);

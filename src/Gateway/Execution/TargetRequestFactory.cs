@@ -1,0 +1,209 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Upstream;
+using Switchyard.Providers;
+using Switchyard.Providers.Catalog;
+
+namespace Switchyard.Gateway.Execution;
+
+/// <summary>
+/// Turns a leaf of the config tree, with its inherited settings and the header defaults, into the HTTP request
+/// its provider's adapter builds. Every refusal here is a client mistake (400) that stops the whole route.
+/// </summary>
+internal sealed class TargetRequestFactory
+{
+    private static readonly byte[] IncludeUsage = """{"include_usage":true}"""u8.ToArray();
+
+    private readonly ProviderCatalog _catalog;
+    private readonly ProviderAdapters _adapters;
+    private readonly GatewayOptions _options;
+
+    public TargetRequestFactory(ProviderCatalog catalog, ProviderAdapters adapters, IOptions<GatewayOptions> options)
+    {
+        _catalog = catalog;
+        _adapters = adapters;
+        _options = options.Value;
+    }
+
+    public UpstreamRequest Create(ConfigNode leaf, TargetSettings settings, RouteDefaults defaults, GatewayCall call)
+    {
+        if (leaf.VirtualKey is not null)
+        {
+            throw new GatewayException(400, $"{leaf.Path}.virtual_key: virtual keys are not available yet; pass 'provider' and 'api_key' (or the Authorization header) instead.");
+        }
+
+        var slug = leaf.Provider ?? defaults.Provider
+            ?? throw new GatewayException(400, $"{leaf.Path}: names no provider; add 'provider', or send the x-portkey-provider header.");
+        if (!_catalog.TryGet(slug, out var provider))
+        {
+            throw new GatewayException(400, $"Invalid provider passed: '{slug}'.");
+        }
+
+        if (!_adapters.TryGet(provider.Format, out var adapter))
+        {
+            throw new GatewayException(400, $"Provider '{slug}' speaks its own {provider.Format} wire format, which this version cannot translate yet; use an OpenAI-compatible provider.");
+        }
+
+        if (!Serves(provider, call.Operation))
+        {
+            throw new GatewayException(400, $"Provider '{slug}' does not serve {call.Operation.Describe()}.");
+        }
+
+        var customHost = settings.CustomHost ?? defaults.CustomHost;
+        var baseUrl = customHost is not null ? new Uri(customHost, UriKind.Absolute) : provider.BaseUrl
+            ?? throw new GatewayException(400, $"Provider '{slug}' has no public endpoint; set 'custom_host' in the config or the x-portkey-custom-host header.");
+
+        var fields = BodyFields(settings, call, provider, out var dropUsageChunk);
+        var options = Merge(defaults.ProviderOptions, leaf.ProviderOptions);
+        var http = adapter.CreateRequest(new ProviderCall(
+            provider,
+            call.Operation,
+            baseUrl,
+            leaf.ApiKey ?? defaults.Credential,
+            call.Body.Utf8,
+            fields,
+            call.Body.Stream,
+            options,
+            Forwarded(defaults.ForwardHeaders ?? settings.ForwardHeaders, call.Headers)));
+
+        return new UpstreamRequest
+        {
+            ProviderSlug = slug,
+            Method = http.Method,
+            Uri = http.Uri,
+            Headers = http.Headers,
+            Body = http.Body,
+            IsCustomHost = customHost is not null,
+            Stream = call.Body.Stream && call.Operation.CanStream(),
+            DropUsageChunk = dropUsageChunk,
+            Timeout = defaults.RequestTimeout
+                ?? (settings.RequestTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : _options.DefaultRequestTimeout),
+        };
+    }
+
+    private static bool Serves(ProviderDescriptor provider, ApiOperation operation) => operation switch
+    {
+        ApiOperation.ChatCompletions => provider.Capabilities.HasFlag(ProviderCapabilities.ChatCompletions),
+        ApiOperation.Completions => provider.Capabilities.HasFlag(ProviderCapabilities.Completions),
+        ApiOperation.Embeddings => provider.Capabilities.HasFlag(ProviderCapabilities.Embeddings),
+        ApiOperation.Models => provider.Capabilities.HasFlag(ProviderCapabilities.Models),
+        _ => false,
+    };
+
+    /// <summary>
+    /// The fields to set on the body: <c>override_params</c>, and <c>stream_options.include_usage</c> when the client
+    /// streams without asking for usage (the gateway needs it for accounting; the extra chunk is dropped on the way back).
+    /// </summary>
+    private static List<KeyValuePair<string, ReadOnlyMemory<byte>>> BodyFields(TargetSettings settings, GatewayCall call, ProviderDescriptor provider, out bool dropUsageChunk)
+    {
+        var fields = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(settings.OverrideParams.Count + 1);
+        string? model = call.Body.Model;
+        foreach (var (name, value) in settings.OverrideParams)
+        {
+            fields.Add(new(name, Encoding.UTF8.GetBytes(value.GetRawText())));
+            if (name == "model")
+            {
+                model = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            }
+        }
+
+        if (call.Operation.HasBody() && string.IsNullOrEmpty(model))
+        {
+            throw new GatewayException(400, "'model' is required: set it in the request body (or in the config's override_params).");
+        }
+
+        dropUsageChunk = false;
+        if (call.Body.Stream && call.Operation.CanStream() && !call.Body.ClientAskedForUsage
+            && provider.Capabilities.HasFlag(ProviderCapabilities.StreamUsage))
+        {
+            fields.Add(new("stream_options", StreamOptionsWithUsage(call.Body)));
+            dropUsageChunk = true;
+        }
+
+        return fields;
+    }
+
+    private static ReadOnlyMemory<byte> StreamOptionsWithUsage(RequestBody body)
+    {
+        if (body.StreamOptions is not { } existing)
+        {
+            return IncludeUsage;
+        }
+
+        // Keep whatever else the client put in stream_options; only include_usage changes.
+        using var document = JsonDocument.Parse(body.Utf8.Slice(existing.ValueStart, existing.ValueLength));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.NameEquals("include_usage"u8))
+                {
+                    continue;
+                }
+
+                property.WriteTo(writer);
+            }
+
+            writer.WriteBoolean("include_usage", true);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private static IReadOnlyDictionary<string, string> Merge(IReadOnlyDictionary<string, string> headerOptions, IReadOnlyDictionary<string, string> configOptions)
+    {
+        if (headerOptions.Count == 0)
+        {
+            return configOptions;
+        }
+
+        if (configOptions.Count == 0)
+        {
+            return headerOptions;
+        }
+
+        var merged = new Dictionary<string, string>(headerOptions, StringComparer.Ordinal);
+        foreach (var (name, value) in configOptions)
+        {
+            merged[name] = value;
+        }
+
+        return merged;
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> Forwarded(IReadOnlyList<string>? names, IRequestHeaders headers)
+    {
+        if (names is null || names.Count == 0)
+        {
+            return [];
+        }
+
+        var forwarded = new List<KeyValuePair<string, string>>(names.Count);
+        foreach (var name in names)
+        {
+            if (headers[name] is { } value && !IsGatewayOwned(name))
+            {
+                forwarded.Add(new(name, value));
+            }
+        }
+
+        return forwarded;
+    }
+
+    /// <summary>Headers that belong to this hop or to the gateway itself are never forwarded, whatever the config says.</summary>
+    private static bool IsGatewayOwned(string name) =>
+        name.StartsWith("x-portkey-", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("host", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("content-length", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("content-type", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("connection", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("expect", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,37 @@
+namespace Switchyard.Gateway;
+
+/// <summary>Data-path settings, bound from the configuration section <c>Switchyard:Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Switchyard:Gateway";
+
+    /// <summary>Largest request body accepted; bigger is a 413. Default 32 MiB (inline images are large).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Deepest JSON nesting accepted in a request body or config; deeper is a 400. Default 64.</summary>
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Most retries a config's <c>retry.attempts</c> may ask for; more is a 400. Default 10 (Portkey declares 5 and enforces none).</summary>
+    public int MaxRetryAttempts { get; set; } = 10;
+
+    /// <summary>First retry back-off; later ones grow exponentially with jitter. Default 1 s (Portkey's first wait).</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest single back-off. Default 30 s.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest Retry-After the gateway will wait for, and the total it will spend waiting on Retry-After per target; longer returns the 429 at once. Default 60 s (Portkey's limit).</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Per-attempt timeout when neither the config nor <c>x-portkey-request-timeout</c> sets one. Default 10 minutes.</summary>
+    public TimeSpan DefaultRequestTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Longest silence allowed between two events of an upstream stream before it is ended with an error event. Default 120 s.</summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Comma-separated hosts a custom host may name although they are private or loopback (Portkey's <c>TRUSTED_CUSTOM_HOSTS</c>).
+    /// Default: loopback only, <c>localhost,127.0.0.1,::1</c>.
+    /// </summary>
+    public string TrustedCustomHosts { get; set; } = "localhost,127.0.0.1,::1";
+}

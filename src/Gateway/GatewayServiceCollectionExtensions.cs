@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Streaming;
+using Switchyard.Gateway.Upstream;
+using Switchyard.Providers;
+using Switchyard.Providers.Catalog;
+
+namespace Switchyard.Gateway;
+
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>Adds the data path: the pipeline, routing, the upstream client and the provider catalog. Bind <see cref="GatewayOptions"/> before or after.</summary>
+    public static IServiceCollection AddSwitchyardGateway(this IServiceCollection services)
+    {
+        services.AddOptions<GatewayOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(ProviderCatalog.Default);
+        services.TryAddSingleton(ProviderAdapters.Default);
+        services.TryAddSingleton(sp => new CustomHostPolicy(
+            sp.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedCustomHosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        services.TryAddSingleton<UpstreamClient>();
+        services.TryAddSingleton<TargetInvoker>();
+        services.TryAddSingleton<TargetRequestFactory>();
+        services.TryAddSingleton<RoutePlanner>();
+        services.TryAddSingleton<RouteExecutor>();
+        services.TryAddSingleton<SseRelay>();
+        services.TryAddSingleton<ResponseWriter>();
+        services.TryAddSingleton(sp => new GatewayPipeline(
+            sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetServices<ICallObserver>()));
+        return services;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Json;
+using Switchyard.Providers;
+
+namespace Switchyard.Gateway.Pipeline;
+
+/// <summary>
+/// Per-request state, carried through every pipeline step (YARP keeps one feature object per request, not a bag of locals).
+/// </summary>
+public sealed class GatewayCall
+{
+    internal GatewayCall(ApiOperation operation, string path, IRequestHeaders headers, RequestBody body, IClientResponse response, CallTimings timings, CancellationToken aborted)
+    {
+        Operation = operation;
+        Path = path;
+        Headers = headers;
+        Body = body;
+        Response = response;
+        Timings = timings;
+        Aborted = aborted;
+    }
+
+    /// <summary>Reads the body (step 1 of the pipeline: one pass, routing fields only, size and depth already bounded) and starts the call.</summary>
+    public static GatewayCall Create(ApiOperation operation, string path, IRequestHeaders headers, ReadOnlyMemory<byte> body, IClientResponse response, long startTimestamp, int maxJsonDepth, CancellationToken aborted)
+    {
+        var parsed = operation.HasBody() ? RequestBodyReader.Read(body, maxJsonDepth) : RequestBody.Empty;
+        return new GatewayCall(operation, path, headers, parsed, response, new CallTimings(startTimestamp), aborted);
+    }
+
+    public ApiOperation Operation { get; }
+
+    /// <summary>The request path as the client sent it (<c>url.pathname</c> for conditional routing).</summary>
+    public string Path { get; }
+
+    public IRequestHeaders Headers { get; }
+
+    internal RequestBody Body { get; }
+
+    public IClientResponse Response { get; }
+
+    internal CallTimings Timings { get; }
+
+    /// <summary>Fires when the client goes away; every upstream call is cancelled with it.</summary>
+    public CancellationToken Aborted { get; }
+
+    public string TraceId { get; internal set; } = "";
+
+    /// <summary>The parsed <c>x-portkey-metadata</c> object, when sent.</summary>
+    public JsonElement? Metadata { get; internal set; }
+
+    /// <summary>JSON path of the target that answered, for <c>x-portkey-last-used-option-index</c>.</summary>
+    public string? LastUsedOptionIndex { get; internal set; }
+
+    public int RetryCount { get; internal set; }
+
+    public string? Provider { get; internal set; }
+
+    public int StatusCode { get; internal set; }
+
+    /// <summary>Token usage reported by the provider (JSON body or the stream's usage chunk), when it reported any.</summary>
+    public TokenUsage? Usage { get; internal set; }
+
+    /// <summary>Set when a stream broke after it had started; the client received an error event.</summary>
+    public string? StreamFailure { get; internal set; }
+}
+
+/// <summary>Tokens a provider reported for one call.</summary>
+public sealed record TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens);

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Switchyard.Gateway.Execution;
+
+namespace Switchyard.Gateway.Pipeline;
+
+/// <summary>
+/// The request pipeline (DESIGN.md §4) for one call whose body has been read: trace id, metadata, route plan,
+/// the routing tree, then the answer. Steps that later issues add (authentication, admission, guardrails, cache,
+/// settlement, logging) slot in here in that order.
+/// </summary>
+public sealed class GatewayPipeline
+{
+    private readonly RoutePlanner _planner;
+    private readonly RouteExecutor _executor;
+    private readonly ResponseWriter _writer;
+    private readonly ICallObserver[] _observers;
+
+    internal GatewayPipeline(RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, IEnumerable<ICallObserver> observers)
+    {
+        _planner = planner;
+        _executor = executor;
+        _writer = writer;
+        _observers = observers.ToArray();
+    }
+
+    public async Task HandleAsync(GatewayCall call)
+    {
+        var response = call.Response;
+        call.TraceId = call.Headers[PortkeyHeaders.TraceId] is { Length: > 0 } traceId ? traceId : Guid.NewGuid().ToString();
+        response.SetHeader(PortkeyHeaders.TraceId, call.TraceId);
+        response.SetHeader(PortkeyHeaders.CacheStatus, "DISABLED");
+        try
+        {
+            call.Metadata = ReadMetadata(call.Headers[PortkeyHeaders.Metadata]);
+            var plan = _planner.Plan(call);
+            await using var result = await _executor.ExecuteAsync(plan, call);
+            call.LastUsedOptionIndex = result.OptionPath;
+            call.RetryCount = result.RetryCount;
+            call.Provider = result.Provider;
+            response.SetHeader(PortkeyHeaders.LastUsedOptionIndex, result.OptionPath);
+            response.SetHeader(PortkeyHeaders.RetryAttemptCount, result.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            response.SetHeader(PortkeyHeaders.Provider, result.Provider);
+            await _writer.WriteAsync(call, result);
+        }
+        catch (GatewayException ex)
+        {
+            call.StatusCode = ex.StatusCode;
+            await GatewayErrors.WriteAsync(response, ex, call.Aborted);
+        }
+        catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
+        {
+            // The client went away; every upstream call was cancelled with it. 499 is nginx's "client closed request".
+            call.StatusCode = 499;
+        }
+
+        foreach (var observer in _observers)
+        {
+            observer.OnCompleted(call);
+        }
+    }
+
+    private static JsonElement? ReadMetadata(string? header)
+    {
+        if (header is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 16 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new GatewayException(400, "x-portkey-metadata must be a JSON object, e.g. {\"user\":\"u-1\",\"tier\":\"pro\"}.");
+            }
+
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new GatewayException(400, "x-portkey-metadata is not valid JSON; send a JSON object, e.g. {\"user\":\"u-1\"}.");
+        }
+    }
+}

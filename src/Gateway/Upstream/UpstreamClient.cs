@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Streaming;
+
+namespace Switchyard.Gateway.Upstream;
+
+/// <summary>
+/// Sends one attempt to a provider over one pooled <see cref="SocketsHttpHandler"/> (no redirects, cookies,
+/// proxy or decompression on the hot path) and reports how it ended as an <see cref="UpstreamOutcome"/>.
+/// Cancellation (client gone, attempt timed out) is the one thing it throws.
+/// </summary>
+internal sealed partial class UpstreamClient : IDisposable
+{
+    private static readonly HttpRequestOptionsKey<bool> CustomHostKey = new("switchyard.custom-host");
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    private readonly HttpMessageInvoker _invoker;
+    private readonly CustomHostPolicy _customHosts;
+    private readonly ILogger<UpstreamClient> _logger;
+
+    public UpstreamClient(CustomHostPolicy customHosts, ILogger<UpstreamClient> logger)
+    {
+        _customHosts = customHosts;
+        _logger = logger;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            EnableMultipleHttp2Connections = true,
+            ConnectCallback = ConnectAsync,
+        };
+        _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    public async Task<UpstreamOutcome> SendAsync(UpstreamRequest request, CancellationToken cancellationToken)
+    {
+        var message = new HttpRequestMessage(request.Method, request.Uri)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        if (request.Method != HttpMethod.Get)
+        {
+            message.Content = new ReadOnlyMemoryContent(request.Body);
+            message.Content.Headers.ContentType = JsonContentType;
+        }
+
+        foreach (var (name, value) in request.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (request.IsCustomHost)
+        {
+            message.Options.Set(CustomHostKey, true);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _invoker.SendAsync(message, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogSendFailed(_logger, request.ProviderSlug, request.Uri.Authority, ex.Message);
+            return UpstreamOutcome.Failed($"could not reach {request.ProviderSlug} at {request.Uri.Authority}: {ex.Message}");
+        }
+
+        try
+        {
+            var status = (int)response.StatusCode;
+            if (request.Stream && status is >= 200 and < 300 && IsEventStream(response))
+            {
+                return await ReadFirstEventAsync(request, response, cancellationToken);
+            }
+
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (status is >= 200 and < 300 && IsJson(response) && !JsonShape.IsValid(body))
+            {
+                response.Dispose();
+                return UpstreamOutcome.Invalid($"{request.ProviderSlug} answered {status} with a body that is not valid JSON");
+            }
+
+            return UpstreamOutcome.Answered(response, body);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            response.Dispose();
+            return UpstreamOutcome.Failed($"{request.ProviderSlug} broke off its response: {ex.Message}");
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<UpstreamOutcome> ReadFirstEventAsync(UpstreamRequest request, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var events = new SseEventReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        try
+        {
+            var first = await events.ReadAsync(cancellationToken);
+            if (first is null)
+            {
+                throw new SseProtocolException("the upstream stream ended before its first event");
+            }
+
+            if (!first.IsDone && !JsonShape.IsValid(first.Data))
+            {
+                throw new SseProtocolException("the upstream stream's first event is not valid JSON");
+            }
+
+            return UpstreamOutcome.Streaming(response, events, first);
+        }
+        catch (SseProtocolException ex)
+        {
+            await events.DisposeAsync();
+            response.Dispose();
+            return UpstreamOutcome.Invalid($"{request.ProviderSlug}: {ex.Message}");
+        }
+        catch
+        {
+            await events.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static bool IsEventStream(HttpResponseMessage response) =>
+        string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsJson(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) == true;
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var endpoint = context.DnsEndPoint;
+        var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
+
+        // A custom host passed the name check; here its resolved addresses are checked too, so DNS cannot point it inward.
+        if (context.InitialRequestMessage.Options.TryGetValue(CustomHostKey, out var isCustomHost) && isCustomHost
+            && !_customHosts.IsAllowListed(endpoint.Host)
+            && Array.Find(addresses, _customHosts.IsForbiddenAddress) is { } forbidden)
+        {
+            throw new HttpRequestException($"custom host {endpoint.Host} resolves to a forbidden address ({forbidden})");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, endpoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call to {Provider} at {Authority} failed: {Problem}")]
+    private static partial void LogSendFailed(ILogger logger, string provider, string authority, string problem);
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need (the npm SDKs), builds, and runs the whole suite.
+# Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Streaming).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "test.sh: Node.js is required for the SDK conformance tests; installing it" >&2
+  apt-get install -y nodejs npm >/dev/null
+fi
+(cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
+
+dotnet test Switchyard.slnx --logger "trx" --results-directory artifacts/test-results "$@"

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Switchyard.FrontDoor.Tests.Infrastructure;
+
+namespace Switchyard.FrontDoor.Tests.Sdk;
+
+/// <summary>
+/// Runs the official npm SDKs (tests/sdk, installed by the test command) against this class's live gateway,
+/// one node test per xunit case so each SDK behaviour passes or fails on its own.
+/// </summary>
+public sealed class NodeSdkTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    [Theory]
+    [InlineData("openai.test.mjs", "openai chat completion")]
+    [InlineData("openai.test.mjs", "openai chat completion stream")]
+    [InlineData("openai.test.mjs", "openai fallback config")]
+    [InlineData("openai.test.mjs", "openai embeddings")]
+    [InlineData("openai.test.mjs", "openai stream cut mid-way throws")]
+    [InlineData("openai.test.mjs", "openai provider error surfaces as APIError")]
+    [InlineData("portkey.test.mjs", "portkey chat completion")]
+    [InlineData("portkey.test.mjs", "portkey chat completion stream")]
+    [InlineData("portkey.test.mjs", "portkey fallback config")]
+    [InlineData("portkey.test.mjs", "portkey retry config")]
+    public async Task NodeSdk_AgainstTheGateway_Passes(string file, string name)
+    {
+        var result = await NodeTest.RunAsync(file, name, new Dictionary<string, string>
+        {
+            ["SWITCHYARD_URL"] = fixture.Gateway.ToString().TrimEnd('/'),
+            ["FAKE_PROVIDER_BASE"] = fixture.FakeBase,
+        });
+
+        Assert.True(result.ExitCode == 0, $"node test '{name}' failed:\n{result.Output}");
+        Assert.Contains("# pass 1", result.Output, StringComparison.Ordinal);
+    }
+}
+
+internal static class NodeTest
+{
+    public static string SdkFolder { get; } = FindSdkFolder();
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string file, string name, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = SdkFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add("--test");
+        start.ArgumentList.Add("--test-reporter=tap");
+        start.ArgumentList.Add($"--test-name-pattern=^{System.Text.RegularExpressions.Regex.Escape(name)}$");
+        start.ArgumentList.Add(file);
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string FindSdkFolder()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "tests", "sdk");
+            if (File.Exists(Path.Combine(candidate, "package.json")))
+            {
+                if (!Directory.Exists(Path.Combine(candidate, "node_modules")))
+                {
+                    throw new InvalidOperationException($"{candidate}/node_modules is missing: run the README's test command (it runs npm ci there).");
+                }
+
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("tests/sdk not found above " + AppContext.BaseDirectory);
+    }
+}
