@@ -1,1 +1,0 @@
-namespace Switchyard.Gateway.Tests; public class T { [Fact] public void A() => Assert.True(true); }
