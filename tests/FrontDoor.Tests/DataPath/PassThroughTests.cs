@@ -44,7 +44,7 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
     {
         var scenario = Requests.NewScenario();
         var body = "{\"model\":\"ignored\", \"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],  \"temperature\":0.5}";
-        var config = $$"""{"provider":"openai","custom_host":"{{fixture.FakeBase}}","override_params":{"model":"fake-gpt|scenario={{scenario}}","temperature":0.1,"top_p":0.9}}""";
+        var config = $$$"""{"provider":"openai","custom_host":"{{{fixture.FakeBase}}}","override_params":{"model":"fake-gpt|scenario={{{scenario}}}","temperature":0.1,"top_p":0.9}}""";
         using var response = await fixture.Client.SendAsync(Requests.Post("/v1/chat/completions", body).WithConfig(config));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -126,7 +126,7 @@ public sealed class RetryTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [Fact]
     public async Task Retry_ConnectionRefused_IsRetriedThen502()
     {
-        var config = $$"""{"provider":"openai","custom_host":"{{ClosedPort.Url()}}","retry":{"attempts":2}}""";
+        var config = $$$"""{"provider":"openai","custom_host":"{{{ClosedPort.Url()}}}","retry":{"attempts":2}}""";
         using var response = await fixture.Client.SendAsync(Requests.Chat("fake-gpt").WithConfig(config));
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);

@@ -119,7 +119,7 @@ public sealed class StrategyTests(GatewayFixture fixture) : IClassFixture<Gatewa
     [InlineData(null, "config.targets[1]")]
     public async Task Conditional_Metadata_ChoosesTheMatchingTarget(string? metadata, string expected)
     {
-        var config = $$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.tier":{"$eq":"pro"}},"then":"big"}],"default":"small"},"targets":[{{Target("fake-gpt", ",\"name\":\"big\"")}},{{Target("fake-gpt-mini", ",\"name\":\"small\"")}}]}""";
+        var config = $$$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.tier":{"$eq":"pro"}},"then":"big"}],"default":"small"},"targets":[{{{Target("fake-gpt", ",\"name\":\"big\"")}}},{{{Target("fake-gpt-mini", ",\"name\":\"small\"")}}}]}""";
         var request = Requests.Chat("ignored").WithConfig(config);
         if (metadata is not null)
         {
@@ -137,8 +137,8 @@ public sealed class StrategyTests(GatewayFixture fixture) : IClassFixture<Gatewa
     [InlineData(0.1, "config.targets[1]")]
     public async Task Conditional_DeepParams_AreResolvedBeyondTwoLevels(double temperature, string expected)
     {
-        var config = $$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"params.response_format.json_schema.strict":true,"params.temperature":{"$gte":0.5}},"then":"big"}],"default":"small"},"targets":[{{Target("fake-gpt", ",\"name\":\"big\"")}},{{Target("fake-gpt-mini", ",\"name\":\"small\"")}}]}""";
-        var extra = $$""","temperature":{{temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)}},"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{}}}""";
+        var config = $$$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"params.response_format.json_schema.strict":true,"params.temperature":{"$gte":0.5}},"then":"big"}],"default":"small"},"targets":[{{{Target("fake-gpt", ",\"name\":\"big\"")}}},{{{Target("fake-gpt-mini", ",\"name\":\"small\"")}}}]}""";
+        var extra = ",\"temperature\":" + temperature.ToString(System.Globalization.CultureInfo.InvariantCulture) + ""","response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{}}}""";
         using var response = await fixture.Client.SendAsync(Requests.Chat("ignored", extra: extra).WithConfig(config));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -148,7 +148,7 @@ public sealed class StrategyTests(GatewayFixture fixture) : IClassFixture<Gatewa
     [Fact]
     public async Task Conditional_UrlPathname_CanRoute()
     {
-        var config = $$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"url.pathname":{"$regex":"embeddings$"}},"then":"embed"}],"default":"chat"},"targets":[{{Target("fake-embed", ",\"name\":\"embed\"")}},{{Target("fake-gpt", ",\"name\":\"chat\"")}}]}""";
+        var config = $$$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"url.pathname":{"$regex":"embeddings$"}},"then":"embed"}],"default":"chat"},"targets":[{{{Target("fake-embed", ",\"name\":\"embed\"")}}},{{{Target("fake-gpt", ",\"name\":\"chat\"")}}}]}""";
         using var response = await fixture.Client.SendAsync(Requests.Post("/v1/embeddings", """{"model":"x","input":"hi"}""").WithConfig(config));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -169,7 +169,7 @@ public sealed class StrategyTests(GatewayFixture fixture) : IClassFixture<Gatewa
     public async Task Nested_FallbackInsideConditionalInsideLoadBalance_ReportsTheFullPath()
     {
         var inner = $$"""{"strategy":{"mode":"fallback"},"targets":[{{Target("fake-gpt|status=502")}},{{Target("fake-gpt-mini")}}]}""";
-        var conditional = $$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.team":{"$in":["a","b"]}},"then":"ab"}],"default":"other"},"targets":[{{Target("fake-gpt", ",\"name\":\"other\"")}},{"name":"ab",{{inner[1..]}}]}""";
+        var conditional = $$$"""{"strategy":{"mode":"conditional","conditions":[{"query":{"metadata.team":{"$in":["a","b"]}},"then":"ab"}],"default":"other"},"targets":[{{{Target("fake-gpt", ",\"name\":\"other\"")}}},{"name":"ab",{{{inner[1..]}}}]}""";
         var config = $$"""{"strategy":{"mode":"loadbalance"},"targets":[{{Target("fake-gpt|status=500", ",\"weight\":0")}},{"weight":1,{{conditional[1..]}}]}""";
         using var response = await fixture.Client.SendAsync(Requests.Chat("ignored").WithConfig(config).WithHeader("x-portkey-metadata", """{"team":"b"}"""));
 
@@ -181,7 +181,7 @@ public sealed class StrategyTests(GatewayFixture fixture) : IClassFixture<Gatewa
     public async Task Inheritance_OverrideParamsMergeDownTheTree_ChildWins()
     {
         var scenario = Requests.NewScenario();
-        var config = $$"""{"override_params":{"temperature":0.2,"model":"parent"},"strategy":{"mode":"single"},"targets":[{"provider":"openai","custom_host":"{{fixture.FakeBase}}","override_params":{"model":"fake-gpt|scenario={{scenario}}"}}]}""";
+        var config = $$$"""{"override_params":{"temperature":0.2,"model":"parent"},"strategy":{"mode":"single"},"targets":[{"provider":"openai","custom_host":"{{{fixture.FakeBase}}}","override_params":{"model":"fake-gpt|scenario={{{scenario}}}"}}]}""";
         using var response = await fixture.Client.SendAsync(Requests.Post("/v1/chat/completions", """{"model":"m","messages":[{"role":"user","content":"x"}]}""").WithConfig(config));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -192,7 +192,7 @@ public sealed class StrategyTests(GatewayFixture fixture) : IClassFixture<Gatewa
     public async Task Config_WithoutProviderButWithProviderHeader_UsesTheHeaderAndItsKey()
     {
         var scenario = Requests.NewScenario();
-        var config = $$"""{"retry":{"attempts":1},"override_params":{"model":"fake-gpt|scenario={{scenario}}"}}""";
+        var config = $$$"""{"retry":{"attempts":1},"override_params":{"model":"fake-gpt|scenario={{{scenario}}}"}}""";
         using var response = await fixture.Client.SendAsync(Requests.Chat("x").ToFake(fixture).WithConfig(config));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
