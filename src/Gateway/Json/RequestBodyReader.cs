@@ -10,13 +10,15 @@ internal static class RequestBodyReader
 {
     public static RequestBody Read(ReadOnlyMemory<byte> utf8, int maxDepth)
     {
+        if (utf8.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new GatewayException(400, "The request body is empty; send a JSON object such as {\"model\":\"gpt-4o-mini\",\"messages\":[…]}.");
+        }
+
         var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { MaxDepth = maxDepth, CommentHandling = JsonCommentHandling.Disallow });
         try
         {
-            if (!reader.Read())
-            {
-                throw new GatewayException(400, "The request body is empty; send a JSON object such as {\"model\":\"gpt-4o-mini\",\"messages\":[…]}.");
-            }
+            reader.Read();
 
             if (reader.TokenType != JsonTokenType.StartObject)
             {
@@ -118,7 +120,7 @@ internal static class RequestBodyReader
     internal static string JsonProblem(JsonException ex, int maxDepth)
     {
         var where = ex.LineNumber is { } line ? $" at line {line + 1}, byte {ex.BytePositionInLine + 1}" : "";
-        return ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+        return ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
             ? $"The request body is nested deeper than {maxDepth} levels; flatten it."
             : $"The request body is not valid JSON{where}; check quotes, commas and brackets.";
     }

@@ -50,7 +50,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         var result = await SendAsync(Requests.Post("/v1/chat/completions", Requests.ChatBody("fake-gpt"), contentType).ToFake(fixture));
 
         Assert.Equal(HttpStatusCode.BadRequest, result.Status);
-        Assert.Equal($"Invalid content type passed: '{contentType}; charset=utf-8'. Send the body as JSON with the header Content-Type: application/json.", result.Message);
+        Assert.Equal($"Invalid content type passed: '{contentType}'. Send the body as JSON with the header Content-Type: application/json.", result.Message);
     }
 
     [Fact]

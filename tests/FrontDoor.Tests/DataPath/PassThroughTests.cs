@@ -35,7 +35,7 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var received = Assert.Single(fixture.Fake.Journal.ForScenario(scenario));
         Assert.Equal(body, received.Body);
-        Assert.Equal("/v1/chat/completions", received.Path);
+        Assert.Equal("/v1/chat/completions", received.PathAndQuery);
         Assert.Equal($"Bearer {Requests.ProviderKey}", received.Headers["Authorization"]);
     }
 
@@ -187,10 +187,11 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
     public async Task ChatCompletions_UnicodeBody_RoundTripsExactly()
     {
         var scenario = Requests.NewScenario();
-        using var response = await fixture.Client.SendAsync(Requests.Chat($"fake-gpt|scenario={scenario}", "naïve 日本語 ✓").ToFake(fixture));
+        var body = $$"""{"model":"fake-gpt|scenario={{scenario}}","messages":[{"role":"user","content":"naïve 日本語 ✓"}]}""";
+        using var response = await fixture.Client.SendAsync(Requests.Post("/v1/chat/completions", body).ToFake(fixture));
 
         var json = await response.JsonAsync();
         Assert.Equal("You said: naïve 日本語 ✓", json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
-        Assert.Contains("naïve 日本語 ✓", fixture.Fake.Journal.ForScenario(scenario)[0].Body, StringComparison.Ordinal);
+        Assert.Equal(body, fixture.Fake.Journal.ForScenario(scenario)[0].Body);
     }
 }
