@@ -30,8 +30,13 @@ public sealed class GatewayOptions
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// Comma-separated hosts a custom host may name although they are private or loopback (Portkey's <c>TRUSTED_CUSTOM_HOSTS</c>).
-    /// Default: loopback only, <c>localhost,127.0.0.1,::1</c>.
+    /// Comma-separated host names or IP literals a custom host may name although the SSRF rules would refuse them
+    /// (Portkey's <c>TRUSTED_CUSTOM_HOSTS</c>), e.g. a vLLM server at <c>10.0.0.5</c>. Exact host text, no scheme, port
+    /// or wildcard. Default: loopback only, <c>localhost,127.0.0.1,::1</c>; Portkey also trusts <c>host.docker.internal</c>,
+    /// Switchyard does not, because that name reaches the container host's private services.
     /// </summary>
     public string TrustedCustomHosts { get; set; } = "localhost,127.0.0.1,::1";
+
+    /// <summary><see cref="TrustedCustomHosts"/> as a list.</summary>
+    public IReadOnlyList<string> TrustedHosts => TrustedCustomHosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -20,8 +20,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(ProviderCatalog.Default);
         services.TryAddSingleton(ProviderAdapters.Default);
-        services.TryAddSingleton(sp => new CustomHostPolicy(
-            sp.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedCustomHosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        services.TryAddSingleton(sp => new CustomHostPolicy(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedHosts));
         services.TryAddSingleton<UpstreamClient>();
         services.TryAddSingleton<TargetInvoker>();
         services.TryAddSingleton<TargetRequestFactory>();

@@ -35,7 +35,7 @@ internal sealed class TargetInvoker
     {
         var attempts = retry?.Attempts ?? 0;
         var pipeline = _pipelines.GetOrAdd(RetryKey.For(retry), static (key, self) => self.Build(key), this);
-        var invocation = new Invocation(_client, request, retry, timings);
+        var invocation = new Invocation(_client, request, retry, timings, _time);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(InvocationKey, invocation);
         UpstreamOutcome outcome;
@@ -133,7 +133,7 @@ internal sealed class TargetInvoker
         _ => retry.OnStatusCodes.Contains(outcome.StatusCode),
     };
 
-    private sealed class Invocation(UpstreamClient client, UpstreamRequest request, RetrySettings? retry, CallTimings timings)
+    private sealed class Invocation(UpstreamClient client, UpstreamRequest request, RetrySettings? retry, CallTimings timings, TimeProvider time)
     {
         public UpstreamRequest Request { get; } = request;
 
@@ -150,14 +150,14 @@ internal sealed class TargetInvoker
         public async ValueTask<UpstreamOutcome> AttemptAsync(CancellationToken cancellationToken)
         {
             Attempts++;
-            var started = TimeProvider.System.GetTimestamp();
+            var started = time.GetTimestamp();
             try
             {
                 return await client.SendAsync(Request, cancellationToken);
             }
             finally
             {
-                Timings.Upstream += TimeProvider.System.GetElapsedTime(started);
+                Timings.Upstream += time.GetElapsedTime(started);
             }
         }
     }

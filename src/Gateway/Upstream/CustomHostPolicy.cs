@@ -20,7 +20,7 @@ namespace Switchyard.Gateway.Upstream;
 /// </remarks>
 internal sealed class CustomHostPolicy
 {
-    internal const string AllowListKey = CustomHostOptions.SectionName + ":" + nameof(CustomHostOptions.TrustedCustomHosts);
+    internal const string AllowListKey = GatewayOptions.Section + ":" + nameof(GatewayOptions.TrustedCustomHosts);
 
     private const string AllowListHint = "; add it to " + AllowListKey + " to allow it";
     private const int MaxEchoedLength = 200;

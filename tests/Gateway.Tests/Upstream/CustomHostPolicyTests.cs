@@ -7,7 +7,7 @@ public class CustomHostPolicyTests
 {
     private const string Hint = "; add it to Switchyard:Gateway:TrustedCustomHosts to allow it";
 
-    private static readonly CustomHostPolicy Default = new(new CustomHostOptions().TrustedCustomHosts);
+    private static readonly CustomHostPolicy Default = new(new GatewayOptions().TrustedHosts);
 
     [Theory]
     // schemes
@@ -390,7 +390,7 @@ public class CustomHostPolicyTests
     [Fact]
     public void Options_Defaults_AreLoopbackOnly()
     {
-        Assert.Equal(["localhost", "127.0.0.1", "::1"], new CustomHostOptions().TrustedCustomHosts);
-        Assert.Equal("Switchyard:Gateway", CustomHostOptions.SectionName);
+        Assert.Equal(["localhost", "127.0.0.1", "::1"], new GatewayOptions().TrustedHosts);
+        Assert.Equal(["10.0.0.5", "vllm.internal"], new GatewayOptions { TrustedCustomHosts = " 10.0.0.5, vllm.internal ,," }.TrustedHosts);
     }
 }
