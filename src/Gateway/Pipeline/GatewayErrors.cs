@@ -69,7 +69,9 @@ public static class GatewayErrors
         }
 
         response.StatusCode = exception.StatusCode;
+        var body = GatewayShape(exception.Message, exception.Errors);
         response.SetHeader("content-type", "application/json");
-        await response.WriteAsync(GatewayShape(exception.Message, exception.Errors), cancellationToken);
+        response.SetHeader("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await response.WriteAsync(body, cancellationToken);
     }
 }

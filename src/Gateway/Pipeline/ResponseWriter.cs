@@ -62,6 +62,7 @@ internal sealed class ResponseWriter
             call.Usage = UsageReader.Read(body);
         }
 
+        response.SetHeader("content-length", body.Length.ToString(CultureInfo.InvariantCulture));
         await response.WriteAsync(body, call.Aborted);
     }
 
