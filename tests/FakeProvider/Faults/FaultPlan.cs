@@ -58,7 +58,6 @@ internal sealed record FaultPlan
     {
         plan = null;
         var reader = new DirectiveReader(directives);
-        var result = new FaultPlan();
         foreach (var name in directives.Keys)
         {
             if (!Names.Contains(name, StringComparer.OrdinalIgnoreCase))
@@ -98,7 +97,7 @@ internal sealed record FaultPlan
             return false;
         }
 
-        plan = result with
+        plan = new FaultPlan
         {
             Status = status,
             RetryAfter = retryAfter,

@@ -16,6 +16,12 @@ internal static class FakeProviderApp
         // leak into the fake.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().UseUrls(url);
+
+        // Inline scheduling makes a flush hand the bytes to the socket before it returns. Without
+        // it, cut-after and stall-after abort while the chunks still sit in Kestrel's pipe and
+        // the client gets a reset before any of them. The handlers never block, so running them
+        // on socket threads is safe here.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
 
         // Stalled streams wait for up to a minute; stopping should not.

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Switchyard.FakeProvider.Content;
+using Switchyard.FakeProvider.Faults;
 using Switchyard.FakeProvider.Hosting;
 using Switchyard.FakeProvider.Transport;
 
@@ -157,7 +158,7 @@ internal static class ChatCompletions
         json.WriteEndObject();
     });
 
-    private static async Task StreamAsync(HttpContext context, FakeExchange exchange, Faults.FaultPlan faults, OpenAiReply reply, bool includeUsage)
+    private static async Task StreamAsync(HttpContext context, FakeExchange exchange, FaultPlan faults, OpenAiReply reply, bool includeUsage)
     {
         var stream = OpenAiStreaming.Open(context, exchange, faults);
         await stream.StartAsync();

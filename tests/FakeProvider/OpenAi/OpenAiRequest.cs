@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Switchyard.FakeProvider.Faults;
 using Switchyard.FakeProvider.Hosting;
