@@ -162,6 +162,13 @@ internal static class ChatCompletions
     {
         var stream = OpenAiStreaming.Open(context, exchange, faults);
         await stream.StartAsync();
+
+        // A fault "after 0 words" fires before the role chunk, so nothing but the headers reaches the client.
+        if (!await stream.PassCheckpointAsync(0, wordsFinished: false))
+        {
+            return;
+        }
+
         foreach (var choice in reply.Choices)
         {
             await stream.WriteDataAsync(Chunk(reply, includeUsage, choice.Index, finishReason: null, json =>
