@@ -26,7 +26,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<TargetRequestFactory>();
         services.TryAddSingleton<RoutePlanner>();
         services.TryAddSingleton<RouteExecutor>();
-        services.TryAddSingleton<SseRelay>();
+        services.TryAddSingleton<StreamRelay>();
         services.TryAddSingleton<ResponseWriter>();
         services.TryAddSingleton(sp => new GatewayPipeline(
             sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetServices<ICallObserver>()));

@@ -9,7 +9,7 @@ internal static class GatewayCallFactory
 {
     public static long StartTimings() => TimeProvider.System.GetTimestamp();
 
-    public static async Task<GatewayCall> CreateAsync(HttpContext context, ApiOperation operation, IClientResponse response, GatewayOptions options, long startTimestamp)
+    public static async Task<GatewayCall> CreateAsync(HttpContext context, ApiOperation operation, IClientDialect dialect, IClientResponse response, GatewayOptions options, long startTimestamp)
     {
         var request = context.Request;
         var body = ReadOnlyMemory<byte>.Empty;
@@ -23,7 +23,7 @@ internal static class GatewayCallFactory
             body = await RequestBodyBuffer.ReadAsync(request, options.MaxRequestBodyBytes, context.RequestAborted);
         }
 
-        return GatewayCall.Create(operation, request.Path.Value ?? "/", new HttpRequestHeaders(request.Headers), body, response, startTimestamp, options.MaxJsonDepth, context.RequestAborted);
+        return GatewayCall.Create(operation, dialect, request.Path.Value ?? "/", new HttpRequestHeaders(request.Headers), body, response, startTimestamp, options.MaxJsonDepth, context.RequestAborted);
     }
 
     private static bool IsJson(string? contentType)

@@ -26,4 +26,6 @@ internal sealed class HttpClientResponse(HttpResponse response) : IClientRespons
 internal sealed class HttpRequestHeaders(IHeaderDictionary headers) : IRequestHeaders
 {
     public string? this[string name] => headers.TryGetValue(name, out var values) && values.Count > 0 ? values.ToString() : null;
+
+    public IEnumerable<KeyValuePair<string, string>> All => headers.Select(header => new KeyValuePair<string, string>(header.Key, header.Value.ToString()));
 }

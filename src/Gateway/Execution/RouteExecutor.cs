@@ -5,7 +5,7 @@ using Switchyard.Gateway.Upstream;
 namespace Switchyard.Gateway.Execution;
 
 /// <summary>The answer a route produced, and which target produced it.</summary>
-internal sealed record RouteResult(UpstreamOutcome Outcome, string OptionPath, int RetryCount, string Provider, bool DropUsageChunk) : IAsyncDisposable
+internal sealed record RouteResult(UpstreamOutcome Outcome, string OptionPath, int RetryCount, UpstreamRequest Request) : IAsyncDisposable
 {
     public ValueTask DisposeAsync() => Outcome.DisposeAsync();
 }
@@ -35,7 +35,7 @@ internal sealed class RouteExecutor
         {
             var request = _requests.Create(node, settings, plan.Defaults, call);
             var result = await _invoker.InvokeAsync(request, settings.Retry, call.Timings, call.Aborted);
-            return new RouteResult(result.Outcome, node.Path, result.RetryCount, request.ProviderSlug, request.DropUsageChunk);
+            return new RouteResult(result.Outcome, node.Path, result.RetryCount, request);
         }
 
         var strategy = node.Strategy!;

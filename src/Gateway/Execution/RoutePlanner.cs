@@ -19,12 +19,8 @@ internal sealed class RoutePlanner
 {
     private const int MaxCachedConfigs = 1024;
 
-    private static readonly IReadOnlyDictionary<string, string> HeaderProviderOptions = new Dictionary<string, string>
-    {
-        [PortkeyHeaders.OpenAiOrganization] = "openai_organization",
-        [PortkeyHeaders.OpenAiProject] = "openai_project",
-        [PortkeyHeaders.OpenAiBeta] = "openai_beta",
-    };
+    /// <summary>Provider-specific headers that become provider options: <c>x-portkey-azure-resource-name</c> → <c>azure_resource_name</c>.</summary>
+    private static readonly string[] ProviderOptionPrefixes = ["openai-", "azure-", "aws-", "anthropic-", "vertex-", "cohere-"];
 
     private readonly ProviderCatalog _catalog;
     private readonly CustomHostPolicy _customHosts;
@@ -176,12 +172,18 @@ internal sealed class RoutePlanner
     private static IReadOnlyDictionary<string, string> ProviderOptions(IRequestHeaders headers)
     {
         Dictionary<string, string>? options = null;
-        foreach (var (header, option) in HeaderProviderOptions)
+        foreach (var (name, value) in headers.All)
         {
-            if (headers[header] is { } value)
+            // Anthropic's SDK sends its version and beta headers unprefixed; Portkey accepts both spellings.
+            var option = name.StartsWith("x-portkey-", StringComparison.OrdinalIgnoreCase) ? name["x-portkey-".Length..]
+                : name.StartsWith("anthropic-", StringComparison.OrdinalIgnoreCase) ? name
+                : null;
+            if (option is null || !Array.Exists(ProviderOptionPrefixes, prefix => option.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
             {
-                (options ??= new Dictionary<string, string>(StringComparer.Ordinal))[option] = value;
+                continue;
             }
+
+            (options ??= new Dictionary<string, string>(StringComparer.Ordinal))[option.ToLowerInvariant().Replace('-', '_')] = value;
         }
 
         return options ?? (IReadOnlyDictionary<string, string>)System.Collections.Frozen.FrozenDictionary<string, string>.Empty;

@@ -45,7 +45,7 @@ internal sealed class TargetRequestFactory
 
         if (!_adapters.TryGet(provider.Format, out var adapter))
         {
-            throw new GatewayException(400, $"Provider '{slug}' speaks its own {provider.Format} wire format, which this version cannot translate yet; use an OpenAI-compatible provider.");
+            throw new GatewayException(400, $"Provider '{slug}' speaks its own {provider.Format} wire format, which this version cannot translate yet; use another provider.");
         }
 
         if (!Serves(provider, call.Operation))
@@ -54,35 +54,48 @@ internal sealed class TargetRequestFactory
         }
 
         var customHost = settings.CustomHost ?? defaults.CustomHost;
-        var baseUrl = customHost is not null ? new Uri(customHost, UriKind.Absolute) : provider.BaseUrl
-            ?? throw new GatewayException(400, $"Provider '{slug}' has no public endpoint; set 'custom_host' in the config or the x-portkey-custom-host header.");
+        var baseUrl = customHost is not null ? new Uri(customHost, UriKind.Absolute) : provider.BaseUrl;
 
-        var fields = BodyFields(settings, call, provider, out var dropUsageChunk);
-        var options = Merge(defaults.ProviderOptions, leaf.ProviderOptions);
-        var http = adapter.CreateRequest(new ProviderCall(
-            provider,
-            call.Operation,
-            baseUrl,
-            leaf.ApiKey ?? defaults.Credential,
-            call.Body.Utf8,
-            fields,
-            call.Body.Stream,
-            options,
-            Forwarded(defaults.ForwardHeaders ?? settings.ForwardHeaders, call.Headers)));
-
-        return new UpstreamRequest
+        // The client's own bytes go through when the provider speaks the client's format; otherwise the OpenAI lingua franca.
+        var native = call.Dialect.NativeFormat == provider.Format;
+        try
         {
-            ProviderSlug = slug,
-            Method = http.Method,
-            Uri = http.Uri,
-            Headers = http.Headers,
-            Body = http.Body,
-            IsCustomHost = customHost is not null,
-            Stream = call.Body.Stream && call.Operation.CanStream(),
-            DropUsageChunk = dropUsageChunk,
-            Timeout = defaults.RequestTimeout
-                ?? (settings.RequestTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : _options.DefaultRequestTimeout),
-        };
+            var body = !call.Operation.HasBody() || native ? call.Body.Utf8 : call.OpenAiBody();
+            var bodyFormat = native ? provider.Format : WireFormat.OpenAi;
+            var fields = BodyFields(settings, call, provider, bodyFormat, out var model, out var dropUsageChunk);
+            var providerCall = new ProviderCall(
+                provider,
+                call.Operation,
+                baseUrl,
+                leaf.ApiKey ?? defaults.Credential,
+                body,
+                bodyFormat,
+                fields,
+                model,
+                call.Body.Stream,
+                Merge(defaults.ProviderOptions, leaf.ProviderOptions),
+                Forwarded(defaults.ForwardHeaders ?? settings.ForwardHeaders, call.Headers));
+            var http = adapter.CreateRequest(providerCall);
+            return new UpstreamRequest
+            {
+                ProviderSlug = slug,
+                Adapter = adapter,
+                Call = providerCall,
+                Method = http.Method,
+                Uri = http.Uri,
+                Headers = http.Headers,
+                Body = http.Body,
+                IsCustomHost = customHost is not null,
+                Stream = call.Body.Stream && call.Operation.CanStream(),
+                DropUsageChunk = dropUsageChunk,
+                Timeout = defaults.RequestTimeout
+                    ?? (settings.RequestTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : _options.DefaultRequestTimeout),
+            };
+        }
+        catch (ProviderRequestException ex)
+        {
+            throw new GatewayException(400, ex.Message);
+        }
     }
 
     private static bool Serves(ProviderDescriptor provider, ApiOperation operation) => operation switch
@@ -98,10 +111,11 @@ internal sealed class TargetRequestFactory
     /// The fields to set on the body: <c>override_params</c>, and <c>stream_options.include_usage</c> when the client
     /// streams without asking for usage (the gateway needs it for accounting; the extra chunk is dropped on the way back).
     /// </summary>
-    private static List<KeyValuePair<string, ReadOnlyMemory<byte>>> BodyFields(TargetSettings settings, GatewayCall call, ProviderDescriptor provider, out bool dropUsageChunk)
+    private static List<KeyValuePair<string, ReadOnlyMemory<byte>>> BodyFields(
+        TargetSettings settings, GatewayCall call, ProviderDescriptor provider, WireFormat bodyFormat, out string? model, out bool dropUsageChunk)
     {
         var fields = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(settings.OverrideParams.Count + 1);
-        string? model = call.Body.Model;
+        model = call.Body.Model;
         foreach (var (name, value) in settings.OverrideParams)
         {
             fields.Add(new(name, Encoding.UTF8.GetBytes(value.GetRawText())));
@@ -116,12 +130,12 @@ internal sealed class TargetRequestFactory
             throw new GatewayException(400, "'model' is required: set it in the request body (or in the config's override_params).");
         }
 
-        dropUsageChunk = false;
-        if (call.Body.Stream && call.Operation.CanStream() && !call.Body.ClientAskedForUsage
+        // OpenAI clients that did not ask for stream usage do not get the usage chunk; other dialects build their own usage events from it.
+        dropUsageChunk = call.Dialect.Format == ClientFormat.OpenAi && !call.Body.ClientAskedForUsage;
+        if (call.Body.Stream && call.Operation.CanStream() && bodyFormat == WireFormat.OpenAi && !call.Body.ClientAskedForUsage
             && provider.Capabilities.HasFlag(ProviderCapabilities.StreamUsage))
         {
-            fields.Add(new("stream_options", StreamOptionsWithUsage(call.Body)));
-            dropUsageChunk = true;
+            fields.Add(new("stream_options", call.Dialect.Format == ClientFormat.OpenAi ? StreamOptionsWithUsage(call.Body) : IncludeUsage));
         }
 
         return fields;

@@ -10,9 +10,12 @@ namespace Switchyard.Gateway.Pipeline;
 /// </summary>
 public sealed class GatewayCall
 {
-    internal GatewayCall(ApiOperation operation, string path, IRequestHeaders headers, RequestBody body, IClientResponse response, CallTimings timings, CancellationToken aborted)
+    private byte[]? _openAiBody;
+
+    internal GatewayCall(ApiOperation operation, IClientDialect dialect, string path, IRequestHeaders headers, RequestBody body, IClientResponse response, CallTimings timings, CancellationToken aborted)
     {
         Operation = operation;
+        Dialect = dialect;
         Path = path;
         Headers = headers;
         Body = body;
@@ -22,13 +25,16 @@ public sealed class GatewayCall
     }
 
     /// <summary>Reads the body (step 1 of the pipeline: one pass, routing fields only, size and depth already bounded) and starts the call.</summary>
-    public static GatewayCall Create(ApiOperation operation, string path, IRequestHeaders headers, ReadOnlyMemory<byte> body, IClientResponse response, long startTimestamp, int maxJsonDepth, CancellationToken aborted)
+    public static GatewayCall Create(ApiOperation operation, IClientDialect dialect, string path, IRequestHeaders headers, ReadOnlyMemory<byte> body, IClientResponse response, long startTimestamp, int maxJsonDepth, CancellationToken aborted)
     {
         var parsed = operation.HasBody() ? RequestBodyReader.Read(body, maxJsonDepth) : RequestBody.Empty;
-        return new GatewayCall(operation, path, headers, parsed, response, new CallTimings(startTimestamp), aborted);
+        return new GatewayCall(operation, dialect, path, headers, parsed, response, new CallTimings(startTimestamp), aborted);
     }
 
     public ApiOperation Operation { get; }
+
+    /// <summary>The wire format the client speaks: OpenAI's, or Anthropic's on <c>/v1/messages</c>.</summary>
+    public IClientDialect Dialect { get; }
 
     /// <summary>The request path as the client sent it (<c>url.pathname</c> for conditional routing).</summary>
     public string Path { get; }
@@ -60,6 +66,11 @@ public sealed class GatewayCall
 
     /// <summary>Token usage reported by the provider (JSON body or the stream's usage chunk), when it reported any.</summary>
     public TokenUsage? Usage { get; internal set; }
+
+    /// <summary>The request in OpenAI's shape, translated from the client's dialect once, when a target first needs it.</summary>
+    internal ReadOnlyMemory<byte> OpenAiBody() => Dialect.Format == ClientFormat.OpenAi
+        ? Body.Utf8
+        : _openAiBody ??= Dialect.RequestToOpenAi(Body.Utf8.Span);
 
     /// <summary>Set when a stream broke after it had started; the client received an error event.</summary>
     public string? StreamFailure { get; internal set; }

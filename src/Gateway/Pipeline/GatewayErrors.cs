@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
+using Switchyard.Providers;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Gateway.Pipeline;
 
@@ -34,44 +37,38 @@ public static class GatewayErrors
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] OpenAiShape(string message, string type, string? code)
+    public static byte[] OpenAiShape(string message, string type, string? code) => OpenAiDialect.ErrorBody(type, message, code);
+
+    /// <summary>OpenAI's error type for a status the gateway chose itself.</summary>
+    public static string ErrorType(int status) => status switch
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteString("message", message);
-            writer.WriteString("type", type);
-            writer.WriteNull("param");
-            if (code is null)
-            {
-                writer.WriteNull("code");
-            }
-            else
-            {
-                writer.WriteString("code", code);
-            }
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        408 => "timeout_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        >= 500 => "api_error",
+        _ => "invalid_request_error",
+    };
 
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Writes a refused request as the gateway shape, unless the response has already started.</summary>
-    public static async Task WriteAsync(IClientResponse response, GatewayException exception, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a refused request, unless the response has already started: Portkey's gateway shape for OpenAI clients,
+    /// the dialect's own error shape for others (an Anthropic SDK only understands Anthropic errors).
+    /// </summary>
+    public static async Task WriteAsync(IClientResponse response, IClientDialect dialect, GatewayException exception, CancellationToken cancellationToken)
     {
         if (response.HasStarted)
         {
             return;
         }
 
+        var body = dialect.Format == ClientFormat.OpenAi
+            ? GatewayShape(exception.Message, exception.Errors)
+            : dialect.Error(exception.StatusCode, ErrorType(exception.StatusCode), exception.Errors.Count == 0 ? exception.Message : $"{exception.Message}: {string.Join("; ", exception.Errors)}");
         response.StatusCode = exception.StatusCode;
-        var body = GatewayShape(exception.Message, exception.Errors);
         response.SetHeader("content-type", "application/json");
-        response.SetHeader("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        response.SetHeader("content-length", body.Length.ToString(CultureInfo.InvariantCulture));
         await response.WriteAsync(body, cancellationToken);
     }
 }

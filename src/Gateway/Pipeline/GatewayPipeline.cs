@@ -36,16 +36,16 @@ public sealed class GatewayPipeline
             await using var result = await _executor.ExecuteAsync(plan, call);
             call.LastUsedOptionIndex = result.OptionPath;
             call.RetryCount = result.RetryCount;
-            call.Provider = result.Provider;
+            call.Provider = result.Request.ProviderSlug;
             response.SetHeader(PortkeyHeaders.LastUsedOptionIndex, result.OptionPath);
             response.SetHeader(PortkeyHeaders.RetryAttemptCount, result.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            response.SetHeader(PortkeyHeaders.Provider, result.Provider);
+            response.SetHeader(PortkeyHeaders.Provider, result.Request.ProviderSlug);
             await _writer.WriteAsync(call, result);
         }
         catch (GatewayException ex)
         {
             call.StatusCode = ex.StatusCode;
-            await GatewayErrors.WriteAsync(response, ex, call.Aborted);
+            await GatewayErrors.WriteAsync(response, call.Dialect, ex, call.Aborted);
         }
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {

@@ -25,4 +25,7 @@ public interface IClientResponse
 public interface IRequestHeaders
 {
     string? this[string name] { get; }
+
+    /// <summary>Every header, for the few steps that look for a prefix (provider options such as <c>x-portkey-azure-*</c>).</summary>
+    IEnumerable<KeyValuePair<string, string>> All { get; }
 }

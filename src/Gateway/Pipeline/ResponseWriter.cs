@@ -1,25 +1,33 @@
 using System.Globalization;
+using System.Text.Json;
 using Switchyard.Gateway.Execution;
 using Switchyard.Gateway.Json;
 using Switchyard.Gateway.Streaming;
 using Switchyard.Gateway.Upstream;
+using Switchyard.Providers;
+using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Pipeline;
 
-/// <summary>Writes a route's answer to the client: the provider's JSON as it came, a gateway-detected failure in OpenAI's error shape, or a relayed stream.</summary>
+/// <summary>
+/// Writes a route's answer to the client. When the client speaks the provider's format the provider's bytes go out
+/// as they came; otherwise the adapter translates them into the OpenAI lingua franca and the client's dialect renders
+/// that. Gateway-detected failures (timeouts, unreachable providers) are written in the dialect's error shape.
+/// </summary>
 internal sealed class ResponseWriter
 {
-    /// <summary>Upstream headers that describe the upstream connection or that the gateway sets itself.</summary>
+    /// <summary>Upstream headers that describe the upstream connection or body encoding, or that the gateway sets itself.</summary>
     private static readonly HashSet<string> NotRelayed = new(StringComparer.OrdinalIgnoreCase)
     {
         "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "proxy-authenticate", "te", "trailer",
         "content-length", "content-encoding", "set-cookie", "server", "date", "alt-svc", "strict-transport-security", "via",
     };
 
-    private readonly SseRelay _relay;
+    private readonly StreamRelay _relay;
     private readonly TimeProvider _time;
 
-    public ResponseWriter(SseRelay relay, TimeProvider time)
+    public ResponseWriter(StreamRelay relay, TimeProvider time)
     {
         _relay = relay;
         _time = time;
@@ -29,44 +37,110 @@ internal sealed class ResponseWriter
     {
         var response = call.Response;
         var outcome = result.Outcome;
+        var request = result.Request;
+        var native = call.Dialect.NativeFormat == request.Adapter.Format;
         call.StatusCode = outcome.StatusCode;
         response.StatusCode = outcome.StatusCode;
         if (outcome.Response is { } upstream)
         {
-            RelayHeaders(response, upstream);
+            RelayHeaders(response, upstream, keepContentType: native);
         }
 
         response.SetHeader(PortkeyHeaders.Overhead, call.Timings.Overhead(_time).TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture));
 
         if (outcome.Events is not null)
         {
+            response.SetHeader("content-type", "text/event-stream; charset=utf-8");
             response.SetHeader("cache-control", "no-cache");
             response.SetHeader("x-accel-buffering", "no");
-            await _relay.RelayAsync(call, outcome, result.DropUsageChunk);
+            await _relay.RelayAsync(call, request, outcome, request.DropUsageChunk);
             return;
         }
 
-        var body = outcome.Kind switch
+        byte[] body;
+        switch (outcome.Kind)
         {
-            OutcomeKind.Response => outcome.Body!,
-            OutcomeKind.Timeout => GatewayErrors.OpenAiShape(outcome.Problem!, "timeout_error", null),
-            OutcomeKind.Network => GatewayErrors.OpenAiShape(outcome.Problem!, "upstream_error", "upstream_unreachable"),
-            _ => GatewayErrors.OpenAiShape(outcome.Problem!, "upstream_error", "upstream_invalid_response"),
-        };
-        if (outcome.Kind != OutcomeKind.Response)
+            case OutcomeKind.Response when native && request.Adapter.Format == WireFormat.OpenAi:
+                body = outcome.Body!;
+                if (outcome.IsSuccess)
+                {
+                    call.Usage = UsageReader.Read(body);
+                }
+
+                break;
+            case OutcomeKind.Response when outcome.IsSuccess:
+                if (!TryTranslate(request, outcome.Body!, out var openAi))
+                {
+                    body = call.Dialect.Error(502, "upstream_error", $"{request.ProviderSlug} answered {outcome.StatusCode} with a body that is not what it documents");
+                    response.StatusCode = call.StatusCode = 502;
+                    break;
+                }
+
+                call.Usage = UsageReader.Read(openAi);
+                body = native ? outcome.Body! : call.Dialect.ResponseFromOpenAi(openAi);
+                break;
+            case OutcomeKind.Response:
+                body = native ? outcome.Body! : ErrorForClient(call.Dialect, outcome.StatusCode, request.Adapter.TranslateError(request.Call, outcome.StatusCode, outcome.Body!));
+                break;
+            case OutcomeKind.Timeout:
+                body = call.Dialect.Error(408, "timeout_error", outcome.Problem!);
+                break;
+            default:
+                body = call.Dialect.Format == ClientFormat.OpenAi
+                    ? GatewayErrors.OpenAiShape(outcome.Problem!, "upstream_error", outcome.Kind == OutcomeKind.Network ? "upstream_unreachable" : "upstream_invalid_response")
+                    : call.Dialect.Error(502, "api_error", outcome.Problem!);
+                break;
+        }
+
+        if (!native || outcome.Kind != OutcomeKind.Response)
         {
             response.SetHeader("content-type", "application/json");
-        }
-        else if (outcome.IsSuccess)
-        {
-            call.Usage = UsageReader.Read(body);
         }
 
         response.SetHeader("content-length", body.Length.ToString(CultureInfo.InvariantCulture));
         await response.WriteAsync(body, call.Aborted);
     }
 
-    private static void RelayHeaders(IClientResponse response, HttpResponseMessage upstream)
+    private static bool TryTranslate(UpstreamRequest request, byte[] body, out byte[] openAi)
+    {
+        try
+        {
+            openAi = request.Adapter.TranslateResponse(request.Call, body);
+            return true;
+        }
+        catch (Exception ex) when (ex is StreamProtocolException or JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            openAi = [];
+            return false;
+        }
+    }
+
+    /// <summary>An OpenAI error body rendered for the client's dialect.</summary>
+    private static byte[] ErrorForClient(IClientDialect dialect, int status, byte[] openAiError)
+    {
+        if (dialect.Format == ClientFormat.OpenAi)
+        {
+            return openAiError;
+        }
+
+        var (type, message) = ("api_error", $"the provider answered {status}");
+        try
+        {
+            using var document = JsonDocument.Parse(openAiError);
+            if (document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                type = error.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : GatewayErrors.ErrorType(status);
+                message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : message;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return dialect.Error(status, type, message);
+    }
+
+    private static void RelayHeaders(IClientResponse response, HttpResponseMessage upstream, bool keepContentType)
     {
         foreach (var (name, values) in upstream.Headers)
         {
@@ -78,7 +152,7 @@ internal sealed class ResponseWriter
 
         foreach (var (name, values) in upstream.Content.Headers)
         {
-            if (!NotRelayed.Contains(name))
+            if (!NotRelayed.Contains(name) && (keepContentType || !name.Equals("content-type", StringComparison.OrdinalIgnoreCase)))
             {
                 response.SetHeader(name, string.Join(", ", values));
             }

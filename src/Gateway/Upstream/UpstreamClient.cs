@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Switchyard.Gateway.Json;
-using Switchyard.Gateway.Streaming;
+using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Upstream;
 
@@ -77,7 +77,8 @@ internal sealed partial class UpstreamClient : IDisposable
         try
         {
             var status = (int)response.StatusCode;
-            if (request.Stream && status is >= 200 and < 300 && IsEventStream(response))
+            // A stream answers with its own framing (SSE, AWS event stream); a JSON body is a provider that answered without streaming.
+            if (request.Stream && status is >= 200 and < 300 && !IsJson(response))
             {
                 return await ReadFirstEventAsync(request, response, cancellationToken);
             }
@@ -105,23 +106,23 @@ internal sealed partial class UpstreamClient : IDisposable
 
     private static async Task<UpstreamOutcome> ReadFirstEventAsync(UpstreamRequest request, HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var events = new SseEventReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        var events = request.Adapter.OpenStream(await response.Content.ReadAsStreamAsync(cancellationToken));
         try
         {
             var first = await events.ReadAsync(cancellationToken);
             if (first is null)
             {
-                throw new SseProtocolException("the upstream stream ended before its first event");
+                throw new StreamProtocolException("the upstream stream ended before its first event");
             }
 
             if (!first.IsDone && !JsonShape.IsValid(first.Data))
             {
-                throw new SseProtocolException("the upstream stream's first event is not valid JSON");
+                throw new StreamProtocolException("the upstream stream's first event is not valid JSON");
             }
 
             return UpstreamOutcome.Streaming(response, events, first);
         }
-        catch (SseProtocolException ex)
+        catch (StreamProtocolException ex)
         {
             await events.DisposeAsync();
             response.Dispose();
@@ -133,9 +134,6 @@ internal sealed partial class UpstreamClient : IDisposable
             throw;
         }
     }
-
-    private static bool IsEventStream(HttpResponseMessage response) =>
-        string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsJson(HttpResponseMessage response) =>
         response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) == true;

@@ -1,4 +1,4 @@
-using Switchyard.Gateway.Streaming;
+using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Upstream;
 
@@ -40,9 +40,9 @@ internal sealed class UpstreamOutcome : IAsyncDisposable
     public byte[]? Body { get; private init; }
 
     /// <summary>For a stream: the reader, already past <see cref="FirstEvent"/>.</summary>
-    public SseEventReader? Events { get; private init; }
+    public IEventStreamReader? Events { get; private init; }
 
-    public SseEvent? FirstEvent { get; private init; }
+    public StreamEvent? FirstEvent { get; private init; }
 
     /// <summary>What the provider asked us to wait before retrying (Retry-After, retry-after-ms, x-ms-retry-after-ms).</summary>
     public TimeSpan? RetryAfter { get; private init; }
@@ -53,7 +53,7 @@ internal sealed class UpstreamOutcome : IAsyncDisposable
     public static UpstreamOutcome Answered(HttpResponseMessage response, byte[] body) =>
         new(OutcomeKind.Response, (int)response.StatusCode) { Response = response, Body = body, RetryAfter = RetryAfterHeader.Read(response) };
 
-    public static UpstreamOutcome Streaming(HttpResponseMessage response, SseEventReader events, SseEvent firstEvent) =>
+    public static UpstreamOutcome Streaming(HttpResponseMessage response, IEventStreamReader events, StreamEvent firstEvent) =>
         new(OutcomeKind.Response, (int)response.StatusCode) { Response = response, Events = events, FirstEvent = firstEvent };
 
     public static UpstreamOutcome TimedOut(TimeSpan timeout) =>

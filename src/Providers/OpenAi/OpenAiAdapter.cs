@@ -1,11 +1,11 @@
 using Switchyard.Providers.Catalog;
-using Switchyard.Providers.Json;
+using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.OpenAi;
 
 /// <summary>
 /// OpenAI and every OpenAI-compatible provider: the body goes through byte for byte except the fields the
-/// gateway sets; only the URL and the credential header differ per provider.
+/// gateway sets; only the URL and the credential header differ per provider. Answers are already in the lingua franca.
 /// </summary>
 internal sealed class OpenAiAdapter : IProviderAdapter
 {
@@ -13,11 +13,29 @@ internal sealed class OpenAiAdapter : IProviderAdapter
 
     public ProviderHttpRequest CreateRequest(ProviderCall call)
     {
+        var baseUrl = call.BaseUrl ?? throw new ProviderRequestException($"Provider '{call.Provider.Slug}' has no public endpoint; set 'custom_host' in the config or the x-portkey-custom-host header.");
+        var headers = OpenAiHeaders(call, call.Provider.Auth);
+        var body = call.Operation.HasBody() ? call.OpenAiBody() : ReadOnlyMemory<byte>.Empty;
+        var method = call.Operation.HasBody() ? HttpMethod.Post : HttpMethod.Get;
+        return new ProviderHttpRequest(method, Combine(baseUrl, call.Operation.OpenAiPath()), headers, body);
+    }
+
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => body.ToArray();
+
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body) => body.ToArray();
+
+    public IEventStreamReader OpenStream(Stream body) => new SseEventReader(body);
+
+    public IStreamTranslator CreateStreamTranslator(ProviderCall call) => PassThroughTranslator.Instance;
+
+    /// <summary>The headers every OpenAI-shaped API takes: forwarded ones, the credential, OpenAI's organization/project/beta.</summary>
+    internal static List<KeyValuePair<string, string>> OpenAiHeaders(ProviderCall call, ProviderAuth auth)
+    {
         var headers = new List<KeyValuePair<string, string>>(call.ForwardedHeaders.Count + 4);
         headers.AddRange(call.ForwardedHeaders);
-        if (call.Credential is { Length: > 0 } credential && call.Provider.Auth.HeaderName is { } authHeader)
+        if (call.Credential is { Length: > 0 } credential && auth.HeaderName is { } authHeader)
         {
-            headers.Add(new(authHeader, call.Provider.Auth.ValuePrefix + credential));
+            headers.Add(new(authHeader, auth.ValuePrefix + credential));
         }
 
         AddOption(headers, call.ProviderOptions, "openai_organization", "OpenAI-Organization");
@@ -28,9 +46,7 @@ internal sealed class OpenAiAdapter : IProviderAdapter
             headers.Add(new("Accept", "text/event-stream"));
         }
 
-        var body = call.Operation.HasBody() ? JsonBodyRewriter.SetFields(call.Body, call.BodyFields) : ReadOnlyMemory<byte>.Empty;
-        var method = call.Operation.HasBody() ? HttpMethod.Post : HttpMethod.Get;
-        return new ProviderHttpRequest(method, Combine(call.BaseUrl, call.Operation.OpenAiPath()), headers, body);
+        return headers;
     }
 
     private static void AddOption(List<KeyValuePair<string, string>> headers, IReadOnlyDictionary<string, string> options, string option, string header)
@@ -41,10 +57,17 @@ internal sealed class OpenAiAdapter : IProviderAdapter
         }
     }
 
-    /// <summary>Appends the operation path to the base, keeping the base's own path (<c>/openai/v1</c>) and dropping a trailing slash.</summary>
+    /// <summary>Appends a path to the base, keeping the base's own path (<c>/openai/v1</c>) and dropping a trailing slash.</summary>
     internal static Uri Combine(Uri baseUrl, string path)
     {
         var text = baseUrl.OriginalString.TrimEnd('/');
         return new Uri(text + path, UriKind.Absolute);
+    }
+
+    private sealed class PassThroughTranslator : IStreamTranslator
+    {
+        public static readonly PassThroughTranslator Instance = new();
+
+        public void Translate(StreamEvent upstream, List<byte[]> output) => output.Add(upstream.Data);
     }
 }

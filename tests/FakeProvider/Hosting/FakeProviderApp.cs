@@ -29,7 +29,12 @@ internal static class FakeProviderApp
 
         var app = builder.Build();
         var intake = new RequestIntake(journal, scenarios, TimeProvider.System, app.Lifetime.ApplicationStopping);
-        var routes = new RouteTable(OpenAiRoutes.All, OpenAiRoutes.NotFoundAsync, OpenAiRoutes.MethodNotAllowedAsync);
+        var routes = new RouteTable(
+            [
+                .. OpenAiRoutes.All,
+            ],
+            OpenAiRoutes.NotFoundAsync,
+            OpenAiRoutes.MethodNotAllowedAsync);
         var control = new ControlApi(journal, scenarios);
 
         app.Map(new PathString(ControlApi.PathPrefix), branch => branch.Run(control.HandleAsync));

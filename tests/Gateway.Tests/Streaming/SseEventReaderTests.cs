@@ -1,15 +1,15 @@
 using System.IO.Pipelines;
 using System.Text;
-using Switchyard.Gateway.Streaming;
+using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Tests.Streaming;
 
-public sealed class SseEventReaderTests
+public sealed class StreamEventReaderTests
 {
-    private static async Task<List<SseEvent>> ReadAll(string text)
+    private static async Task<List<StreamEvent>> ReadAll(string text)
     {
         await using var reader = new SseEventReader(new MemoryStream(Encoding.UTF8.GetBytes(text)));
-        var events = new List<SseEvent>();
+        var events = new List<StreamEvent>();
         while (await reader.ReadAsync(CancellationToken.None) is { } sseEvent)
         {
             events.Add(sseEvent);
@@ -18,7 +18,7 @@ public sealed class SseEventReaderTests
         return events;
     }
 
-    private static string Text(SseEvent sseEvent) => Encoding.UTF8.GetString(sseEvent.Data);
+    private static string Text(StreamEvent sseEvent) => Encoding.UTF8.GetString(sseEvent.Data);
 
     [Fact]
     public async Task ReadAsync_OpenAiStream_YieldsEachDataEvent()
@@ -47,7 +47,7 @@ public sealed class SseEventReaderTests
         await using var reader = new SseEventReader(new MemoryStream(Encoding.UTF8.GetBytes("data: {\"a\":1}\n\ndata: {\"a\"")));
 
         Assert.NotNull(await reader.ReadAsync(CancellationToken.None));
-        await Assert.ThrowsAsync<SseProtocolException>(() => reader.ReadAsync(CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<StreamProtocolException>(() => reader.ReadAsync(CancellationToken.None).AsTask());
     }
 
     [Fact]

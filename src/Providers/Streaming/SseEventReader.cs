@@ -2,13 +2,13 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 
-namespace Switchyard.Gateway.Streaming;
+namespace Switchyard.Providers.Streaming;
 
 /// <summary>
 /// Reads server-sent events from an upstream body, one event at a time, as the bytes arrive.
 /// Lines may end in LF or CRLF; comments are skipped; an event ends at a blank line.
 /// </summary>
-internal sealed class SseEventReader : IAsyncDisposable
+public sealed class SseEventReader : IEventStreamReader
 {
     /// <summary>One event larger than this is a broken upstream, not a reason to grow without bound.</summary>
     public const int MaxEventBytes = 16 * 1024 * 1024;
@@ -24,8 +24,8 @@ internal sealed class SseEventReader : IAsyncDisposable
     }
 
     /// <summary>The next event, or null when the upstream ended cleanly between events.</summary>
-    /// <exception cref="SseProtocolException">the upstream ended in the middle of an event, or an event is too large.</exception>
-    public async ValueTask<SseEvent?> ReadAsync(CancellationToken cancellationToken)
+    /// <exception cref="StreamProtocolException">the upstream ended in the middle of an event, or an event is too large.</exception>
+    public async ValueTask<StreamEvent?> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -48,14 +48,14 @@ internal sealed class SseEventReader : IAsyncDisposable
 
                 if (buffer.Length > MaxEventBytes || _data.WrittenCount > MaxEventBytes)
                 {
-                    throw new SseProtocolException($"an upstream stream event exceeded {MaxEventBytes} bytes");
+                    throw new StreamProtocolException($"an upstream stream event exceeded {MaxEventBytes} bytes");
                 }
 
                 if (result.IsCompleted)
                 {
                     if (_hasData || _name is not null || buffer.Length > 0)
                     {
-                        throw new SseProtocolException("the upstream stream ended in the middle of an event");
+                        throw new StreamProtocolException("the upstream stream ended in the middle of an event");
                     }
 
                     return null;
@@ -94,7 +94,7 @@ internal sealed class SseEventReader : IAsyncDisposable
         return true;
     }
 
-    private SseEvent? Dispatch(ReadOnlySequence<byte> line)
+    private StreamEvent? Dispatch(ReadOnlySequence<byte> line)
     {
         if (line.IsEmpty)
         {
@@ -104,7 +104,7 @@ internal sealed class SseEventReader : IAsyncDisposable
                 return null;
             }
 
-            var sseEvent = new SseEvent(_name, _data.WrittenSpan.ToArray());
+            var sseEvent = new StreamEvent(_name, _data.WrittenSpan.ToArray());
             _data.ResetWrittenCount();
             _hasData = false;
             _name = null;
@@ -146,6 +146,3 @@ internal sealed class SseEventReader : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _reader.CompleteAsync();
 }
-
-/// <summary>The upstream broke the event-stream framing.</summary>
-internal sealed class SseProtocolException(string message) : Exception(message);

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+using Switchyard.FrontDoor.Http;
+using Switchyard.Gateway;
+using Switchyard.Gateway.Pipeline;
+using Switchyard.Providers;
+
+namespace Switchyard.FrontDoor.Endpoints;
+
+/// <summary>Every data-path endpoint: read the request into a <see cref="GatewayCall"/> in the client's dialect, then run the pipeline.</summary>
+internal static class GatewayRequestHandler
+{
+    public static async Task HandleAsync(HttpContext context, ApiOperation operation, IClientDialect dialect)
+    {
+        var started = GatewayCallFactory.StartTimings();
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        var response = new HttpClientResponse(context.Response);
+        GatewayCall call;
+        try
+        {
+            call = await GatewayCallFactory.CreateAsync(context, operation, dialect, response, options, started);
+        }
+        catch (GatewayException ex)
+        {
+            await GatewayErrors.WriteAsync(response, dialect, ex, context.RequestAborted);
+            return;
+        }
+
+        await services.GetRequiredService<GatewayPipeline>().HandleAsync(call);
+    }
+}
