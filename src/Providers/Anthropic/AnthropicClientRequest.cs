@@ -95,11 +95,14 @@ internal static class AnthropicClientRequest
 
     private static void WriteSystem(Utf8JsonWriter json, JsonElement root)
     {
-        if (!root.Has("system", out var system))
+        if (root.Has("system", out var system))
         {
-            return;
+            WriteSystemMessage(json, system, "system");
         }
+    }
 
+    private static void WriteSystemMessage(Utf8JsonWriter json, JsonElement system, string path)
+    {
         string text;
         if (system.ValueKind == JsonValueKind.String)
         {
@@ -110,11 +113,11 @@ internal static class AnthropicClientRequest
             // Many OpenAI-compatible servers take only a string system prompt, so the blocks are joined.
             text = string.Join("\n", system.EnumerateArray().Select(block => block.String("type") == "text"
                 ? block.String("text") ?? ""
-                : throw new ProviderRequestException("system: only text blocks are allowed.")));
+                : throw new ProviderRequestException($"{path}: only text blocks are allowed.")));
         }
         else
         {
-            throw new ProviderRequestException("system: must be a string or an array of text blocks.");
+            throw new ProviderRequestException($"{path}: must be a string or an array of text blocks.");
         }
 
         if (text.Length == 0)
@@ -131,9 +134,16 @@ internal static class AnthropicClientRequest
     private static void WriteMessage(Utf8JsonWriter json, JsonElement message, string path)
     {
         var role = message.String("role");
-        if (role is not ("user" or "assistant"))
+        if (role is not ("user" or "assistant" or "system"))
         {
-            throw new ProviderRequestException($"{path}.role: must be 'user' or 'assistant'.");
+            throw new ProviderRequestException($"{path}.role: must be 'user', 'assistant' or 'system'.");
+        }
+
+        if (role == "system")
+        {
+            // Newer Anthropic API versions take system messages inside the conversation; OpenAI does too.
+            WriteSystemMessage(json, message.TryGetProperty("content", out var system) ? system : default, path + ".content");
+            return;
         }
 
         if (!message.TryGetProperty("content", out var content) || content.ValueKind is not (JsonValueKind.String or JsonValueKind.Array))

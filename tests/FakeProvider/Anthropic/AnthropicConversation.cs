@@ -61,9 +61,10 @@ internal static class AnthropicConversation
         foreach (var message in messages.EnumerateArray())
         {
             var role = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            if (role is not ("user" or "assistant"))
+            // Newer API versions also take system messages in the conversation; they count, but are nobody's question.
+            if (role is not ("user" or "assistant" or "system"))
             {
-                error = $"messages.{index}.role: Input should be 'user' or 'assistant'";
+                error = $"messages.{index}.role: Input should be 'user', 'assistant' or 'system'";
                 return false;
             }
 

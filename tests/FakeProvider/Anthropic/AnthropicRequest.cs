@@ -5,8 +5,8 @@ using Switchyard.FakeProvider.Hosting;
 namespace Switchyard.FakeProvider.Anthropic;
 
 /// <summary>
-/// What every Anthropic operation checks first, in Anthropic's order and words: the <c>x-api-key</c> and
-/// <c>anthropic-version</c> headers, the JSON body, the model with its directive suffix, then the faults.
+/// What every Anthropic operation checks first, in Anthropic's order and words: the key (<c>x-api-key</c> or a bearer
+/// token) and the <c>anthropic-version</c> header, the JSON body, the model with its directive suffix, then the faults.
 /// </summary>
 internal sealed class AnthropicRequest : IDisposable
 {
@@ -34,7 +34,7 @@ internal sealed class AnthropicRequest : IDisposable
     /// <summary>Returns null when the request was refused; the error response is already written.</summary>
     public static async Task<AnthropicRequest?> OpenAsync(HttpContext context, FakeExchange exchange)
     {
-        var key = context.Request.Headers[ApiKeyHeader].ToString().Trim();
+        var key = ApiKey(context.Request.Headers);
         if (key.Length == 0)
         {
             await AnthropicErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, AnthropicErrors.Authentication, "x-api-key header is required");
@@ -102,6 +102,23 @@ internal sealed class AnthropicRequest : IDisposable
     }
 
     public void Dispose() => document.Dispose();
+
+    /// <summary>
+    /// The key from <c>x-api-key</c>, or from <c>Authorization: Bearer</c>, which is how the official SDK (1.x) sends
+    /// it and which Anthropic's API therefore accepts as well.
+    /// </summary>
+    private static string ApiKey(IHeaderDictionary headers)
+    {
+        var key = headers[ApiKeyHeader].ToString().Trim();
+        if (key.Length > 0)
+        {
+            return key;
+        }
+
+        const string Scheme = "Bearer ";
+        var authorization = headers.Authorization.ToString();
+        return authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? authorization[Scheme.Length..].Trim() : "";
+    }
 
     private static string SplitModel(string requested, out string directives)
     {

@@ -43,6 +43,16 @@ public sealed class AnthropicDialectTests
     }
 
     [Fact]
+    public void RequestToOpenAi_SystemMessageInTheConversation_StaysInPlace()
+    {
+        var result = ToOpenAi("""{"model":"m","max_tokens":1,"system":"first","messages":[{"role":"user","content":"a"},{"role":"system","content":[{"type":"text","text":"later"}]}]}""");
+
+        AssertJson("""
+            {"model":"m","messages":[{"role":"system","content":"first"},{"role":"user","content":"a"},{"role":"system","content":"later"}],"max_tokens":1}
+            """, result);
+    }
+
+    [Fact]
     public void RequestToOpenAi_ToolConversation_BecomesToolCallsAndToolMessages()
     {
         var result = ToOpenAi("""
@@ -112,7 +122,7 @@ public sealed class AnthropicDialectTests
     [Theory]
     [InlineData("""{"model":"m","max_tokens":1,"messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"}]}""", "runs only on Anthropic")]
     [InlineData("""{"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"file","file_id":"f"}}]}]}""", "can only be sent to Anthropic")]
-    [InlineData("""{"model":"m","max_tokens":1,"messages":[{"role":"system","content":"x"}]}""", "must be 'user' or 'assistant'")]
+    [InlineData("""{"model":"m","max_tokens":1,"messages":[{"role":"tool","content":"x"}]}""", "must be 'user', 'assistant' or 'system'")]
     [InlineData("""{"model":"m","max_tokens":1}""", "messages: Field required")]
     [InlineData("""not json""", "not valid JSON")]
     public void RequestToOpenAi_WhatOnlyAnthropicTakes_ThrowsProviderRequestException(string body, string message)
