@@ -10,7 +10,9 @@ internal static class AnthropicClientResponse
         var reader = new Utf8JsonReader(openAiBody, new JsonReaderOptions { MaxDepth = AnthropicWire.DocumentOptions.MaxDepth });
         using var document = JsonDocument.ParseValue(ref reader);
         var root = document.RootElement;
-        var choice = root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0 ? choices[0] : default;
+
+        // The provider's body was only checked to be JSON; anything but an object reads as an empty answer.
+        var choice = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0 ? choices[0] : default;
         var message = choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("message", out var m) ? m : default;
         return AnthropicWire.Write(json =>
         {
@@ -30,7 +32,7 @@ internal static class AnthropicClientResponse
 
             if (message.ValueKind == JsonValueKind.Object && message.Has("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
             {
-                foreach (var call in calls.EnumerateArray())
+                foreach (var call in calls.EnumerateArray().Where(call => call.ValueKind == JsonValueKind.Object))
                 {
                     var function = call.TryGetProperty("function", out var f) ? f : default;
                     json.WriteStartObject();
@@ -46,7 +48,7 @@ internal static class AnthropicClientResponse
             json.WriteEndArray();
             json.WriteString("stop_reason", AnthropicWire.StopReason(choice.String("finish_reason")));
             json.WriteNull("stop_sequence");
-            var usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? u : default;
+            var usage = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? u : default;
             WriteUsage(json, OpenAiUsage.From(usage));
             json.WriteEndObject();
         }, openAiBody.Length + 256);

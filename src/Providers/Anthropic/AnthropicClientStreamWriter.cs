@@ -76,7 +76,7 @@ internal sealed class AnthropicClientStreamWriter : IClientStreamWriter
 
         Start(output);
         var choice = FirstChoice(choices);
-        if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
+        if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
         {
             if (delta.String("content") is { Length: > 0 } text)
             {
@@ -90,7 +90,7 @@ internal sealed class AnthropicClientStreamWriter : IClientStreamWriter
 
             if (delta.Has("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
             {
-                foreach (var call in calls.EnumerateArray())
+                foreach (var call in calls.EnumerateArray().Where(call => call.ValueKind == JsonValueKind.Object))
                 {
                     ToolCall(output, call);
                 }
@@ -112,7 +112,7 @@ internal sealed class AnthropicClientStreamWriter : IClientStreamWriter
     {
         foreach (var choice in choices.EnumerateArray())
         {
-            if (choice.Int("index") == 0)
+            if (choice.ValueKind == JsonValueKind.Object && choice.Int("index") == 0)
             {
                 return choice;
             }

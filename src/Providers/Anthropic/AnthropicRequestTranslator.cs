@@ -514,6 +514,11 @@ internal static class AnthropicRequestTranslator
                 return blocks;
             }
 
+            if (calls.ValueKind != JsonValueKind.Array)
+            {
+                throw new ProviderRequestException($"{path}.tool_calls must be an array.");
+            }
+
             var index = 0;
             foreach (var call in calls.EnumerateArray())
             {

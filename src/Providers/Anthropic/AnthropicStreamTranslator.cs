@@ -16,7 +16,7 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
     private readonly Dictionary<int, OpenBlock> _blocks = [];
     private string _id = "";
     private string _model = "";
-    private Usage _usage;
+    private AnthropicUsage _usage;
     private int _toolCalls;
 
     public void Translate(StreamEvent upstream, List<byte[]> output)
@@ -75,7 +75,7 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
         _model = message.String("model") ?? "";
         if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
-            _usage = Usage.From(usage);
+            _usage = AnthropicUsage.From(usage);
         }
 
         output.Add(Chunk(json =>

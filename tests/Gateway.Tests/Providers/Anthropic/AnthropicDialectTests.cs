@@ -168,6 +168,15 @@ public sealed class AnthropicDialectTests
             """, result);
     }
 
+    [Fact]
+    public void ResponseFromOpenAi_BodyThatIsNotAnObject_IsAnEmptyMessage()
+    {
+        AssertJson("""
+            {"id":"msg_switchyard","type":"message","role":"assistant","model":"","content":[],"stop_reason":null,"stop_sequence":null,
+             "usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}
+            """, Dialect.ResponseFromOpenAi(Bytes("[1]")));
+    }
+
     [Theory]
     [InlineData(400, "invalid_request_error", "invalid_request_error")]
     [InlineData(408, "timeout_error", "timeout_error")]
