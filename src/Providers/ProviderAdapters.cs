@@ -1,3 +1,4 @@
+using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.OpenAi;
 
@@ -10,7 +11,7 @@ public sealed class ProviderAdapters
 
     public ProviderAdapters(IEnumerable<IProviderAdapter> adapters) => _adapters = adapters.ToDictionary(a => a.Format);
 
-    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter()]);
+    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter(), new AnthropicAdapter()]);
 
     public bool TryGet(WireFormat format, out IProviderAdapter adapter) => _adapters.TryGetValue(format, out adapter!);
 }

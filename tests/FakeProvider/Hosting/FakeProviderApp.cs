@@ -1,3 +1,4 @@
+using Switchyard.FakeProvider.Anthropic;
 using Switchyard.FakeProvider.Faults;
 using Switchyard.FakeProvider.Journal;
 using Switchyard.FakeProvider.OpenAi;
@@ -32,6 +33,7 @@ internal static class FakeProviderApp
         var routes = new RouteTable(
             [
                 .. OpenAiRoutes.All,
+                .. AnthropicRoutes.All,
             ],
             OpenAiRoutes.NotFoundAsync,
             OpenAiRoutes.MethodNotAllowedAsync);

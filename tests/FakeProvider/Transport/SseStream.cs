@@ -8,11 +8,14 @@ namespace Switchyard.FakeProvider.Transport;
 /// A server-sent events response that applies the stream faults. The wire format writes its
 /// events and calls <see cref="PassCheckpointAsync"/> before each word and after the last;
 /// the faults are counted in words because that is what a test can predict from the reply.
+/// Formats that name their events (Anthropic's <c>event: message_start</c>) use <see cref="WriteNamedAsync"/> and may name
+/// the broken event too, so a client that skips unnamed events still meets it.
 /// </summary>
-internal sealed class SseStream(HttpContext context, FakeExchange exchange, FaultPlan faults, ReadOnlyMemory<byte> brokenData)
+internal sealed class SseStream(HttpContext context, FakeExchange exchange, FaultPlan faults, ReadOnlyMemory<byte> brokenData, string? brokenEventName = null)
 {
     public const string ContentType = "text/event-stream; charset=utf-8";
 
+    private static readonly ReadOnlyMemory<byte> EventPrefix = "event: "u8.ToArray();
     private static readonly ReadOnlyMemory<byte> DataPrefix = "data: "u8.ToArray();
     private static readonly ReadOnlyMemory<byte> EventEnd = "\n\n"u8.ToArray();
 
@@ -28,7 +31,10 @@ internal sealed class SseStream(HttpContext context, FakeExchange exchange, Faul
         await response.StartAsync(exchange.Cancellation);
     }
 
-    public Task WriteDataAsync(ReadOnlyMemory<byte> data) => WriteEventAsync(data);
+    public Task WriteDataAsync(ReadOnlyMemory<byte> data) => WriteEventAsync(null, data);
+
+    /// <summary>Writes <c>event: name</c> and <c>data: …</c> as one event.</summary>
+    public Task WriteNamedAsync(string name, ReadOnlyMemory<byte> data) => WriteEventAsync(name, data);
 
     /// <summary>
     /// Fires the stream faults that are due once <paramref name="wordsSent"/> words went out.
@@ -41,7 +47,7 @@ internal sealed class SseStream(HttpContext context, FakeExchange exchange, Faul
         if (!malformedSent && faults.MalformedAfter is int malformedAfter && (wordsSent >= malformedAfter || wordsFinished))
         {
             malformedSent = true;
-            await WriteEventAsync(brokenData);
+            await WriteEventAsync(brokenEventName, brokenData);
         }
 
         if (faults.StallAfter is int stallAfter && (wordsSent >= stallAfter || wordsFinished))
@@ -68,7 +74,7 @@ internal sealed class SseStream(HttpContext context, FakeExchange exchange, Faul
         return true;
     }
 
-    private async Task WriteEventAsync(ReadOnlyMemory<byte> data)
+    private async Task WriteEventAsync(string? name, ReadOnlyMemory<byte> data)
     {
         if (anyEventSent && faults.ChunkDelayMs > 0)
         {
@@ -77,6 +83,13 @@ internal sealed class SseStream(HttpContext context, FakeExchange exchange, Faul
 
         anyEventSent = true;
         var writer = context.Response.BodyWriter;
+        if (name is not null)
+        {
+            writer.Write(EventPrefix.Span);
+            writer.Write(System.Text.Encoding.UTF8.GetBytes(name));
+            writer.Write("\n"u8);
+        }
+
         writer.Write(DataPrefix.Span);
         writer.Write(data.Span);
         writer.Write(EventEnd.Span);

@@ -1,0 +1,238 @@
+using System.Text.Json;
+using Switchyard.Providers.Streaming;
+
+namespace Switchyard.Providers.Anthropic;
+
+/// <summary>
+/// Anthropic's message events as OpenAI chunks. <c>message_start</c> gives the role chunk, text and tool-use blocks give
+/// content and <c>tool_calls</c> deltas, <c>message_delta</c> gives the finish chunk and the usage-only chunk, and
+/// <c>message_stop</c>, the stream's terminal event, gives <c>[DONE]</c>.
+/// </summary>
+internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : IStreamTranslator
+{
+    private static readonly byte[] Done = "[DONE]"u8.ToArray();
+
+    /// <summary>What each Anthropic content block (by its index) turned into.</summary>
+    private readonly Dictionary<int, OpenBlock> _blocks = [];
+    private string _id = "";
+    private string _model = "";
+    private AnthropicUsage _usage;
+    private int _toolCalls;
+
+    public void Translate(StreamEvent upstream, List<byte[]> output)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(upstream.Data, AnthropicWire.DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new StreamProtocolException($"Anthropic sent an event that is not valid JSON: {ex.Message}");
+        }
+
+        using (document)
+        {
+            var data = document.RootElement;
+            if (data.ValueKind != JsonValueKind.Object)
+            {
+                throw new StreamProtocolException("Anthropic sent an event that is not a JSON object");
+            }
+
+            switch (data.String("type") ?? upstream.Name)
+            {
+                case "message_start":
+                    Start(data, output);
+                    break;
+                case "content_block_start":
+                    StartBlock(data, output);
+                    break;
+                case "content_block_delta":
+                    Delta(data, output);
+                    break;
+                case "content_block_stop":
+                    StopBlock(data, output);
+                    break;
+                case "message_delta":
+                    Finish(data, output);
+                    break;
+                case "message_stop":
+                    output.Add(Done);
+                    break;
+                case "error":
+                    var error = data.TryGetProperty("error", out var e) ? e : default;
+                    throw new UpstreamStreamException(error.String("message") ?? error.String("type") ?? "Anthropic reported an error in its stream");
+
+                // ping, and event types Anthropic may add later, carry nothing for an OpenAI client.
+            }
+        }
+    }
+
+    private void Start(JsonElement data, List<byte[]> output)
+    {
+        var message = data.TryGetProperty("message", out var m) ? m : default;
+        _id = message.String("id") ?? "";
+        _model = message.String("model") ?? "";
+        if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+        {
+            _usage = AnthropicUsage.From(usage);
+        }
+
+        output.Add(Chunk(json =>
+        {
+            json.WriteString("role", "assistant");
+            json.WriteString("content", "");
+        }));
+    }
+
+    private void StartBlock(JsonElement data, List<byte[]> output)
+    {
+        var index = data.Int("index");
+        var block = data.TryGetProperty("content_block", out var b) ? b : default;
+        switch (block.String("type"))
+        {
+            case "text":
+                _blocks[index] = new OpenBlock(-1);
+                if (block.String("text") is { Length: > 0 } text)
+                {
+                    output.Add(Content(text));
+                }
+
+                break;
+            case "tool_use" when jsonMode:
+                _blocks[index] = new OpenBlock(-1);
+                break;
+            case "tool_use":
+                var tool = new OpenBlock(_toolCalls++);
+                _blocks[index] = tool;
+                var id = block.String("id") ?? "";
+                var name = block.String("name") ?? "";
+                output.Add(Chunk(json =>
+                {
+                    json.WriteStartArray("tool_calls");
+                    json.WriteStartObject();
+                    json.WriteNumber("index", tool.ToolIndex);
+                    json.WriteString("id", id);
+                    json.WriteString("type", "function");
+                    json.WriteStartObject("function");
+                    json.WriteString("name", name);
+                    json.WriteString("arguments", "");
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                }));
+                break;
+        }
+    }
+
+    private void Delta(JsonElement data, List<byte[]> output)
+    {
+        if (!_blocks.TryGetValue(data.Int("index"), out var block) || !data.TryGetProperty("delta", out var delta))
+        {
+            return;
+        }
+
+        switch (delta.String("type"))
+        {
+            case "text_delta" when delta.String("text") is { Length: > 0 } text:
+                output.Add(Content(text));
+                break;
+            case "input_json_delta" when delta.String("partial_json") is { Length: > 0 } json:
+                if (block.ToolIndex < 0)
+                {
+                    output.Add(Content(json));
+                }
+                else
+                {
+                    block.SentArguments = true;
+                    output.Add(Arguments(block.ToolIndex, json));
+                }
+
+                break;
+
+            // thinking_delta, signature_delta and citations_delta have no OpenAI counterpart.
+        }
+    }
+
+    private void StopBlock(JsonElement data, List<byte[]> output)
+    {
+        // A tool without parameters may stream no input at all; OpenAI clients parse the arguments, so they get "{}".
+        if (_blocks.TryGetValue(data.Int("index"), out var block) && block.ToolIndex >= 0 && !block.SentArguments)
+        {
+            output.Add(Arguments(block.ToolIndex, "{}"));
+        }
+    }
+
+    private void Finish(JsonElement data, List<byte[]> output)
+    {
+        if (data.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+        {
+            _usage = _usage.Update(usage);
+        }
+
+        var stopReason = data.TryGetProperty("delta", out var delta) ? delta.String("stop_reason") : null;
+        var finishReason = AnthropicWire.FinishReason(stopReason);
+        if (jsonMode && finishReason == "tool_calls")
+        {
+            finishReason = "stop";
+        }
+
+        output.Add(Chunk(static _ => { }, finishReason ?? "stop"));
+        output.Add(AnthropicWire.Write(json =>
+        {
+            json.WriteStartObject();
+            WriteHeader(json);
+            json.WriteStartArray("choices");
+            json.WriteEndArray();
+            _usage.Write(json);
+            json.WriteEndObject();
+        }));
+    }
+
+    private byte[] Content(string text) => Chunk(json => json.WriteString("content", text));
+
+    private byte[] Arguments(int toolIndex, string arguments) => Chunk(json =>
+    {
+        json.WriteStartArray("tool_calls");
+        json.WriteStartObject();
+        json.WriteNumber("index", toolIndex);
+        json.WriteStartObject("function");
+        json.WriteString("arguments", arguments);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+    });
+
+    private byte[] Chunk(Action<Utf8JsonWriter> writeDelta, string? finishReason = null) => AnthropicWire.Write(json =>
+    {
+        json.WriteStartObject();
+        WriteHeader(json);
+        json.WriteStartArray("choices");
+        json.WriteStartObject();
+        json.WriteNumber("index", 0);
+        json.WriteStartObject("delta");
+        writeDelta(json);
+        json.WriteEndObject();
+        json.WriteNull("logprobs");
+        json.WriteString("finish_reason", finishReason);
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }, 256);
+
+    private void WriteHeader(Utf8JsonWriter json)
+    {
+        json.WriteString("id", _id);
+        json.WriteString("object", "chat.completion.chunk");
+        json.WriteNumber("created", created);
+        json.WriteString("model", _model);
+    }
+
+    /// <summary>An Anthropic block in flight: text (tool index -1) or the OpenAI tool call it became.</summary>
+    private sealed class OpenBlock(int toolIndex)
+    {
+        public int ToolIndex { get; } = toolIndex;
+
+        public bool SentArguments { get; set; }
+    }
+}
