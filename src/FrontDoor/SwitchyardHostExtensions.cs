@@ -27,6 +27,7 @@ public static class SwitchyardHostExtensions
         app.UseMiddleware<UnmatchedRouteMiddleware>();
         app.MapHealthEndpoints();
         app.MapOpenAiEndpoints();
+        app.MapAnthropicEndpoints();
         return app;
     }
 }

@@ -28,8 +28,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<RouteExecutor>();
         services.TryAddSingleton<StreamRelay>();
         services.TryAddSingleton<ResponseWriter>();
+        services.TryAddSingleton<TokenCounter>();
         services.TryAddSingleton(sp => new GatewayPipeline(
-            sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetServices<ICallObserver>()));
+            sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(), sp.GetServices<ICallObserver>()));
         return services;
     }
 }

@@ -9,7 +9,10 @@ namespace Switchyard.FrontDoor.Endpoints;
 /// <summary>Every data-path endpoint: read the request into a <see cref="GatewayCall"/> in the client's dialect, then run the pipeline.</summary>
 internal static class GatewayRequestHandler
 {
-    public static async Task HandleAsync(HttpContext context, ApiOperation operation, IClientDialect dialect)
+    public static Task HandleAsync(HttpContext context, ApiOperation operation, IClientDialect dialect) =>
+        HandleAsync(context, operation, dialect, static (pipeline, call) => pipeline.HandleAsync(call));
+
+    public static async Task HandleAsync(HttpContext context, ApiOperation operation, IClientDialect dialect, Func<GatewayPipeline, GatewayCall, Task> run)
     {
         var started = GatewayCallFactory.StartTimings();
         var services = context.RequestServices;
@@ -26,6 +29,6 @@ internal static class GatewayRequestHandler
             return;
         }
 
-        await services.GetRequiredService<GatewayPipeline>().HandleAsync(call);
+        await run(services.GetRequiredService<GatewayPipeline>(), call);
     }
 }

@@ -39,23 +39,36 @@ internal sealed class RouteExecutor
         }
 
         var strategy = node.Strategy!;
-        switch (strategy.Mode)
-        {
-            case StrategyMode.Single:
-                return await ExecuteAsync(node.Targets[0], settings, plan, call);
-
-            case StrategyMode.LoadBalance:
-                return await ExecuteAsync(node.Targets[LoadBalancer.Pick(node.Targets, Random.Shared.NextDouble())], settings, plan, call);
-
-            case StrategyMode.Conditional:
-                var chosen = ConditionalRouter.Route(node, plan.Facts)
-                    ?? throw new GatewayException(400, $"Query router did not resolve to any valid target: no condition of {node.Path} matched and it has no 'default'.");
-                return await ExecuteAsync(chosen, settings, plan, call);
-
-            default:
-                return await FallBackAsync(node, strategy, settings, plan, call);
-        }
+        return strategy.Mode == StrategyMode.Fallback
+            ? await FallBackAsync(node, strategy, settings, plan, call)
+            : await ExecuteAsync(Choose(node, plan), settings, plan, call);
     }
+
+    /// <summary>
+    /// The leaf a request would be sent to first, with its inherited settings: the first target of single and fallback
+    /// nodes, the weighted pick of loadbalance, the matching target of conditional (token counting asks only that one).
+    /// </summary>
+    public static (ConfigNode Leaf, TargetSettings Settings) FirstLeaf(RoutePlan plan)
+    {
+        var node = plan.Config.Root;
+        var settings = TargetSettings.Empty.InheritInto(node);
+        while (!node.IsLeaf)
+        {
+            node = node.Strategy!.Mode == StrategyMode.Fallback ? node.Targets[0] : Choose(node, plan);
+            settings = settings.InheritInto(node);
+        }
+
+        return (node, settings);
+    }
+
+    /// <summary>The one target a single, loadbalance or conditional node sends to.</summary>
+    private static ConfigNode Choose(ConfigNode node, RoutePlan plan) => node.Strategy!.Mode switch
+    {
+        StrategyMode.LoadBalance => node.Targets[LoadBalancer.Pick(node.Targets, Random.Shared.NextDouble())],
+        StrategyMode.Conditional => ConditionalRouter.Route(node, plan.Facts)
+            ?? throw new GatewayException(400, $"Query router did not resolve to any valid target: no condition of {node.Path} matched and it has no 'default'."),
+        _ => node.Targets[0],
+    };
 
     /// <summary>
     /// Tries targets in order. Moves on when the status is in <c>on_status_codes</c>, or, when none are set, on any non-2xx

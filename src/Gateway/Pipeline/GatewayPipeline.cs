@@ -13,17 +13,36 @@ public sealed class GatewayPipeline
     private readonly RoutePlanner _planner;
     private readonly RouteExecutor _executor;
     private readonly ResponseWriter _writer;
+    private readonly TokenCounter _counter;
     private readonly ICallObserver[] _observers;
 
-    internal GatewayPipeline(RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, IEnumerable<ICallObserver> observers)
+    internal GatewayPipeline(RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, TokenCounter counter, IEnumerable<ICallObserver> observers)
     {
         _planner = planner;
         _executor = executor;
         _writer = writer;
+        _counter = counter;
         _observers = observers.ToArray();
     }
 
-    public async Task HandleAsync(GatewayCall call)
+    /// <summary>Routes the call and writes the provider's answer.</summary>
+    public Task HandleAsync(GatewayCall call) => RunAsync(call, async plan =>
+    {
+        await using var result = await _executor.ExecuteAsync(plan, call);
+        call.LastUsedOptionIndex = result.OptionPath;
+        call.RetryCount = result.RetryCount;
+        call.Provider = result.Request.ProviderSlug;
+        var response = call.Response;
+        response.SetHeader(PortkeyHeaders.LastUsedOptionIndex, result.OptionPath);
+        response.SetHeader(PortkeyHeaders.RetryAttemptCount, result.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        response.SetHeader(PortkeyHeaders.Provider, result.Request.ProviderSlug);
+        await _writer.WriteAsync(call, result);
+    });
+
+    /// <summary>Counts the input tokens of an Anthropic-shaped request on its route (<c>/v1/messages/count_tokens</c>).</summary>
+    public Task CountTokensAsync(GatewayCall call) => RunAsync(call, plan => _counter.CountAsync(plan, call));
+
+    private async Task RunAsync(GatewayCall call, Func<Execution.RoutePlan, Task> route)
     {
         var response = call.Response;
         call.TraceId = call.Headers[PortkeyHeaders.TraceId] is { Length: > 0 } traceId ? traceId : Guid.NewGuid().ToString();
@@ -32,15 +51,7 @@ public sealed class GatewayPipeline
         try
         {
             call.Metadata = ReadMetadata(call.Headers[PortkeyHeaders.Metadata]);
-            var plan = _planner.Plan(call);
-            await using var result = await _executor.ExecuteAsync(plan, call);
-            call.LastUsedOptionIndex = result.OptionPath;
-            call.RetryCount = result.RetryCount;
-            call.Provider = result.Request.ProviderSlug;
-            response.SetHeader(PortkeyHeaders.LastUsedOptionIndex, result.OptionPath);
-            response.SetHeader(PortkeyHeaders.RetryAttemptCount, result.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            response.SetHeader(PortkeyHeaders.Provider, result.Request.ProviderSlug);
-            await _writer.WriteAsync(call, result);
+            await route(_planner.Plan(call));
         }
         catch (GatewayException ex)
         {

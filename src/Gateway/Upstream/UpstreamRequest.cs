@@ -3,7 +3,7 @@ using Switchyard.Providers;
 namespace Switchyard.Gateway.Upstream;
 
 /// <summary>Everything needed to send one call to one target; built once per target and reused by its retries.</summary>
-internal sealed class UpstreamRequest
+internal sealed record UpstreamRequest
 {
     public required string ProviderSlug { get; init; }
 
