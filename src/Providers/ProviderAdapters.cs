@@ -1,4 +1,6 @@
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Cohere;
+using Switchyard.Providers.Gemini;
 using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers;
@@ -10,7 +12,7 @@ public sealed class ProviderAdapters
 
     public ProviderAdapters(IEnumerable<IProviderAdapter> adapters) => _adapters = adapters.ToDictionary(a => a.Format);
 
-    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter()]);
+    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter(), new GeminiAdapter(), new CohereAdapter()]);
 
     public bool TryGet(WireFormat format, out IProviderAdapter adapter) => _adapters.TryGetValue(format, out adapter!);
 }
