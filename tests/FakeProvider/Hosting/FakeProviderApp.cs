@@ -1,4 +1,6 @@
+using Switchyard.FakeProvider.Cohere;
 using Switchyard.FakeProvider.Faults;
+using Switchyard.FakeProvider.Gemini;
 using Switchyard.FakeProvider.Journal;
 using Switchyard.FakeProvider.OpenAi;
 
@@ -32,6 +34,8 @@ internal static class FakeProviderApp
         var routes = new RouteTable(
             [
                 .. OpenAiRoutes.All,
+                .. GeminiRoutes.All,
+                .. CohereRoutes.All,
             ],
             OpenAiRoutes.NotFoundAsync,
             OpenAiRoutes.MethodNotAllowedAsync);
