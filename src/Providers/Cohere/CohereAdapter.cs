@@ -53,7 +53,10 @@ internal sealed class CohereAdapter : IProviderAdapter
                     headers.Add(new("Accept", "text/event-stream"));
                 }
 
-                var body = call.BodyFormat == WireFormat.Cohere ? call.Body.ToArray() : CohereChatRequest.Create(call.OpenAiBody(), model, call.Stream);
+                // A client that already speaks Cohere sends its own body, with the config's fields set on it.
+                var body = call.BodyFormat == WireFormat.Cohere
+                    ? Json.JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
+                    : CohereChatRequest.Create(call.OpenAiBody(), model, call.Stream);
                 return new ProviderHttpRequest(HttpMethod.Post, OpenAiAdapter.Combine(baseUrl, "/chat"), headers, body);
             case ApiOperation.Embeddings:
                 return new ProviderHttpRequest(HttpMethod.Post, OpenAiAdapter.Combine(baseUrl, "/embed"), headers, CohereEmbeddings.CreateRequest(call.OpenAiBody(), model));

@@ -46,17 +46,13 @@ internal sealed class GeminiAdapter : IProviderAdapter
             headers.Add(new(authHeader, call.Provider.Auth.ValuePrefix + credential));
         }
 
-        if (call.BodyFormat == WireFormat.Gemini)
-        {
-            // A client that already speaks Gemini: its body goes as it is.
-            var method = call.Stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
-            return new ProviderHttpRequest(HttpMethod.Post, OpenAiAdapter.Combine(baseUrl, $"/models/{model}{method}"), headers, call.Body);
-        }
-
         switch (call.Operation)
         {
             case ApiOperation.ChatCompletions:
-                var body = GeminiChatRequest.Create(call.OpenAiBody());
+                // A client that already speaks Gemini sends its own body, with the config's fields set on it.
+                var body = call.BodyFormat == WireFormat.Gemini
+                    ? Json.JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
+                    : GeminiChatRequest.Create(call.OpenAiBody());
                 if (call.Stream)
                 {
                     headers.Add(new("Accept", "text/event-stream"));

@@ -20,7 +20,7 @@ internal static class CohereCalls
         return new CohereAdapter(new FixedTime(), () => $"id{++next}");
     }
 
-    public static ProviderCall Call(string body, string model = "command-a-03-2025", bool stream = false, ApiOperation operation = ApiOperation.ChatCompletions, string? baseUrl = null)
+    public static ProviderCall Call(string body, string model = "command-a-03-2025", bool stream = false, ApiOperation operation = ApiOperation.ChatCompletions, string? baseUrl = null, WireFormat format = WireFormat.OpenAi, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? fields = null)
     {
         ProviderCatalog.Default.TryGet("cohere", out var cohere);
         return new ProviderCall(
@@ -29,8 +29,8 @@ internal static class CohereCalls
             new Uri(baseUrl ?? "https://api.cohere.com/v2"),
             "co-key",
             Encoding.UTF8.GetBytes(body),
-            WireFormat.OpenAi,
-            [],
+            format,
+            fields ?? [],
             model,
             stream,
             new Dictionary<string, string>(),

@@ -1,4 +1,6 @@
+using System.Text;
 using Switchyard.Providers;
+using Switchyard.Providers.Catalog;
 using static Switchyard.Gateway.Tests.Providers.Cohere.CohereCalls;
 
 namespace Switchyard.Gateway.Tests.Providers.Cohere;
@@ -132,5 +134,15 @@ public sealed class CohereRequestTests
         var request = Adapter().CreateRequest(Call("""{"model":"x","input":"q","input_type":"search_query"}""", model: "embed-v4.0", operation: ApiOperation.Embeddings));
 
         Assert.Equal("""{"model":"embed-v4.0","texts":["q"],"input_type":"search_query","embedding_types":["float"]}""", Text(request.Body));
+    }
+
+    [Fact]
+    public void CreateRequest_NativeCohereBody_PassesWithTheConfigFields()
+    {
+        var call = Call("""{"model":"c","messages":[{"role":"user","content":"hi"}]}""", format: WireFormat.Cohere, fields: [new("temperature", Encoding.UTF8.GetBytes("0"))]);
+
+        var request = Adapter().CreateRequest(call);
+
+        Assert.Equal("""{"model":"c","messages":[{"role":"user","content":"hi"}],"temperature":0}""", Text(request.Body));
     }
 }

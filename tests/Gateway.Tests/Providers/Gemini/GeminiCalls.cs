@@ -20,7 +20,7 @@ internal static class GeminiCalls
         return new GeminiAdapter(new FixedTime(), () => $"id{++next}");
     }
 
-    public static ProviderCall Call(string body, string model = "gemini-2.0-flash", bool stream = false, ApiOperation operation = ApiOperation.ChatCompletions, string? baseUrl = null)
+    public static ProviderCall Call(string body, string model = "gemini-2.0-flash", bool stream = false, ApiOperation operation = ApiOperation.ChatCompletions, string? baseUrl = null, WireFormat format = WireFormat.OpenAi, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? fields = null)
     {
         ProviderCatalog.Default.TryGet("google", out var google);
         return new ProviderCall(
@@ -29,8 +29,8 @@ internal static class GeminiCalls
             new Uri(baseUrl ?? "https://generativelanguage.googleapis.com/v1beta"),
             "g-key",
             Encoding.UTF8.GetBytes(body),
-            WireFormat.OpenAi,
-            [],
+            format,
+            fields ?? [],
             model,
             stream,
             new Dictionary<string, string>(),

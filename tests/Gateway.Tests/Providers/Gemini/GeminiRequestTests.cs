@@ -1,4 +1,6 @@
+using System.Text;
 using Switchyard.Providers;
+using Switchyard.Providers.Catalog;
 using static Switchyard.Gateway.Tests.Providers.Gemini.GeminiCalls;
 
 namespace Switchyard.Gateway.Tests.Providers.Gemini;
@@ -239,5 +241,15 @@ public sealed class GeminiRequestTests
     {
         Assert.Throws<ProviderRequestException>(() =>
             Adapter().CreateRequest(Call("""{"model":"e","input":[[1,2,3]]}""", operation: ApiOperation.Embeddings)));
+    }
+
+    [Fact]
+    public void CreateRequest_NativeGeminiBody_PassesWithTheConfigFields()
+    {
+        var call = Call("""{"contents":[{"parts":[{"text":"hi"}]}]}""", format: WireFormat.Gemini, fields: [new("generationConfig", Encoding.UTF8.GetBytes("""{"temperature":0}"""))]);
+
+        var request = Adapter().CreateRequest(call);
+
+        Assert.Equal("""{"contents":[{"parts":[{"text":"hi"}]}],"generationConfig":{"temperature":0}}""", Text(request.Body));
     }
 }
