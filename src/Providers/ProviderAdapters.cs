@@ -1,5 +1,7 @@
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Cohere;
+using Switchyard.Providers.Gemini;
 using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers;
@@ -11,7 +13,7 @@ public sealed class ProviderAdapters
 
     public ProviderAdapters(IEnumerable<IProviderAdapter> adapters) => _adapters = adapters.ToDictionary(a => a.Format);
 
-    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter(), new AnthropicAdapter()]);
+    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter(), new AnthropicAdapter(), new GeminiAdapter(), new CohereAdapter()]);
 
     public bool TryGet(WireFormat format, out IProviderAdapter adapter) => _adapters.TryGetValue(format, out adapter!);
 }

@@ -91,11 +91,11 @@ internal static class BuiltInProviders
         // Native formats: listed so slugs resolve and the gateway can say "not supported yet".
         new("anthropic", "Anthropic", new Uri("https://api.anthropic.com/v1"), ProviderAuth.Header("x-api-key"), WireFormat.Anthropic, ChatCompletions | Models),
         // Portkey sends the Gemini key as ?key=; the x-goog-api-key header is equivalent and keeps keys out of URLs and logs.
-        new("google", "Google Gemini", new Uri("https://generativelanguage.googleapis.com/v1beta"), ProviderAuth.Header("x-goog-api-key"), WireFormat.Gemini, ChatCompletions | Embeddings | Models),
+        new("google", "Google Gemini", new Uri("https://generativelanguage.googleapis.com/v1beta"), ProviderAuth.Header("x-goog-api-key"), WireFormat.Gemini, ChatCompletions | Embeddings),
         // The resource URL is built from azure options; stream usage depends on the api-version, so left off.
         new("azure-openai", "Azure OpenAI", null, ProviderAuth.Header("api-key"), WireFormat.AzureOpenAi, ChatCompletions | Completions | Embeddings),
         // Cohere's v2 API; Portkey's adapter still calls https://api.cohere.ai/v1.
-        new("cohere", "Cohere", new Uri("https://api.cohere.com/v2"), ProviderAuth.Bearer, WireFormat.Cohere, ChatCompletions | Embeddings | Models),
+        new("cohere", "Cohere", new Uri("https://api.cohere.com/v2"), ProviderAuth.Bearer, WireFormat.Cohere, ChatCompletions | Embeddings),
         new("bedrock", "AWS Bedrock", null, ProviderAuth.AwsSigV4, WireFormat.Bedrock, ChatCompletions | Embeddings),
     ];
 

@@ -1,5 +1,7 @@
 using Switchyard.FakeProvider.Anthropic;
+using Switchyard.FakeProvider.Cohere;
 using Switchyard.FakeProvider.Faults;
+using Switchyard.FakeProvider.Gemini;
 using Switchyard.FakeProvider.Journal;
 using Switchyard.FakeProvider.OpenAi;
 
@@ -34,6 +36,8 @@ internal static class FakeProviderApp
             [
                 .. OpenAiRoutes.All,
                 .. AnthropicRoutes.All,
+                .. GeminiRoutes.All,
+                .. CohereRoutes.All,
             ],
             OpenAiRoutes.NotFoundAsync,
             OpenAiRoutes.MethodNotAllowedAsync);

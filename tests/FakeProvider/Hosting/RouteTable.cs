@@ -49,8 +49,12 @@ internal sealed class RouteTable
         return matchedSuffix is not null ? methodNotAllowed(context, exchange) : notFound(context, exchange);
     }
 
+    /// <remarks>
+    /// A suffix starting with <c>:</c> is a custom method on the last segment (Google's <c>models/{model}:generateContent</c>):
+    /// it matches when the last segment ends with it after a non-empty resource name.
+    /// </remarks>
     private static bool EndsWithSegments(string path, string suffix) =>
         path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
         && path.Length > suffix.Length
-        && path[path.Length - suffix.Length - 1] == '/';
+        && (suffix[0] == ':' ? path[path.Length - suffix.Length - 1] != '/' : path[path.Length - suffix.Length - 1] == '/');
 }

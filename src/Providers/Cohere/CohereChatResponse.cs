@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Text.Json;
+using Switchyard.Providers.Streaming;
+
+namespace Switchyard.Providers.Cohere;
+
+/// <summary>
+/// A Cohere v2 chat answer as an OpenAI chat completion. Text content blocks are joined into the content (thinking
+/// blocks left out); when the answer is tool calls without text, the model's <c>tool_plan</c> is the content, so the
+/// plan is not lost and comes back as the plan on the next turn. Usage comes from <c>usage.tokens</c> (what the model
+/// processed) when present, else from <c>usage.billed_units</c>.
+/// </summary>
+internal static class CohereChatResponse
+{
+    public static byte[] Translate(ReadOnlySpan<byte> body, string model, long created, Func<string> ids)
+    {
+        using var document = Parse(body);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object)
+        {
+            throw new StreamProtocolException("Cohere answered without 'message'");
+        }
+
+        var text = Text(message);
+        var hasCalls = message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array && calls.GetArrayLength() > 0;
+        if (text is null && hasCalls)
+        {
+            text = CohereChatRequest.String(message, "tool_plan") is { Length: > 0 } plan ? plan : null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
+        using (var json = new Utf8JsonWriter(buffer, CohereAdapter.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", CohereChatRequest.String(root, "id") ?? "chatcmpl-" + ids());
+            json.WriteString("object", "chat.completion");
+            json.WriteNumber("created", created);
+            json.WriteString("model", model);
+            json.WriteStartArray("choices");
+            json.WriteStartObject();
+            json.WriteNumber("index", 0);
+            json.WriteStartObject("message");
+            json.WriteString("role", "assistant");
+            json.WriteString("content", text);
+            if (hasCalls)
+            {
+                json.WriteStartArray("tool_calls");
+                foreach (var call in calls.EnumerateArray())
+                {
+                    var function = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var f) ? f : default;
+                    json.WriteStartObject();
+                    json.WriteString("id", CohereChatRequest.String(call, "id") ?? "call_" + ids());
+                    json.WriteString("type", "function");
+                    json.WriteStartObject("function");
+                    json.WriteString("name", CohereChatRequest.String(function, "name") ?? "");
+                    json.WriteString("arguments", CohereChatRequest.String(function, "arguments") ?? "{}");
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+            json.WriteNull("logprobs");
+            json.WriteString("finish_reason", FinishReason(CohereChatRequest.String(root, "finish_reason"), hasCalls));
+            json.WriteEndObject();
+            json.WriteEndArray();
+            if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            {
+                WriteUsage(json, usage);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    internal static JsonDocument Parse(ReadOnlySpan<byte> body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray());
+        }
+        catch (JsonException ex)
+        {
+            throw new StreamProtocolException($"Cohere sent JSON that could not be read: {ex.Message}");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new StreamProtocolException("Cohere sent a JSON value that is not an object");
+        }
+
+        return document;
+    }
+
+    /// <summary>The text blocks joined, or null when there are none.</summary>
+    private static string? Text(JsonElement message)
+    {
+        if (!message.TryGetProperty("content", out var content))
+        {
+            return null;
+        }
+
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return content.GetString();
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        string? text = null;
+        foreach (var block in content.EnumerateArray())
+        {
+            if (CohereChatRequest.String(block, "type") is "text" && CohereChatRequest.String(block, "text") is { } piece)
+            {
+                text = text is null ? piece : text + piece;
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>
+    /// OpenAI's finish reason for Cohere's. <c>ERROR</c> and <c>TIMEOUT</c> have no OpenAI counterpart; in a complete
+    /// answer they read as <c>stop</c> (a stream treats <c>ERROR</c> as the provider's error).
+    /// </summary>
+    internal static string FinishReason(string? reason, bool hasCalls) => reason switch
+    {
+        "MAX_TOKENS" => "length",
+        "TOOL_CALL" => "tool_calls",
+        _ => hasCalls ? "tool_calls" : "stop",
+    };
+
+    internal static void WriteUsage(Utf8JsonWriter json, JsonElement usage)
+    {
+        var counts = usage.TryGetProperty("tokens", out var tokens) && tokens.ValueKind == JsonValueKind.Object
+            ? tokens
+            : usage.TryGetProperty("billed_units", out var billed) && billed.ValueKind == JsonValueKind.Object ? billed : default;
+        var prompt = Count(counts, "input_tokens");
+        var completion = Count(counts, "output_tokens");
+        json.WriteStartObject("usage");
+        json.WriteNumber("prompt_tokens", prompt);
+        json.WriteNumber("completion_tokens", completion);
+        json.WriteNumber("total_tokens", prompt + completion);
+        if (usage.TryGetProperty("cached_tokens", out _))
+        {
+            json.WriteStartObject("prompt_tokens_details");
+            json.WriteNumber("cached_tokens", Count(usage, "cached_tokens"));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>Cohere's SDKs type counts as floats, and some answers write them as <c>37.0</c>.</summary>
+    internal static int Count(JsonElement counts, string name) =>
+        counts.ValueKind == JsonValueKind.Object && counts.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            ? (int)value.GetDouble()
+            : 0;
+}
