@@ -10,7 +10,7 @@ public sealed class ProviderAdapters
 
     public ProviderAdapters(IEnumerable<IProviderAdapter> adapters) => _adapters = adapters.ToDictionary(a => a.Format);
 
-    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter()]);
+    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter(), new Bedrock.BedrockAdapter(), new Azure.AzureOpenAiAdapter()]);
 
     public bool TryGet(WireFormat format, out IProviderAdapter adapter) => _adapters.TryGetValue(format, out adapter!);
 }
