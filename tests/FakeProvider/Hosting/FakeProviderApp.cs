@@ -1,3 +1,5 @@
+using Switchyard.FakeProvider.Azure;
+using Switchyard.FakeProvider.Bedrock;
 using Switchyard.FakeProvider.Faults;
 using Switchyard.FakeProvider.Journal;
 using Switchyard.FakeProvider.OpenAi;
@@ -32,6 +34,8 @@ internal static class FakeProviderApp
         var routes = new RouteTable(
             [
                 .. OpenAiRoutes.All,
+                .. BedrockRoutes.All,
+                .. AzureRoutes.All,
             ],
             OpenAiRoutes.NotFoundAsync,
             OpenAiRoutes.MethodNotAllowedAsync);
