@@ -1,4 +1,6 @@
+using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
+using Switchyard.Providers.Catalog;
 using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.FrontDoor.Endpoints;
@@ -12,7 +14,26 @@ internal static class OpenAiEndpoints
         v1.MapPost("/chat/completions", (HttpContext context) => GatewayRequestHandler.HandleAsync(context, ApiOperation.ChatCompletions, OpenAiDialect.Instance));
         v1.MapPost("/completions", (HttpContext context) => GatewayRequestHandler.HandleAsync(context, ApiOperation.Completions, OpenAiDialect.Instance));
         v1.MapPost("/embeddings", (HttpContext context) => GatewayRequestHandler.HandleAsync(context, ApiOperation.Embeddings, OpenAiDialect.Instance));
-        v1.MapGet("/models", (HttpContext context) => GatewayRequestHandler.HandleAsync(context, ApiOperation.Models, OpenAiDialect.Instance));
+        v1.MapGet("/models", ListModelsAsync);
         return app;
+    }
+
+    /// <summary>
+    /// With a provider (header or config) the provider's own list; without, the model catalog: every known model with
+    /// its context window and prices (<c>?provider=groq</c> narrows it).
+    /// </summary>
+    private static Task ListModelsAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (headers.ContainsKey(PortkeyHeaders.Provider) || headers.ContainsKey(PortkeyHeaders.Config))
+        {
+            return GatewayRequestHandler.HandleAsync(context, ApiOperation.Models, OpenAiDialect.Instance);
+        }
+
+        var provider = context.Request.Query["provider"].FirstOrDefault();
+        var body = ModelListing.Render(string.IsNullOrEmpty(provider) ? null : provider);
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Switchyard.FakeProvider.Content;
 using Switchyard.FakeProvider.Faults;
@@ -7,7 +6,10 @@ using Switchyard.FakeProvider.Transport;
 
 namespace Switchyard.FakeProvider.OpenAi;
 
-/// <summary>POST <c>.../chat/completions</c>: echoes the last user message, as JSON or as a stream.</summary>
+/// <summary>
+/// POST <c>.../chat/completions</c>: answers by <see cref="ReplyPlanner"/> (echo, tool call or tool result), as JSON or
+/// as a stream.
+/// </summary>
 internal static class ChatCompletions
 {
     public const int MaxChoices = 128;
@@ -27,10 +29,10 @@ internal static class ChatCompletions
             return;
         }
 
-        if (!TryReadMessages(request, messages, out var userText, out var promptTokens)
-            || !request.TryReadInt("n", 1, MaxChoices, out var n)
+        if (!request.TryReadInt("n", 1, MaxChoices, out var n)
             || !request.TryReadInt("max_tokens", 0, int.MaxValue, out var maxTokens)
             || !request.TryReadInt("max_completion_tokens", 0, int.MaxValue, out var maxCompletionTokens)
+            || !ChatConversation.TryRead(request, messages, maxCompletionTokens ?? maxTokens, out var facts)
             || !request.TryReadBool("stream", out var stream)
             || !request.TryReadIncludeUsage(out var includeUsage))
         {
@@ -44,14 +46,22 @@ internal static class ChatCompletions
             return;
         }
 
-        var words = faults.Words is int count ? ReplyText.Generated(userText, count) : ReplyText.Echo(userText);
-        words = ReplyText.Truncate(words, maxCompletionTokens ?? maxTokens, out var truncated);
-        var finishReason = truncated ? ReplyChoice.Length : ReplyChoice.Stop;
+        var plan = ReplyPlanner.Plan(facts, faults.Words);
+        var finishReason = plan.Finish switch
+        {
+            FinishKind.ToolCall => ReplyChoice.ToolCalls,
+            FinishKind.Length => ReplyChoice.Length,
+            _ => ReplyChoice.Stop,
+        };
         var reply = new OpenAiReply(
-            $"chatcmpl-fake-{StableHash.Hex($"{request.Model}\n{userText}")}",
+            $"chatcmpl-fake-{StableHash.Hex($"{request.Model}\n{facts.LastUserText}")}",
             request.Model,
-            [.. Enumerable.Range(0, n ?? 1).Select(index => new ReplyChoice(index, words, finishReason))],
-            promptTokens);
+            [.. Enumerable.Range(0, n ?? 1).Select(index => new ReplyChoice(index, plan.Words, finishReason)
+            {
+                ToolCall = plan.ToolCall,
+                CompletionTokens = plan.CompletionTokens,
+            })],
+            plan.PromptTokens);
 
         if (stream)
         {
@@ -60,78 +70,6 @@ internal static class ChatCompletions
         }
 
         await JsonReply.WriteAsync(context, StatusCodes.Status200OK, Completion(reply), faults.Malformed, exchange.Cancellation);
-    }
-
-    /// <summary>
-    /// Finds the last user message's text and counts prompt tokens: per message its text's
-    /// tokens plus <see cref="TokenEstimate.PerChatMessage"/>, plus <see cref="TokenEstimate.PerChatReply"/>.
-    /// </summary>
-    private static bool TryReadMessages(OpenAiRequest request, JsonElement messages, out string userText, out int promptTokens)
-    {
-        userText = "";
-        promptTokens = TokenEstimate.PerChatReply;
-        var index = 0;
-        foreach (var message in messages.EnumerateArray())
-        {
-            if (message.ValueKind != JsonValueKind.Object
-                || !message.TryGetProperty("role", out var role)
-                || role.ValueKind != JsonValueKind.String)
-            {
-                return request.Refuse($"Invalid 'messages[{index}]': expected an object with a string 'role'.", $"messages[{index}]", "invalid_value");
-            }
-
-            if (!TryReadText(message, out var text))
-            {
-                return request.Refuse(
-                    $"Invalid 'messages[{index}].content': expected a string, an array of content parts or null.", $"messages[{index}].content", "invalid_type");
-            }
-
-            promptTokens += TokenEstimate.ForText(text) + TokenEstimate.PerChatMessage;
-            if (role.ValueEquals("user"))
-            {
-                userText = text;
-            }
-
-            index++;
-        }
-
-        return true;
-    }
-
-    /// <summary>Text content of a message: the string itself, or the <c>text</c> of its parts joined by a space.</summary>
-    private static bool TryReadText(JsonElement message, [NotNullWhen(true)] out string? text)
-    {
-        text = null;
-        if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null)
-        {
-            text = "";
-            return true;
-        }
-
-        if (content.ValueKind == JsonValueKind.String)
-        {
-            text = content.GetString()!;
-            return true;
-        }
-
-        if (content.ValueKind != JsonValueKind.Array)
-        {
-            return false;
-        }
-
-        var parts = new List<string>();
-        foreach (var part in content.EnumerateArray())
-        {
-            if (part.ValueKind == JsonValueKind.Object
-                && part.TryGetProperty("text", out var partText)
-                && partText.ValueKind == JsonValueKind.String)
-            {
-                parts.Add(partText.GetString()!);
-            }
-        }
-
-        text = string.Join(' ', parts);
-        return true;
     }
 
     private static ReadOnlyMemory<byte> Completion(OpenAiReply reply) => JsonReply.Build(json =>
@@ -145,7 +83,26 @@ internal static class ChatCompletions
             json.WriteNumber("index", choice.Index);
             json.WriteStartObject("message");
             json.WriteString("role", "assistant");
-            json.WriteString("content", choice.Text);
+            if (choice.ToolCall is { } call)
+            {
+                // OpenAI sends content null beside tool calls, not an empty string.
+                json.WriteNull("content");
+                json.WriteStartArray("tool_calls");
+                json.WriteStartObject();
+                json.WriteString("id", call.Id);
+                json.WriteString("type", "function");
+                json.WriteStartObject("function");
+                json.WriteString("name", call.Name);
+                json.WriteString("arguments", call.ArgumentsJson);
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteString("content", choice.Text);
+            }
+
             json.WriteNull("refusal");
             json.WriteEndObject();
             json.WriteNull("logprobs");
@@ -171,17 +128,13 @@ internal static class ChatCompletions
 
         foreach (var choice in reply.Choices)
         {
-            await stream.WriteDataAsync(Chunk(reply, includeUsage, choice.Index, finishReason: null, json =>
-            {
-                json.WriteString("role", "assistant");
-                json.WriteString("content", "");
-            }));
+            await stream.WriteDataAsync(Chunk(reply, includeUsage, choice.Index, finishReason: null, json => WriteFirstDelta(json, choice)));
         }
 
         var finished = await OpenAiStreaming.WriteWordsAsync(
             stream,
             reply.Choices,
-            (choice, piece) => Chunk(reply, includeUsage, choice.Index, finishReason: null, json => json.WriteString("content", piece)));
+            (choice, piece) => Chunk(reply, includeUsage, choice.Index, finishReason: null, json => WritePieceDelta(json, choice, piece)));
         if (!finished)
         {
             return;
@@ -206,6 +159,52 @@ internal static class ChatCompletions
         }
 
         await stream.WriteDataAsync(OpenAiStreaming.Done);
+    }
+
+    /// <summary>
+    /// The role, and for a tool call, as OpenAI streams it, the call's index, id, type and name with empty arguments;
+    /// the arguments follow in pieces.
+    /// </summary>
+    private static void WriteFirstDelta(Utf8JsonWriter json, ReplyChoice choice)
+    {
+        json.WriteString("role", "assistant");
+        if (choice.ToolCall is not { } call)
+        {
+            json.WriteString("content", "");
+            return;
+        }
+
+        json.WriteNull("content");
+        json.WriteStartArray("tool_calls");
+        json.WriteStartObject();
+        json.WriteNumber("index", 0);
+        json.WriteString("id", call.Id);
+        json.WriteString("type", "function");
+        json.WriteStartObject("function");
+        json.WriteString("name", call.Name);
+        json.WriteString("arguments", "");
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteNull("refusal");
+    }
+
+    private static void WritePieceDelta(Utf8JsonWriter json, ReplyChoice choice, string piece)
+    {
+        if (choice.ToolCall is null)
+        {
+            json.WriteString("content", piece);
+            return;
+        }
+
+        json.WriteStartArray("tool_calls");
+        json.WriteStartObject();
+        json.WriteNumber("index", 0);
+        json.WriteStartObject("function");
+        json.WriteString("arguments", piece);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
     }
 
     /// <param name="usageNull">

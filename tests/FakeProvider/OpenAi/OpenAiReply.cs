@@ -1,17 +1,51 @@
 using System.Text.Json;
+using Switchyard.FakeProvider.Content;
 
 namespace Switchyard.FakeProvider.OpenAi;
 
-/// <summary>One choice of a fake reply; its content is <see cref="Words"/> joined by single spaces.</summary>
+/// <summary>
+/// One choice of a fake reply: text (<see cref="Words"/> joined by single spaces) or, for chat, a tool call.
+/// </summary>
 internal sealed record ReplyChoice(int Index, string[] Words, string FinishReason)
 {
     public const string Stop = "stop";
     public const string Length = "length";
+    public const string ToolCalls = "tool_calls";
+
+    /// <summary>
+    /// Streamed tool-call arguments come in pieces of this many characters. OpenAI splits them by token; a fixed
+    /// width is as good for clients, which must concatenate the pieces, and keeps the split predictable for tests.
+    /// </summary>
+    public const int ArgumentPieceLength = 8;
+
+    /// <summary>The tool call this choice makes instead of text (chat only).</summary>
+    public ToolCallPlan? ToolCall { get; init; }
+
+    /// <summary>One token per word unless the reply plan says otherwise (tool calls are counted by argument length).</summary>
+    public int CompletionTokens { get; init; } = Words.Length;
 
     public string Text => string.Join(' ', Words);
 
-    /// <summary>The streamed piece for one word: every word but the last carries its trailing space.</summary>
-    public string Piece(int wordIndex) => wordIndex == Words.Length - 1 ? Words[wordIndex] : Words[wordIndex] + " ";
+    /// <summary>How many chunks the stream sends for this choice: one per word, or one per argument piece.</summary>
+    public int PieceCount => ToolCall is { } call
+        ? (call.ArgumentsJson.Length + ArgumentPieceLength - 1) / ArgumentPieceLength
+        : Words.Length;
+
+    /// <summary>
+    /// The streamed piece at <paramref name="pieceIndex"/>: a word (every word but the last carries its trailing space),
+    /// or a slice of the tool call's arguments. The arguments are JSON written with the default escaping, so they are
+    /// ASCII and a slice never splits a character.
+    /// </summary>
+    public string Piece(int pieceIndex)
+    {
+        if (ToolCall is { } call)
+        {
+            var start = pieceIndex * ArgumentPieceLength;
+            return call.ArgumentsJson.Substring(start, Math.Min(ArgumentPieceLength, call.ArgumentsJson.Length - start));
+        }
+
+        return pieceIndex == Words.Length - 1 ? Words[pieceIndex] : Words[pieceIndex] + " ";
+    }
 }
 
 /// <summary>What every OpenAI completion response repeats: id, model, choices and usage.</summary>
@@ -22,8 +56,8 @@ internal sealed record OpenAiReply(string Id, string Model, IReadOnlyList<ReplyC
 
     public const string SystemFingerprint = "fp_fake";
 
-    /// <summary>One token per word, summed over all choices, as OpenAI bills every choice.</summary>
-    public int CompletionTokens => Choices.Sum(choice => choice.Words.Length);
+    /// <summary>Summed over all choices, as OpenAI bills every choice.</summary>
+    public int CompletionTokens => Choices.Sum(choice => choice.CompletionTokens);
 
     public void WriteHeader(Utf8JsonWriter json, string objectType)
     {

@@ -16,7 +16,8 @@ internal static class OpenAiStreaming
         new(context, exchange, faults, BrokenChunk);
 
     /// <summary>
-    /// Sends one chunk per word position and choice, choices interleaved as OpenAI does for n &gt; 1.
+    /// Sends one chunk per piece position and choice (a word, or a slice of tool-call arguments), choices
+    /// interleaved as OpenAI does for n &gt; 1. Stream faults count these pieces as words.
     /// </summary>
     /// <returns>False when a fault ended the stream.</returns>
     public static async Task<bool> WriteWordsAsync(
@@ -24,7 +25,7 @@ internal static class OpenAiStreaming
         IReadOnlyList<ReplyChoice> choices,
         Func<ReplyChoice, string, ReadOnlyMemory<byte>> wordChunk)
     {
-        var longest = choices.Count == 0 ? 0 : choices.Max(choice => choice.Words.Length);
+        var longest = choices.Count == 0 ? 0 : choices.Max(choice => choice.PieceCount);
         for (var word = 0; word < longest; word++)
         {
             if (!await stream.PassCheckpointAsync(word, wordsFinished: false))
@@ -34,7 +35,7 @@ internal static class OpenAiStreaming
 
             foreach (var choice in choices)
             {
-                if (word < choice.Words.Length)
+                if (word < choice.PieceCount)
                 {
                     await stream.WriteDataAsync(wordChunk(choice, choice.Piece(word)));
                 }

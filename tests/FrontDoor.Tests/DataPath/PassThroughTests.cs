@@ -97,6 +97,29 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
     }
 
     [Fact]
+    public async Task Models_NoProvider_ListsTheModelCatalog()
+    {
+        using var response = await fixture.Client.GetAsync("/v1/models");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var models = (await response.JsonAsync()).GetProperty("data").EnumerateArray().ToList();
+        var mini = Assert.Single(models, model => model.GetProperty("id").GetString() == "gpt-4o-mini" && model.GetProperty("provider").GetString() == "openai");
+        Assert.Equal(128000, mini.GetProperty("context_window").GetInt32());
+        Assert.Equal(0.15m, mini.GetProperty("pricing").GetProperty("input_per_million").GetDecimal());
+        Assert.Contains(models, model => model.GetProperty("provider").GetString() == "anthropic");
+    }
+
+    [Fact]
+    public async Task Models_ProviderQuery_ListsOnlyThatProvider()
+    {
+        using var response = await fixture.Client.GetAsync("/v1/models?provider=groq");
+
+        var models = (await response.JsonAsync()).GetProperty("data").EnumerateArray().ToList();
+        Assert.NotEmpty(models);
+        Assert.All(models, model => Assert.Equal("groq", model.GetProperty("owned_by").GetString()));
+    }
+
+    [Fact]
     public async Task ChatCompletions_ForwardHeaders_ForwardsOnlyTheNamedHeaders()
     {
         var scenario = Requests.NewScenario();

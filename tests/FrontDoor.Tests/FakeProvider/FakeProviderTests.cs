@@ -119,9 +119,9 @@ public sealed class FakeProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ChatCompletions_ContentParts_JoinsTextPartsWithSpace()
+    public async Task ChatCompletions_ContentParts_JoinsTextPartsWithSpaceAndCountsImages()
     {
-        // "first part second" is 17 chars -> 5 tokens; + 4 + 3 = 12.
+        // "first part second" is 17 chars -> 5 tokens; + 4 + 3 = 12. The image adds no prompt tokens.
         using var response = await PostAsync("v1/chat/completions", """
             {"model":"fake-gpt","messages":[{"role":"user","content":[
               {"type":"text","text":"first part"},
@@ -130,8 +130,8 @@ public sealed class FakeProviderTests : IAsyncLifetime
             """);
 
         var json = await JsonOf(response);
-        Assert.Equal("You said: first part second", Content(json));
-        Assert.Equal((12, 5, 17), Usage(json));
+        Assert.Equal("You said: first part second [1 image]", Content(json));
+        Assert.Equal((12, 7, 19), Usage(json));
     }
 
     [Theory]

@@ -20,16 +20,41 @@ public sealed class NodeSdkTests(GatewayFixture fixture) : IClassFixture<Gateway
     [InlineData("portkey.test.mjs", "portkey chat completion stream")]
     [InlineData("portkey.test.mjs", "portkey fallback config")]
     [InlineData("portkey.test.mjs", "portkey retry config")]
+    [MemberData(nameof(NativeBackendCases))]
     public async Task NodeSdk_AgainstTheGateway_Passes(string file, string name)
     {
         var result = await NodeTest.RunAsync(file, name, new Dictionary<string, string>
         {
             ["SWITCHYARD_URL"] = fixture.Gateway.ToString().TrimEnd('/'),
             ["FAKE_PROVIDER_BASE"] = fixture.FakeBase,
+            ["FAKE_PROVIDER_ROOT"] = fixture.Fake.BaseAddress.ToString().TrimEnd('/'),
         });
 
         Assert.True(result.ExitCode == 0, $"node test '{name}' failed:\n{result.Output}");
         Assert.Contains("# pass 1", result.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The Anthropic SDK against /v1/messages and the OpenAI SDK against native backends, one case per backend.</summary>
+    public static TheoryData<string, string> NativeBackendCases()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (var backend in new[] { "openai", "anthropic" })
+        {
+            foreach (var name in new[] { "message", "stream", "tool use", "streamed tool use", "error", "count tokens" })
+            {
+                cases.Add("anthropic.test.mjs", $"anthropic sdk {name} via {backend}");
+            }
+        }
+
+        foreach (var backend in new[] { "anthropic", "google", "bedrock" })
+        {
+            foreach (var name in new[] { "chat", "stream", "tool call" })
+            {
+                cases.Add("openai-native.test.mjs", $"openai sdk {name} via {backend}");
+            }
+        }
+
+        return cases;
     }
 }
 

@@ -1,0 +1,387 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace Switchyard.Providers.Catalog;
+
+/// <summary>What Switchyard knows about one model: its limits and list prices.</summary>
+/// <param name="Provider">The provider's slug (<c>openai</c>, <c>anthropic</c>, <c>bedrock</c>, …).</param>
+/// <param name="Id">The model id as the provider names it.</param>
+/// <param name="ContextWindow">The provider's stated context window in tokens; null when not known.</param>
+/// <param name="MaxOutputTokens">The most tokens one answer may have; null when not known.</param>
+/// <param name="InputPerMillion">USD per 1M prompt tokens; null when not known.</param>
+/// <param name="OutputPerMillion">USD per 1M completion tokens; null when not known (and for embeddings).</param>
+/// <param name="CachedInputPerMillion">USD per 1M prompt tokens read from the provider's prompt cache; null when the provider has no discount or it is not known.</param>
+/// <param name="Kind"><see cref="Chat"/> or <see cref="Embedding"/>.</param>
+public sealed record ModelInfo(
+    string Provider,
+    string Id,
+    int? ContextWindow,
+    int? MaxOutputTokens,
+    decimal? InputPerMillion,
+    decimal? OutputPerMillion,
+    decimal? CachedInputPerMillion,
+    string Kind)
+{
+    public const string Chat = "chat";
+    public const string Embedding = "embedding";
+}
+
+/// <summary>
+/// Known models per provider with context windows, output limits and list prices, read once from the embedded
+/// <c>Catalog/models.json</c>. The catalog is advisory: a model it does not know still routes; it only has no
+/// limits or prices to offer.
+/// </summary>
+/// <remarks>
+/// <para>Lookup (<see cref="TryGet"/>), in order:</para>
+/// <list type="number">
+/// <item>the exact id, or an alias the data file lists for an entry (e.g. <c>claude-sonnet-4-0</c>, <c>gemini-2.0-flash-001</c>);</item>
+/// <item>for <c>bedrock</c>, the id without a cross-region inference-profile prefix (<c>us.</c>, <c>eu.</c>, <c>apac.</c>, <c>global.</c>, …), then step 1 again;</item>
+/// <item>the id without a dated-snapshot suffix, then step 1 again: <c>-YYYY-MM-DD</c> (OpenAI, <c>gpt-4o-2024-08-06</c> → <c>gpt-4o</c>),
+/// <c>-YYYYMMDD</c> (Anthropic, <c>claude-3-5-sonnet-20241022</c> → <c>claude-3-5-sonnet</c>) or <c>-latest</c>.</item>
+/// </list>
+/// <para>
+/// Exact ids win, so a snapshot priced differently from its family (<c>gpt-4o-2024-05-13</c>) is listed on its own.
+/// Matching is ordinal: providers treat model ids as case-sensitive.
+/// </para>
+/// </remarks>
+public sealed class ModelCatalog
+{
+    internal const string ResourceName = "Switchyard.Providers.Catalog.models.json";
+
+    private static readonly Lazy<ModelCatalog> DefaultCatalog = new(LoadEmbedded);
+
+    /// <summary>Cross-region inference-profile prefixes Bedrock puts before a model id; the profile is billed as the model.</summary>
+    private static readonly string[] BedrockGeoPrefixes = ["us.", "eu.", "apac.", "au.", "jp.", "ca.", "us-gov.", "global."];
+
+    private readonly FrozenDictionary<string, FrozenDictionary<string, ModelInfo>> byProvider;
+    private readonly FrozenDictionary<string, IReadOnlyList<ModelInfo>> listsByProvider;
+
+    private ModelCatalog(string source, string asOf, List<ModelInfo> models, Dictionary<string, Dictionary<string, ModelInfo>> names)
+    {
+        Source = source;
+        AsOf = asOf;
+        All = models.AsReadOnly();
+        byProvider = names.ToFrozenDictionary(
+            pair => pair.Key, pair => pair.Value.ToFrozenDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
+        listsByProvider = models
+            .GroupBy(model => model.Provider, StringComparer.Ordinal)
+            .ToFrozenDictionary(group => group.Key, group => (IReadOnlyList<ModelInfo>)group.ToList().AsReadOnly(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The built-in catalog, parsed and validated on first use.</summary>
+    /// <exception cref="InvalidDataException">The embedded data file is invalid (a build that ships one is broken).</exception>
+    public static ModelCatalog Default => DefaultCatalog.Value;
+
+    /// <summary>Every model, in data-file order.</summary>
+    public IReadOnlyList<ModelInfo> All { get; }
+
+    /// <summary>Where the prices and limits come from (the data file's <c>source</c>).</summary>
+    public string Source { get; }
+
+    /// <summary>The date the data was compiled (the data file's <c>as_of</c>, <c>YYYY-MM-DD</c>).</summary>
+    public string AsOf { get; }
+
+    /// <summary>Finds a model by provider slug and model id; see the class remarks for the snapshot rule.</summary>
+    public bool TryGet(string provider, string model, [MaybeNullWhen(false)] out ModelInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(model);
+        info = null;
+        if (!byProvider.TryGetValue(provider, out var names))
+        {
+            return false;
+        }
+
+        if (names.TryGetValue(model, out info))
+        {
+            return true;
+        }
+
+        if (provider == "bedrock" && WithoutGeoPrefix(model) is { } regional)
+        {
+            model = regional;
+            if (names.TryGetValue(model, out info))
+            {
+                return true;
+            }
+        }
+
+        return WithoutSnapshotSuffix(model) is { } family && names.TryGetValue(family, out info);
+    }
+
+    /// <summary>The provider's models in data-file order; empty for a provider the catalog does not list.</summary>
+    public IReadOnlyList<ModelInfo> ForProvider(string provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return listsByProvider.TryGetValue(provider, out var models) ? models : [];
+    }
+
+    /// <summary>Parses and validates a catalog data file (UTF-8 JSON).</summary>
+    /// <exception cref="InvalidDataException">The file is not valid JSON or breaks a rule; the message names the entry and field.</exception>
+    internal static ModelCatalog Parse(ReadOnlyMemory<byte> utf8Json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException failure)
+        {
+            throw new InvalidDataException($"Model catalog: not valid JSON ({failure.Message}).", failure);
+        }
+
+        using (document)
+        {
+            return new CatalogReader().Read(document.RootElement);
+        }
+    }
+
+    private static ModelCatalog LoadEmbedded()
+    {
+        using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidDataException($"Model catalog: embedded resource '{ResourceName}' is missing.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    private static string? WithoutGeoPrefix(string model)
+    {
+        foreach (var prefix in BedrockGeoPrefixes)
+        {
+            if (model.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return model[prefix.Length..];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The family id under a dated snapshot (<c>-YYYY-MM-DD</c>, <c>-YYYYMMDD</c>) or a <c>-latest</c> alias; null when there is none.</summary>
+    internal static string? WithoutSnapshotSuffix(string model)
+    {
+        const string Latest = "-latest";
+        if (model.EndsWith(Latest, StringComparison.Ordinal) && model.Length > Latest.Length)
+        {
+            return model[..^Latest.Length];
+        }
+
+        // "-2024-08-06": a dash, then digits with dashes at positions 5 and 8 of the stamp.
+        if (model.Length > 11 && model[^11] == '-' && IsDate(model.AsSpan(model.Length - 10), dashed: true))
+        {
+            return model[..^11];
+        }
+
+        if (model.Length > 9 && model[^9] == '-' && IsDate(model.AsSpan(model.Length - 8), dashed: false))
+        {
+            return model[..^9];
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Accepts 20YY, a month 01–12 and a day 01–31, so version numbers such as <c>-0613</c> or <c>-v1</c> are not
+    /// mistaken for dates.
+    /// </summary>
+    private static bool IsDate(ReadOnlySpan<char> stamp, bool dashed)
+    {
+        Span<char> digits = stackalloc char[8];
+        if (dashed)
+        {
+            if (stamp[4] != '-' || stamp[7] != '-')
+            {
+                return false;
+            }
+
+            stamp[..4].CopyTo(digits);
+            stamp[5..7].CopyTo(digits[4..]);
+            stamp[8..10].CopyTo(digits[6..]);
+        }
+        else
+        {
+            stamp.CopyTo(digits);
+        }
+
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        var month = ((digits[4] - '0') * 10) + (digits[5] - '0');
+        var day = ((digits[6] - '0') * 10) + (digits[7] - '0');
+        return digits[0] == '2' && digits[1] == '0' && month is >= 1 and <= 12 && day is >= 1 and <= 31;
+    }
+
+    /// <summary>Reads the data file's shape and collects the first problem with its JSON path.</summary>
+    private sealed class CatalogReader
+    {
+        private static readonly FrozenSet<string> EntryFields = FrozenSet.ToFrozenSet(
+            [
+                "provider", "id", "aliases", "kind", "context_window", "max_output_tokens",
+                "input_per_million", "output_per_million", "cached_input_per_million", "note",
+            ],
+            StringComparer.Ordinal);
+
+        public ModelCatalog Read(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("$", "expected an object with 'source', 'as_of' and 'models'");
+            }
+
+            var source = RequiredString(root, "source", "$");
+            var asOf = RequiredString(root, "as_of", "$");
+            if (!DateOnly.TryParseExact(asOf, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+            {
+                throw Invalid("$.as_of", "expected a date as YYYY-MM-DD");
+            }
+
+            if (!root.TryGetProperty("models", out var entries) || entries.ValueKind != JsonValueKind.Array)
+            {
+                throw Invalid("$.models", "expected an array");
+            }
+
+            var models = new List<ModelInfo>();
+            var names = new Dictionary<string, Dictionary<string, ModelInfo>>(StringComparer.Ordinal);
+            var index = 0;
+            foreach (var entry in entries.EnumerateArray())
+            {
+                var path = $"$.models[{index}]";
+                var model = ReadEntry(entry, path);
+                if (!names.TryGetValue(model.Provider, out var providerNames))
+                {
+                    providerNames = new Dictionary<string, ModelInfo>(StringComparer.Ordinal);
+                    names[model.Provider] = providerNames;
+                }
+
+                // Ids and aliases share one namespace per provider: a clash would make a lookup's answer depend on file order.
+                foreach (var name in Names(entry, model.Id, path))
+                {
+                    if (!providerNames.TryAdd(name, model))
+                    {
+                        throw Invalid(path, $"'{model.Provider}/{name}' is listed twice");
+                    }
+                }
+
+                models.Add(model);
+                index++;
+            }
+
+            return new ModelCatalog(source, asOf, models, names);
+        }
+
+        private static ModelInfo ReadEntry(JsonElement entry, string path)
+        {
+            if (entry.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid(path, "expected an object");
+            }
+
+            foreach (var property in entry.EnumerateObject())
+            {
+                if (!EntryFields.Contains(property.Name))
+                {
+                    throw Invalid($"{path}.{property.Name}", "unknown field");
+                }
+            }
+
+            var provider = RequiredString(entry, "provider", path);
+            var id = RequiredString(entry, "id", path);
+            var kind = RequiredString(entry, "kind", path);
+            if (kind is not (ModelInfo.Chat or ModelInfo.Embedding))
+            {
+                throw Invalid($"{path}.kind", $"expected '{ModelInfo.Chat}' or '{ModelInfo.Embedding}', got '{kind}'");
+            }
+
+            return new ModelInfo(
+                provider,
+                id,
+                TokenCount(entry, "context_window", path),
+                TokenCount(entry, "max_output_tokens", path),
+                Price(entry, "input_per_million", path),
+                Price(entry, "output_per_million", path),
+                Price(entry, "cached_input_per_million", path),
+                kind);
+        }
+
+        private static IEnumerable<string> Names(JsonElement entry, string id, string path)
+        {
+            yield return id;
+            if (!entry.TryGetProperty("aliases", out var aliases) || aliases.ValueKind == JsonValueKind.Null)
+            {
+                yield break;
+            }
+
+            if (aliases.ValueKind != JsonValueKind.Array)
+            {
+                throw Invalid($"{path}.aliases", "expected an array of strings");
+            }
+
+            var index = 0;
+            foreach (var alias in aliases.EnumerateArray())
+            {
+                if (alias.ValueKind != JsonValueKind.String || alias.GetString() is not { Length: > 0 } name)
+                {
+                    throw Invalid($"{path}.aliases[{index}]", "expected a non-empty string");
+                }
+
+                yield return name;
+                index++;
+            }
+        }
+
+        private static string RequiredString(JsonElement parent, string name, string path)
+        {
+            if (!parent.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 } text)
+            {
+                throw Invalid($"{path}.{name}", "required: a non-empty string");
+            }
+
+            if (text.Trim().Length != text.Length)
+            {
+                throw Invalid($"{path}.{name}", "must not start or end with whitespace");
+            }
+
+            return text;
+        }
+
+        private static int? TokenCount(JsonElement entry, string name, string path)
+        {
+            if (!entry.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count) && count > 0)
+            {
+                return count;
+            }
+
+            throw Invalid($"{path}.{name}", "expected a positive integer or null");
+        }
+
+        private static decimal? Price(JsonElement entry, string name, string path)
+        {
+            if (!entry.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            // Decimal keeps the file's digits exactly (0.075 stays 0.075), which cost sums rely on.
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var price) && price >= 0)
+            {
+                return price;
+            }
+
+            throw Invalid($"{path}.{name}", "expected a price ≥ 0 or null");
+        }
+
+        private static InvalidDataException Invalid(string path, string problem) => new($"Model catalog: {path}: {problem}.");
+    }
+}
