@@ -87,7 +87,7 @@ internal static class Converse
             var resultTexts = new List<string>();
             var messageImages = 0;
             string? messageResult = null;
-            foreach (var block in content.EnumerateArray())
+            foreach (var block in content.EnumerateArray().Where(block => block.ValueKind == JsonValueKind.Object))
             {
                 if (block.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                 {
@@ -123,33 +123,35 @@ internal static class Converse
             {
                 foreach (var tool in toolList.EnumerateArray())
                 {
-                    if (tool.TryGetProperty("toolSpec", out var spec) && spec.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+                    if (tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("toolSpec", out var spec) && spec.ValueKind == JsonValueKind.Object
+                        && spec.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
                     {
                         tools.Add(name.GetString()!);
                     }
                 }
             }
 
-            if (toolConfig.TryGetProperty("toolChoice", out var choice) && choice.TryGetProperty("tool", out var forcedTool)
-                && forcedTool.TryGetProperty("name", out var forcedName))
+            if (toolConfig.TryGetProperty("toolChoice", out var choice) && choice.ValueKind == JsonValueKind.Object
+                && choice.TryGetProperty("tool", out var forcedTool) && forcedTool.ValueKind == JsonValueKind.Object
+                && forcedTool.TryGetProperty("name", out var forcedName) && forcedName.ValueKind == JsonValueKind.String)
             {
                 forced = forcedName.GetString();
             }
         }
 
-        int? maxTokens = body.TryGetProperty("inferenceConfig", out var inference) && inference.TryGetProperty("maxTokens", out var max)
-            && max.TryGetInt32(out var maxValue) ? maxValue : null;
+        int? maxTokens = body.TryGetProperty("inferenceConfig", out var inference) && inference.ValueKind == JsonValueKind.Object
+            && inference.TryGetProperty("maxTokens", out var max) && max.ValueKind == JsonValueKind.Number && max.TryGetInt32(out var maxValue) ? maxValue : null;
         facts = new ConversationFacts(lastUserText, images, tools, forced, ToolsDisabled: false, toolResult, promptTokens, maxTokens);
         return true;
     }
 
     private static string Text(JsonElement block) =>
-        block.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString()! : "";
+        block.ValueKind == JsonValueKind.Object && block.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString()! : "";
 
     private static string ToolResultText(JsonElement result) =>
-        result.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
+        result.ValueKind == JsonValueKind.Object && result.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
             ? string.Join(' ', content.EnumerateArray().Select(item =>
-                item.TryGetProperty("json", out var json) ? json.GetRawText() : Text(item)))
+                item.ValueKind == JsonValueKind.Object && item.TryGetProperty("json", out var json) ? json.GetRawText() : Text(item)))
             : "";
 
     private static ReadOnlyMemory<byte> Answer(ReplyPlan plan) => JsonReply.Build(json =>
