@@ -13,7 +13,15 @@ public sealed class ProviderAdapters
 
     public ProviderAdapters(IEnumerable<IProviderAdapter> adapters) => _adapters = adapters.ToDictionary(a => a.Format);
 
-    public static ProviderAdapters Default { get; } = new([new OpenAiAdapter(), new AnthropicAdapter(), new GeminiAdapter(), new CohereAdapter()]);
+    public static ProviderAdapters Default { get; } = new(
+    [
+        new OpenAiAdapter(),
+        new AnthropicAdapter(),
+        new GeminiAdapter(),
+        new CohereAdapter(),
+        new Bedrock.BedrockAdapter(),
+        new Azure.AzureOpenAiAdapter(),
+    ]);
 
     public bool TryGet(WireFormat format, out IProviderAdapter adapter) => _adapters.TryGetValue(format, out adapter!);
 }

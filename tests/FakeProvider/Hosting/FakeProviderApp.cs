@@ -1,4 +1,6 @@
 using Switchyard.FakeProvider.Anthropic;
+using Switchyard.FakeProvider.Azure;
+using Switchyard.FakeProvider.Bedrock;
 using Switchyard.FakeProvider.Cohere;
 using Switchyard.FakeProvider.Faults;
 using Switchyard.FakeProvider.Gemini;
@@ -38,6 +40,8 @@ internal static class FakeProviderApp
                 .. AnthropicRoutes.All,
                 .. GeminiRoutes.All,
                 .. CohereRoutes.All,
+                .. BedrockRoutes.All,
+                .. AzureRoutes.All,
             ],
             OpenAiRoutes.NotFoundAsync,
             OpenAiRoutes.MethodNotAllowedAsync);

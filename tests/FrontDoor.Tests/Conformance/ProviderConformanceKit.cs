@@ -22,6 +22,9 @@ public abstract class ProviderConformanceKit(GatewayFixture fixture)
     /// <summary>The model name the fake is called with (directives are appended with <c>|</c>).</summary>
     protected virtual string Model => "fake-model";
 
+    /// <summary>The model the embeddings case is called with, for providers whose embedding models differ in shape from chat models (Bedrock).</summary>
+    protected virtual string EmbeddingModel => Model;
+
     protected virtual bool ServesEmbeddings => true;
 
     private HttpRequestMessage Chat(string modelSuffix, string body) =>
@@ -192,12 +195,12 @@ public abstract class ProviderConformanceKit(GatewayFixture fixture)
     {
         if (!ServesEmbeddings)
         {
-            using var refused = await fixture.Client.SendAsync(Requests.Post("/v1/embeddings", """{"model":"x","input":"a"}""").WithConfig(Target(Model)));
+            using var refused = await fixture.Client.SendAsync(Requests.Post("/v1/embeddings", """{"model":"x","input":"a"}""").WithConfig(Target(EmbeddingModel)));
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             return;
         }
 
-        using var response = await fixture.Client.SendAsync(Requests.Post("/v1/embeddings", """{"model":"x","input":["alpha","beta"]}""").WithConfig(Target(Model)));
+        using var response = await fixture.Client.SendAsync(Requests.Post("/v1/embeddings", """{"model":"x","input":["alpha","beta"]}""").WithConfig(Target(EmbeddingModel)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var json = await response.JsonAsync();

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Switchyard.Providers.OpenAi;
+
+namespace Switchyard.Providers.Bedrock;
+
+/// <summary>
+/// Bedrock's error answers (<c>{"message":…}</c>, the exception name in the <c>x-amzn-ErrorType</c> header) in
+/// OpenAI's error shape. The adapter seam passes no response headers, so the type follows from the status, with
+/// the exception name taken from a <c>__type</c> field when the body has one.
+/// </summary>
+internal static class BedrockErrors
+{
+    public static byte[] ToOpenAi(int status, ReadOnlySpan<byte> body)
+    {
+        var (message, exception) = Read(body);
+        message ??= $"Bedrock answered {status}";
+        return OpenAiDialect.ErrorBody(TypeFor(status, message, exception), message, exception);
+    }
+
+    /// <summary>
+    /// ValidationException 400, UnrecognizedClient/InvalidSignature/AccessDenied 403, ResourceNotFound 404,
+    /// ModelTimeout 408, ModelError 424, Throttling/ServiceQuotaExceeded/ModelNotReady 429, InternalServer 500,
+    /// ServiceUnavailable 503.
+    /// </summary>
+    public static string TypeFor(int status, string message, string? exception)
+    {
+        if (exception is "UnrecognizedClientException" or "InvalidSignatureException" or "IncompleteSignatureException"
+            or "MissingAuthenticationTokenException" or "ExpiredTokenException")
+        {
+            return "authentication_error";
+        }
+
+        if (exception is "AccessDeniedException")
+        {
+            return "permission_error";
+        }
+
+        return status switch
+        {
+            401 => "authentication_error",
+            // Bad keys and missing permissions are both 403; only the message tells them apart.
+            403 => IsAboutCredentials(message) ? "authentication_error" : "permission_error",
+            404 => "not_found_error",
+            429 => "rate_limit_error",
+            >= 500 or 408 or 424 => "api_error",
+            _ => "invalid_request_error",
+        };
+    }
+
+    private static bool IsAboutCredentials(string message) =>
+        message.Contains("signature", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("security token", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("Authentication Token", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("credential", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("API key", StringComparison.OrdinalIgnoreCase);
+
+    private static (string? Message, string? Exception) Read(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray());
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            string? message = null;
+            foreach (var name in (string[])["message", "Message"])
+            {
+                if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    message = value.GetString();
+                    break;
+                }
+            }
+
+            string? exception = null;
+            if (root.TryGetProperty("__type", out var type) && type.ValueKind == JsonValueKind.String)
+            {
+                // "com.amazonaws.bedrock#ThrottlingException" or "ThrottlingException:http://…"
+                exception = type.GetString()!;
+                exception = exception[(exception.LastIndexOf('#') + 1)..];
+                var colon = exception.IndexOf(':', StringComparison.Ordinal);
+                exception = colon < 0 ? exception : exception[..colon];
+            }
+
+            return (message, exception);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+}
