@@ -1,6 +1,6 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
@@ -13,9 +13,6 @@ namespace Switchyard.Providers.Cohere;
 /// </summary>
 internal sealed class CohereAdapter : IProviderAdapter
 {
-    /// <summary>JSON only needs quotes, backslashes and control characters escaped; HTML-safe escaping would just bloat non-ASCII text.</summary>
-    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly TimeProvider _time;
     private readonly Func<string> _ids;
 
@@ -55,7 +52,7 @@ internal sealed class CohereAdapter : IProviderAdapter
 
                 // A client that already speaks Cohere sends its own body, with the config's fields set on it.
                 var body = call.BodyFormat == WireFormat.Cohere
-                    ? Json.JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
+                    ? JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
                     : CohereChatRequest.Create(call.OpenAiBody(), model, call.Stream);
                 return new ProviderHttpRequest(HttpMethod.Post, OpenAiAdapter.Combine(baseUrl, "/chat"), headers, body);
             case ApiOperation.Embeddings:
@@ -78,7 +75,7 @@ internal sealed class CohereAdapter : IProviderAdapter
         try
         {
             using var document = JsonDocument.Parse(body.ToArray());
-            message = CohereChatRequest.String(document.RootElement, "message") ?? CohereChatRequest.String(document.RootElement, "error");
+            message = document.RootElement.String("message") ?? document.RootElement.String("error");
         }
         catch (JsonException)
         {

@@ -1,5 +1,5 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
@@ -14,9 +14,6 @@ namespace Switchyard.Providers.Gemini;
 /// </summary>
 internal sealed class GeminiAdapter : IProviderAdapter
 {
-    /// <summary>JSON only needs quotes, backslashes and control characters escaped; HTML-safe escaping would just bloat non-ASCII text.</summary>
-    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly TimeProvider _time;
     private readonly Func<string> _ids;
 
@@ -51,7 +48,7 @@ internal sealed class GeminiAdapter : IProviderAdapter
             case ApiOperation.ChatCompletions:
                 // A client that already speaks Gemini sends its own body, with the config's fields set on it.
                 var body = call.BodyFormat == WireFormat.Gemini
-                    ? Json.JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
+                    ? JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
                     : GeminiChatRequest.Create(call.OpenAiBody());
                 if (call.Stream)
                 {
@@ -94,8 +91,8 @@ internal sealed class GeminiAdapter : IProviderAdapter
 
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
-                message = GeminiChatRequest.String(error, "message");
-                code = GeminiChatRequest.String(error, "status");
+                message = error.String("message");
+                code = error.String("status");
             }
         }
         catch (JsonException)
