@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Switchyard.Providers.Json;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
