@@ -1,6 +1,8 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Text.Json;
+using Switchyard.Providers.Cohere;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Bedrock;
@@ -12,9 +14,6 @@ namespace Switchyard.Providers.Bedrock;
 /// </summary>
 internal static class BedrockEmbeddings
 {
-    /// <summary>Cohere's <c>input_type</c> when the client gives none: OpenAI embeddings are usually stored and searched.</summary>
-    public const string DefaultInputType = "search_document";
-
     public static bool IsCohere(string model) => model.Contains("cohere.embed", StringComparison.OrdinalIgnoreCase);
 
     /// <exception cref="ProviderRequestException">the inputs are not strings, or several go to a one-input model.</exception>
@@ -22,30 +21,15 @@ internal static class BedrockEmbeddings
     {
         using var document = ConverseRequest.Parse(openAiBody);
         var root = document.RootElement;
-        var inputs = Inputs(root);
-        var dimensions = root.TryGetProperty("dimensions", out var d) && d.ValueKind == JsonValueKind.Number ? d : (JsonElement?)null;
+        var inputs = OpenAiRequestReader.EmbeddingInputs(root, "Bedrock");
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 64);
-        using (var writer = new Utf8JsonWriter(buffer, ConverseRequest.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
             writer.WriteStartObject();
             if (IsCohere(model))
             {
-                writer.WriteStartArray("texts");
-                foreach (var input in inputs)
-                {
-                    writer.WriteStringValue(input);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteString("input_type", root.TryGetProperty("input_type", out var inputType) && inputType.ValueKind == JsonValueKind.String
-                    ? inputType.GetString()
-                    : DefaultInputType);
-                if (dimensions is { } cohereDimensions)
-                {
-                    // Embed v4 names it output_dimension; v3 has a fixed size and rejects it, as it should.
-                    writer.WritePropertyName("output_dimension");
-                    cohereDimensions.WriteTo(writer);
-                }
+                // Bedrock answers Cohere's floats without being asked, as embeddings_floats.
+                CohereEmbeddings.WriteEmbedFields(writer, root, inputs, askForFloats: false);
             }
             else
             {
@@ -56,10 +40,10 @@ internal static class BedrockEmbeddings
                 }
 
                 writer.WriteString("inputText", inputs[0]);
-                if (dimensions is { } titanDimensions)
+                if (root.TryGetProperty("dimensions", out var dimensions) && dimensions.ValueKind == JsonValueKind.Number)
                 {
                     writer.WritePropertyName("dimensions");
-                    titanDimensions.WriteTo(writer);
+                    dimensions.WriteTo(writer);
                 }
             }
 
@@ -81,8 +65,8 @@ internal static class BedrockEmbeddings
         bool base64;
         using (var request = ConverseRequest.Parse(openAiRequest))
         {
-            inputs = Inputs(request.RootElement);
-            base64 = request.RootElement.TryGetProperty("encoding_format", out var format) && format.ValueEquals("base64");
+            inputs = OpenAiRequestReader.EmbeddingInputs(request.RootElement, "Bedrock");
+            base64 = OpenAiRequestReader.WantsBase64(request.RootElement);
         }
 
         using var document = ConverseResponse.ParseObject(body, "Bedrock's embeddings answer");
@@ -104,80 +88,13 @@ internal static class BedrockEmbeddings
             }
 
             vectors.AddRange(arrays.EnumerateArray());
-            promptTokens = inputs.Sum(input => (input.Length + 3) / 4);
+            promptTokens = OpenAiEmbeddingList.EstimateTokens(inputs);
         }
         else
         {
             throw new StreamProtocolException("Bedrock's embeddings answer has neither 'embedding' nor 'embeddings'");
         }
 
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var writer = new Utf8JsonWriter(buffer, ConverseRequest.WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("object", "list");
-            writer.WriteStartArray("data");
-            for (var index = 0; index < vectors.Count; index++)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("object", "embedding");
-                writer.WriteNumber("index", index);
-                writer.WritePropertyName("embedding");
-                if (base64)
-                {
-                    writer.WriteStringValue(Base64(vectors[index]));
-                }
-                else
-                {
-                    vectors[index].WriteTo(writer);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("model", model);
-            writer.WriteStartObject("usage");
-            writer.WriteNumber("prompt_tokens", promptTokens);
-            writer.WriteNumber("total_tokens", promptTokens);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static List<string> Inputs(JsonElement root)
-    {
-        if (!root.TryGetProperty("input", out var input))
-        {
-            throw new ProviderRequestException("'input' is required.");
-        }
-
-        if (input.ValueKind == JsonValueKind.String)
-        {
-            return [input.GetString()!];
-        }
-
-        if (input.ValueKind == JsonValueKind.Array && input.GetArrayLength() > 0 && input.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String))
-        {
-            return [.. input.EnumerateArray().Select(item => item.GetString()!)];
-        }
-
-        throw new ProviderRequestException("Bedrock embeddings take 'input' as a string or an array of strings (token ids cannot be sent).");
-    }
-
-    /// <summary>Little-endian float32, as OpenAI encodes <c>encoding_format: "base64"</c>.</summary>
-    private static string Base64(JsonElement vector)
-    {
-        var bytes = new byte[vector.GetArrayLength() * sizeof(float)];
-        var offset = 0;
-        foreach (var value in vector.EnumerateArray())
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(offset), value.GetSingle());
-            offset += sizeof(float);
-        }
-
-        return Convert.ToBase64String(bytes);
+        return OpenAiEmbeddingList.Write(vectors, base64, model, promptTokens, body.Length + 256);
     }
 }
