@@ -13,6 +13,9 @@ namespace Switchyard.Providers.Cohere;
 /// </summary>
 internal sealed class CohereAdapter : IProviderAdapter
 {
+    /// <summary>The provider as messages name it.</summary>
+    public const string Name = "Cohere";
+
     private readonly TimeProvider _time;
     private readonly Func<string> _ids;
 
@@ -35,12 +38,7 @@ internal sealed class CohereAdapter : IProviderAdapter
     {
         var baseUrl = call.BaseUrl ?? throw new ProviderRequestException($"Provider '{call.Provider.Slug}' needs 'custom_host' (the API base, e.g. https://api.cohere.com/v2).");
         var model = Model(call);
-        var headers = new List<KeyValuePair<string, string>>(call.ForwardedHeaders.Count + 2);
-        headers.AddRange(call.ForwardedHeaders);
-        if (call.Credential is { Length: > 0 } credential && call.Provider.Auth.HeaderName is { } authHeader)
-        {
-            headers.Add(new(authHeader, call.Provider.Auth.ValuePrefix + credential));
-        }
+        var headers = OpenAiAdapter.KeyedHeaders(call, call.Provider.Auth);
 
         switch (call.Operation)
         {
@@ -81,7 +79,7 @@ internal sealed class CohereAdapter : IProviderAdapter
         {
         }
 
-        message ??= body.Length > 0 && body.Length <= 1024 ? $"Cohere answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"Cohere answered {status}";
+        message ??= body.Length > 0 && body.Length <= 1024 ? $"{Name} answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"{Name} answered {status}";
         return OpenAiDialect.ErrorBody(ErrorType(status), message, code: null);
     }
 

@@ -15,7 +15,7 @@ internal static class CohereChatResponse
 {
     public static byte[] Translate(ReadOnlySpan<byte> body, string model, long created, Func<string> ids)
     {
-        using var document = Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, CohereAdapter.Name);
         var root = document.RootElement;
         if (!root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object)
         {
@@ -43,27 +43,6 @@ internal static class CohereChatResponse
 
         var usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? Usage(u) : (OpenAiUsage?)null;
         return OpenAiCompletion.Write(id, created, model, [new OpenAiChoice(0, text, toolCalls, FinishReason(root.String("finish_reason"), hasCalls))], usage, body.Length + 256);
-    }
-
-    internal static JsonDocument Parse(ReadOnlySpan<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Cohere sent JSON that could not be read: {ex.Message}");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new StreamProtocolException("Cohere sent a JSON value that is not an object");
-        }
-
-        return document;
     }
 
     /// <summary>The text blocks joined, or null when there are none.</summary>

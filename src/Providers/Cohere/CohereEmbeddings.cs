@@ -20,7 +20,7 @@ internal static class CohereEmbeddings
     {
         using var document = OpenAiRequestReader.Parse(openAiBody);
         var root = document.RootElement;
-        var inputs = OpenAiRequestReader.EmbeddingInputs(root, "Cohere");
+        var inputs = OpenAiRequestReader.EmbeddingInputs(root, CohereAdapter.Name);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 128);
         using (var json = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
@@ -67,7 +67,7 @@ internal static class CohereEmbeddings
             base64 = OpenAiRequestReader.WantsBase64(request.RootElement);
         }
 
-        using var document = CohereChatResponse.Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, CohereAdapter.Name);
         var root = document.RootElement;
         if (!root.TryGetProperty("embeddings", out var embeddings) || embeddings.ValueKind != JsonValueKind.Object
             || !embeddings.TryGetProperty("float", out var floats) || floats.ValueKind != JsonValueKind.Array)

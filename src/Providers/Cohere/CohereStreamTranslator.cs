@@ -29,24 +29,9 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
             return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(upstream.Data);
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Cohere sent a stream event that is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseEvent(upstream, CohereAdapter.Name))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new StreamProtocolException("Cohere sent a stream event that is not a JSON object");
-            }
-
             var type = root.String("type") ?? upstream.Name;
             var message = Message(root);
             switch (type)

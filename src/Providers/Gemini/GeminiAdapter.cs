@@ -14,6 +14,9 @@ namespace Switchyard.Providers.Gemini;
 /// </summary>
 internal sealed class GeminiAdapter : IProviderAdapter
 {
+    /// <summary>The provider as messages name it.</summary>
+    public const string Name = "Google Gemini";
+
     private readonly TimeProvider _time;
     private readonly Func<string> _ids;
 
@@ -36,12 +39,7 @@ internal sealed class GeminiAdapter : IProviderAdapter
     {
         var baseUrl = call.BaseUrl ?? throw new ProviderRequestException($"Provider '{call.Provider.Slug}' needs 'custom_host' (the API base, e.g. https://generativelanguage.googleapis.com/v1beta).");
         var model = ModelPath(call.Model);
-        var headers = new List<KeyValuePair<string, string>>(call.ForwardedHeaders.Count + 2);
-        headers.AddRange(call.ForwardedHeaders);
-        if (call.Credential is { Length: > 0 } credential && call.Provider.Auth.HeaderName is { } authHeader)
-        {
-            headers.Add(new(authHeader, call.Provider.Auth.ValuePrefix + credential));
-        }
+        var headers = OpenAiAdapter.KeyedHeaders(call, call.Provider.Auth);
 
         switch (call.Operation)
         {
@@ -99,7 +97,7 @@ internal sealed class GeminiAdapter : IProviderAdapter
         {
         }
 
-        message ??= body.Length > 0 && body.Length <= 1024 ? $"Google Gemini answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"Google Gemini answered {status}";
+        message ??= body.Length > 0 && body.Length <= 1024 ? $"{Name} answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"{Name} answered {status}";
         return OpenAiDialect.ErrorBody(ErrorType(code, status), message, code);
     }
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
-using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Gemini;
 
@@ -14,7 +13,7 @@ internal static class GeminiChatResponse
 {
     public static byte[] Translate(ReadOnlySpan<byte> body, string model, long created, Func<string> ids)
     {
-        using var document = Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, GeminiAdapter.Name);
         var root = document.RootElement;
 
         // The answer's id is taken before the calls': generated ids are numbered in the order they are asked for.
@@ -39,27 +38,7 @@ internal static class GeminiChatResponse
         return OpenAiCompletion.Write(id, created, root.String("modelVersion") ?? model, choices, usage, body.Length + 256);
     }
 
-    internal static JsonDocument Parse(ReadOnlySpan<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Google Gemini sent JSON that could not be read: {ex.Message}");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new StreamProtocolException("Google Gemini sent a JSON value that is not an object");
-        }
-
-        return document;
-    }
-
+    /// <summary>One candidate as a choice: its text parts joined (thoughts left out), its function calls as tool calls.</summary>
     private static OpenAiChoice Choice(JsonElement candidate, int position, Func<string> ids)
     {
         var parts = Parts(candidate);

@@ -13,13 +13,11 @@ namespace Switchyard.Providers.Gemini;
 /// </summary>
 internal static class GeminiEmbeddings
 {
-    private const string Provider = "Google Gemini";
-
     public static byte[] CreateRequest(ReadOnlyMemory<byte> openAiBody, string model)
     {
         using var document = OpenAiRequestReader.Parse(openAiBody);
         var root = document.RootElement;
-        var inputs = OpenAiRequestReader.EmbeddingInputs(root, Provider);
+        var inputs = OpenAiRequestReader.EmbeddingInputs(root, GeminiAdapter.Name);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 128);
         using (var json = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
@@ -64,11 +62,11 @@ internal static class GeminiEmbeddings
         bool base64;
         using (var request = OpenAiRequestReader.Parse(openAiBody))
         {
-            inputs = OpenAiRequestReader.EmbeddingInputs(request.RootElement, Provider);
+            inputs = OpenAiRequestReader.EmbeddingInputs(request.RootElement, GeminiAdapter.Name);
             base64 = OpenAiRequestReader.WantsBase64(request.RootElement);
         }
 
-        using var document = GeminiChatResponse.Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, GeminiAdapter.Name);
         if (!document.RootElement.TryGetProperty("embeddings", out var embeddings) || embeddings.ValueKind != JsonValueKind.Array)
         {
             throw new StreamProtocolException("Google Gemini answered an embeddings request without 'embeddings'");

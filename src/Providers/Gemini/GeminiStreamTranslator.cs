@@ -27,24 +27,9 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
             return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(upstream.Data);
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Google Gemini sent a stream event that is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseEvent(upstream, GeminiAdapter.Name))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new StreamProtocolException("Google Gemini sent a stream event that is not a JSON object");
-            }
-
             if (root.TryGetProperty("error", out var error))
             {
                 throw new UpstreamStreamException(error.String("message") ?? error.GetRawText());
