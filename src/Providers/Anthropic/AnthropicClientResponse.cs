@@ -72,26 +72,13 @@ internal static class AnthropicClientResponse
         json.WriteEndObject();
     }
 
-    /// <summary>OpenAI arguments are a JSON string; Anthropic's input is the object. Arguments that are not an object give <c>{}</c>.</summary>
+    /// <summary>Arguments that are not an object give <c>{}</c>: an answer is written whatever the provider sent.</summary>
     private static void WriteInput(Utf8JsonWriter json, string? arguments)
     {
-        if (!string.IsNullOrWhiteSpace(arguments))
+        if (!AnthropicWire.TryWriteInput(json, arguments))
         {
-            try
-            {
-                using var parsed = JsonDocument.Parse(arguments, AnthropicWire.DocumentOptions);
-                if (parsed.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    parsed.RootElement.WriteTo(json);
-                    return;
-                }
-            }
-            catch (JsonException)
-            {
-            }
+            json.WriteStartObject();
+            json.WriteEndObject();
         }
-
-        json.WriteStartObject();
-        json.WriteEndObject();
     }
 }

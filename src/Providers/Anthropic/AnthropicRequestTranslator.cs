@@ -548,30 +548,12 @@ internal static class AnthropicRequestTranslator
             return blocks;
         }
 
-        /// <summary>OpenAI carries arguments as a JSON string; Anthropic wants the object itself.</summary>
         private static void WriteArguments(Utf8JsonWriter json, string? arguments, string path)
         {
-            if (string.IsNullOrWhiteSpace(arguments))
+            if (!AnthropicWire.TryWriteInput(json, arguments))
             {
-                json.WriteStartObject();
-                json.WriteEndObject();
-                return;
+                throw new ProviderRequestException($"{path}.function.arguments must be a JSON object for Anthropic.");
             }
-
-            try
-            {
-                using var parsed = JsonDocument.Parse(arguments, AnthropicWire.DocumentOptions);
-                if (parsed.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    parsed.RootElement.WriteTo(json);
-                    return;
-                }
-            }
-            catch (JsonException)
-            {
-            }
-
-            throw new ProviderRequestException($"{path}.function.arguments must be a JSON object for Anthropic.");
         }
 
         private static Block ToolResult(JsonElement message, string path)

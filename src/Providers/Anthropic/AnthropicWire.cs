@@ -66,6 +66,35 @@ internal static class AnthropicWire
     public static OpenAiToolCall ToolCall(JsonElement toolUse) =>
         new(toolUse.String("id") ?? "", toolUse.String("name") ?? "", toolUse.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
 
+    /// <summary>
+    /// Writes OpenAI tool-call arguments (a JSON string) as Anthropic's <c>input</c>, the object itself; blank arguments are
+    /// <c>{}</c>. Writes nothing and returns false when they are not a JSON object.
+    /// </summary>
+    public static bool TryWriteInput(Utf8JsonWriter json, string? arguments)
+    {
+        if (string.IsNullOrWhiteSpace(arguments))
+        {
+            json.WriteStartObject();
+            json.WriteEndObject();
+            return true;
+        }
+
+        try
+        {
+            using var parsed = JsonDocument.Parse(arguments, DocumentOptions);
+            if (parsed.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                parsed.RootElement.WriteTo(json);
+                return true;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return false;
+    }
+
     /// <summary>Anthropic's error body <c>{"type":"error","error":{"type":…,"message":…}}</c>.</summary>
     public static byte[] ErrorBody(string type, string message) => CompactJson.Write(json =>
     {

@@ -61,13 +61,7 @@ internal static class BedrockEmbeddings
     /// <exception cref="StreamProtocolException">the body is not an InvokeModel embeddings answer.</exception>
     public static byte[] ToOpenAi(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiRequest, string model)
     {
-        List<string> inputs;
-        bool base64;
-        using (var request = ConverseRequest.Parse(openAiRequest))
-        {
-            inputs = OpenAiRequestReader.EmbeddingInputs(request.RootElement, "Bedrock");
-            base64 = OpenAiRequestReader.WantsBase64(request.RootElement);
-        }
+        var (inputs, base64) = OpenAiRequestReader.EmbeddingsAsked(openAiRequest, "Bedrock");
 
         using var document = ConverseResponse.ParseObject(body, "Bedrock's embeddings answer");
         var root = document.RootElement;

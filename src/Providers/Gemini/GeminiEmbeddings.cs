@@ -58,13 +58,7 @@ internal static class GeminiEmbeddings
 
     public static byte[] TranslateResponse(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiBody, string model)
     {
-        List<string> inputs;
-        bool base64;
-        using (var request = OpenAiRequestReader.Parse(openAiBody))
-        {
-            inputs = OpenAiRequestReader.EmbeddingInputs(request.RootElement, GeminiAdapter.Name);
-            base64 = OpenAiRequestReader.WantsBase64(request.RootElement);
-        }
+        var (inputs, base64) = OpenAiRequestReader.EmbeddingsAsked(openAiBody, GeminiAdapter.Name);
 
         using var document = ProviderJson.ParseAnswer(body, GeminiAdapter.Name);
         if (!document.RootElement.TryGetProperty("embeddings", out var embeddings) || embeddings.ValueKind != JsonValueKind.Array)

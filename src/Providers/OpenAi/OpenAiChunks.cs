@@ -32,12 +32,7 @@ internal sealed class OpenAiChunks(string? id, long created, string model)
         json.WriteStartArray("tool_calls");
         json.WriteStartObject();
         json.WriteNumber("index", toolIndex);
-        json.WriteString("id", call.Id);
-        json.WriteString("type", "function");
-        json.WriteStartObject("function");
-        json.WriteString("name", call.Name);
-        json.WriteString("arguments", call.Arguments);
-        json.WriteEndObject();
+        call.WriteFields(json);
         json.WriteEndObject();
         json.WriteEndArray();
     });

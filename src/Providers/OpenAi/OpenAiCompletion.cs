@@ -4,7 +4,19 @@ using Switchyard.Providers.Json;
 namespace Switchyard.Providers.OpenAi;
 
 /// <summary>A function call as OpenAI writes it: the arguments are a JSON string, not an object.</summary>
-internal readonly record struct OpenAiToolCall(string Id, string Name, string Arguments);
+internal readonly record struct OpenAiToolCall(string Id, string Name, string Arguments)
+{
+    /// <summary><c>id</c>, <c>type</c> and <c>function</c>, into an object the caller opened (a message's call, or a chunk's, after its index).</summary>
+    public void WriteFields(Utf8JsonWriter json)
+    {
+        json.WriteString("id", Id);
+        json.WriteString("type", "function");
+        json.WriteStartObject("function");
+        json.WriteString("name", Name);
+        json.WriteString("arguments", Arguments);
+        json.WriteEndObject();
+    }
+}
 
 /// <summary>One choice of a chat completion: the assistant's text (null when it only called tools), its tool calls and why it stopped.</summary>
 internal sealed record OpenAiChoice(int Index, string? Content, IReadOnlyList<OpenAiToolCall> ToolCalls, string? FinishReason);
@@ -53,12 +65,7 @@ internal static class OpenAiCompletion
             foreach (var call in toolCalls)
             {
                 json.WriteStartObject();
-                json.WriteString("id", call.Id);
-                json.WriteString("type", "function");
-                json.WriteStartObject("function");
-                json.WriteString("name", call.Name);
-                json.WriteString("arguments", call.Arguments);
-                json.WriteEndObject();
+                call.WriteFields(json);
                 json.WriteEndObject();
             }
 

@@ -63,6 +63,13 @@ internal static class OpenAiRequestReader
         return inputs.Count > 0 ? inputs : throw new ProviderRequestException("'input' must be a non-empty string or array of strings.");
     }
 
+    /// <summary>What translating an embeddings answer needs from the request: the inputs (for providers whose usage is estimated from them) and the encoding asked for.</summary>
+    public static (List<string> Inputs, bool Base64) EmbeddingsAsked(ReadOnlyMemory<byte> openAiBody, string provider)
+    {
+        using var document = Parse(openAiBody);
+        return (EmbeddingInputs(document.RootElement, provider), WantsBase64(document.RootElement));
+    }
+
     /// <summary>Whether an embeddings request asked for <c>encoding_format: "base64"</c> rather than arrays of floats.</summary>
     public static bool WantsBase64(JsonElement root) => root.String("encoding_format") == "base64";
 
