@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using Switchyard.Providers.Cohere;
 using Switchyard.Providers.Json;
@@ -14,6 +15,9 @@ namespace Switchyard.Providers.Bedrock;
 /// </summary>
 internal static class BedrockEmbeddings
 {
+    /// <summary>InvokeModel's count of the input tokens, the one Bedrock bills; the only count Cohere Embed on Bedrock gives.</summary>
+    public const string InputTokenCountHeader = "X-Amzn-Bedrock-Input-Token-Count";
+
     public static bool IsCohere(string model) => model.Contains("cohere.embed", StringComparison.OrdinalIgnoreCase);
 
     /// <exception cref="ProviderRequestException">the inputs are not strings, or several go to a one-input model.</exception>
@@ -53,13 +57,18 @@ internal static class BedrockEmbeddings
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>The <see cref="InputTokenCountHeader"/> count, or null when it is missing or not a count.</summary>
+    public static int? ReportedTokens(ProviderResponseHeaders headers) =>
+        int.TryParse(headers[InputTokenCountHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var tokens) ? tokens : null;
+
     /// <summary>
-    /// The InvokeModel answer as an OpenAI embedding list, floats or base64 as the request asked. Titan reports its
-    /// token count (<c>inputTextTokenCount</c>); Cohere on Bedrock reports none in the body (only in a response header
-    /// the adapter cannot see), so its usage is estimated at four characters per token, as Bedrock's own docs count.
+    /// The InvokeModel answer as an OpenAI embedding list, floats or base64 as the request asked. Prompt tokens are
+    /// Bedrock's own count from the <see cref="InputTokenCountHeader"/> header when it sent one; else Titan's
+    /// <c>inputTextTokenCount</c>, or for Cohere (whose body has no count) an estimate at four characters per token.
     /// </summary>
+    /// <param name="reportedTokens">The header's count, when there is one.</param>
     /// <exception cref="StreamProtocolException">the body is not an InvokeModel embeddings answer.</exception>
-    public static byte[] ToOpenAi(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiRequest, string model)
+    public static byte[] ToOpenAi(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiRequest, string model, int? reportedTokens = null)
     {
         var (inputs, base64) = OpenAiRequestReader.EmbeddingsAsked(openAiRequest, "Bedrock");
 
@@ -70,7 +79,7 @@ internal static class BedrockEmbeddings
         if (root.TryGetProperty("embedding", out var single) && single.ValueKind == JsonValueKind.Array)
         {
             vectors.Add(single);
-            promptTokens = root.TryGetProperty("inputTextTokenCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0;
+            promptTokens = reportedTokens ?? (root.TryGetProperty("inputTextTokenCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0);
         }
         else if (root.TryGetProperty("embeddings", out var batch))
         {
@@ -82,7 +91,7 @@ internal static class BedrockEmbeddings
             }
 
             vectors.AddRange(arrays.EnumerateArray());
-            promptTokens = OpenAiEmbeddingList.EstimateTokens(inputs);
+            promptTokens = reportedTokens ?? OpenAiEmbeddingList.EstimateTokens(inputs);
         }
         else
         {

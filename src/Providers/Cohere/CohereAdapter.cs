@@ -60,14 +60,14 @@ internal sealed class CohereAdapter : IProviderAdapter
         }
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => call.Operation switch
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => call.Operation switch
     {
         ApiOperation.Embeddings => CohereEmbeddings.TranslateResponse(body, call.OpenAiBody(), Model(call)),
         _ => CohereChatResponse.Translate(body, Model(call), _time.GetUtcNow().ToUnixTimeSeconds(), _ids),
     };
 
     /// <summary>Cohere's errors are <c>{"id": …, "message": …}</c>; the type follows the HTTP status, as Cohere's own docs classify them.</summary>
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body)
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default)
     {
         string? message = null;
         try

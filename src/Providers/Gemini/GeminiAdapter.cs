@@ -66,13 +66,13 @@ internal sealed class GeminiAdapter : IProviderAdapter
         }
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => call.Operation switch
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => call.Operation switch
     {
         ApiOperation.Embeddings => GeminiEmbeddings.TranslateResponse(body, call.OpenAiBody(), BareModel(call.Model)),
         _ => GeminiChatResponse.Translate(body, BareModel(call.Model), _time.GetUtcNow().ToUnixTimeSeconds(), _ids),
     };
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body)
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default)
     {
         string? message = null;
         string? code = null;

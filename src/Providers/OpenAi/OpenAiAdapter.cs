@@ -20,9 +20,9 @@ internal sealed class OpenAiAdapter : IProviderAdapter
         return new ProviderHttpRequest(method, Combine(baseUrl, call.Operation.OpenAiPath()), headers, body);
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => body.ToArray();
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => body.ToArray();
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body) => body.ToArray();
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => body.ToArray();
 
     public IEventStreamReader OpenStream(Stream body) => new SseEventReader(body);
 
