@@ -56,11 +56,13 @@ public interface IProviderAdapter
     ProviderHttpRequest CreateRequest(ProviderCall call);
 
     /// <summary>Translates a provider's 2xx JSON answer into OpenAI's shape for <see cref="ProviderCall.Operation"/>.</summary>
+    /// <param name="headers">The answer's headers, for what a provider reports only there (Bedrock's token counts).</param>
     /// <exception cref="StreamProtocolException">the answer is not what the provider documents.</exception>
-    byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body);
+    byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers);
 
     /// <summary>Translates a provider's error answer (any non-2xx) into OpenAI's error shape <c>{"error":{message,type,param,code}}</c>.</summary>
-    byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body);
+    /// <param name="headers">The answer's headers, for what a provider reports only there (Bedrock's error type).</param>
+    byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers);
 
     /// <summary>Opens the provider's stream framing over the response body (SSE for most; AWS event stream for Bedrock).</summary>
     IEventStreamReader OpenStream(Stream body);

@@ -69,7 +69,7 @@ internal sealed class ResponseWriter
 
                 break;
             case OutcomeKind.Response when outcome.IsSuccess:
-                if (!TryTranslate(request, outcome.Body!, out var openAi))
+                if (!TryTranslate(request, outcome, out var openAi))
                 {
                     body = call.Dialect.Error(502, "upstream_error", $"{request.ProviderSlug} answered {outcome.StatusCode} with a body that is not what it documents");
                     response.StatusCode = call.StatusCode = 502;
@@ -80,7 +80,7 @@ internal sealed class ResponseWriter
                 body = native ? outcome.Body! : call.Dialect.ResponseFromOpenAi(openAi);
                 break;
             case OutcomeKind.Response:
-                body = native ? outcome.Body! : ErrorForClient(call.Dialect, outcome.StatusCode, request.Adapter.TranslateError(request.Call, outcome.StatusCode, outcome.Body!));
+                body = native ? outcome.Body! : ErrorForClient(call.Dialect, outcome.StatusCode, request.Adapter.TranslateError(request.Call, outcome.StatusCode, outcome.Body!, HeadersOf(outcome)));
                 break;
             case OutcomeKind.Timeout:
                 body = call.Dialect.Error(408, "timeout_error", outcome.Problem!);
@@ -101,11 +101,11 @@ internal sealed class ResponseWriter
         await response.WriteAsync(body, call.Aborted);
     }
 
-    private static bool TryTranslate(UpstreamRequest request, byte[] body, out byte[] openAi)
+    private static bool TryTranslate(UpstreamRequest request, UpstreamOutcome outcome, out byte[] openAi)
     {
         try
         {
-            openAi = request.Adapter.TranslateResponse(request.Call, body);
+            openAi = request.Adapter.TranslateResponse(request.Call, outcome.Body!, HeadersOf(outcome));
             return true;
         }
         catch (Exception ex) when (ex is StreamProtocolException or JsonException or InvalidOperationException or KeyNotFoundException)
@@ -114,6 +114,10 @@ internal sealed class ResponseWriter
             return false;
         }
     }
+
+    /// <summary>The provider's headers, read by the adapter only for what it looks up.</summary>
+    private static ProviderResponseHeaders HeadersOf(UpstreamOutcome outcome) =>
+        outcome.Response is { } response ? ProviderResponseHeaders.Of(response) : default;
 
     /// <summary>An OpenAI error body rendered for the client's dialect.</summary>
     private static byte[] ErrorForClient(IClientDialect dialect, int status, byte[] openAiError)

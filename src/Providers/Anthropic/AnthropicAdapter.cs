@@ -54,13 +54,13 @@ internal sealed class AnthropicAdapter(TimeProvider time) : IProviderAdapter
         return new ProviderHttpRequest(HttpMethod.Post, OpenAiAdapter.Combine(call.BaseUrl ?? DefaultBaseUrl, "/messages/count_tokens"), headers, body);
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => call.Operation switch
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => call.Operation switch
     {
         ApiOperation.Models => AnthropicResponseTranslator.Models(body),
         _ => AnthropicResponseTranslator.Message(body, time.GetUtcNow().ToUnixTimeSeconds(), IsJsonMode(call)),
     };
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body) => AnthropicResponseTranslator.Error(status, body);
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => AnthropicResponseTranslator.Error(status, body);
 
     public IEventStreamReader OpenStream(Stream body) => new SseEventReader(body);
 

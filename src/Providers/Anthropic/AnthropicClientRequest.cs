@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -38,7 +40,7 @@ internal static class AnthropicClientRequest
             }
 
             var hasTools = root.Has("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0;
-            return AnthropicWire.Write(json =>
+            return CompactJson.Write(json =>
             {
                 json.WriteStartObject();
                 if (root.TryGetProperty("model", out var model))
@@ -195,36 +197,7 @@ internal static class AnthropicClientRequest
             index++;
         }
 
-        json.WriteStartObject();
-        json.WriteString("role", "assistant");
-        if (text.Length > 0 || toolUses.Count == 0)
-        {
-            json.WriteString("content", text.ToString());
-        }
-        else
-        {
-            json.WriteNull("content");
-        }
-
-        if (toolUses.Count > 0)
-        {
-            json.WriteStartArray("tool_calls");
-            foreach (var toolUse in toolUses)
-            {
-                json.WriteStartObject();
-                json.WriteString("id", toolUse.String("id") ?? "");
-                json.WriteString("type", "function");
-                json.WriteStartObject("function");
-                json.WriteString("name", toolUse.String("name") ?? "");
-                json.WriteString("arguments", toolUse.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        json.WriteEndObject();
+        OpenAiCompletion.WriteMessage(json, text.Length > 0 || toolUses.Count == 0 ? text.ToString() : null, toolUses.ConvertAll(AnthropicWire.ToolCall));
     }
 
     /// <summary>Tool results first, each its own <c>tool</c> message; then the turn's other blocks as one user message.</summary>

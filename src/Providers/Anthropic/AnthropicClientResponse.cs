@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -14,7 +16,7 @@ internal static class AnthropicClientResponse
         // The provider's body was only checked to be JSON; anything but an object reads as an empty answer.
         var choice = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0 ? choices[0] : default;
         var message = choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("message", out var m) ? m : default;
-        return AnthropicWire.Write(json =>
+        return CompactJson.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("id", MessageId(root.String("id")));
@@ -49,7 +51,7 @@ internal static class AnthropicClientResponse
             json.WriteString("stop_reason", AnthropicWire.StopReason(choice.String("finish_reason")));
             json.WriteNull("stop_sequence");
             var usage = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? u : default;
-            WriteUsage(json, OpenAiUsage.From(usage));
+            WriteUsage(json, OpenAiUsage.Read(usage));
             json.WriteEndObject();
         }, openAiBody.Length + 256);
     }
@@ -63,46 +65,20 @@ internal static class AnthropicClientResponse
     public static void WriteUsage(Utf8JsonWriter json, OpenAiUsage usage)
     {
         json.WriteStartObject("usage");
-        json.WriteNumber("input_tokens", usage.UncachedPrompt);
+        json.WriteNumber("input_tokens", usage.UncachedPromptTokens);
         json.WriteNumber("cache_creation_input_tokens", 0);
-        json.WriteNumber("cache_read_input_tokens", usage.Cached);
-        json.WriteNumber("output_tokens", usage.Completion);
+        json.WriteNumber("cache_read_input_tokens", usage.CachedTokens ?? 0);
+        json.WriteNumber("output_tokens", usage.CompletionTokens);
         json.WriteEndObject();
     }
 
-    /// <summary>OpenAI arguments are a JSON string; Anthropic's input is the object. Arguments that are not an object give <c>{}</c>.</summary>
+    /// <summary>Arguments that are not an object give <c>{}</c>: an answer is written whatever the provider sent.</summary>
     private static void WriteInput(Utf8JsonWriter json, string? arguments)
     {
-        if (!string.IsNullOrWhiteSpace(arguments))
+        if (!AnthropicWire.TryWriteInput(json, arguments))
         {
-            try
-            {
-                using var parsed = JsonDocument.Parse(arguments, AnthropicWire.DocumentOptions);
-                if (parsed.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    parsed.RootElement.WriteTo(json);
-                    return;
-                }
-            }
-            catch (JsonException)
-            {
-            }
+            json.WriteStartObject();
+            json.WriteEndObject();
         }
-
-        json.WriteStartObject();
-        json.WriteEndObject();
     }
-}
-
-/// <summary>The counts of an OpenAI <c>usage</c> object.</summary>
-internal readonly record struct OpenAiUsage(int Prompt, int Completion, int Cached)
-{
-    public int UncachedPrompt => Math.Max(0, Prompt - Cached);
-
-    public static OpenAiUsage From(JsonElement usage) => usage.ValueKind != JsonValueKind.Object
-        ? default
-        : new(
-            usage.Int("prompt_tokens"),
-            usage.Int("completion_tokens"),
-            usage.TryGetProperty("prompt_tokens_details", out var details) ? details.Int("cached_tokens") : 0);
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Anthropic;
@@ -59,7 +61,7 @@ internal sealed class AnthropicClientStreamWriter : IClientStreamWriter
 
         if (chunk.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
-            _usage = OpenAiUsage.From(usage);
+            _usage = OpenAiUsage.Read(usage);
         }
 
         if (!chunk.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0)
@@ -143,7 +145,7 @@ internal sealed class AnthropicClientStreamWriter : IClientStreamWriter
             json.WriteNull("stop_sequence");
 
             // Input tokens are known up front only when the provider puts usage on its first chunk.
-            AnthropicClientResponse.WriteUsage(json, (_usage ?? default) with { Completion = 0 });
+            AnthropicClientResponse.WriteUsage(json, (_usage ?? default) with { CompletionTokens = 0 });
             json.WriteEndObject();
         });
     }
@@ -273,7 +275,7 @@ internal sealed class AnthropicClientStreamWriter : IClientStreamWriter
     }
 
     private static void Send(IBufferWriter<byte> output, string name, Action<Utf8JsonWriter> writeFields) =>
-        SseFormat.WriteEvent(name, AnthropicWire.Write(json =>
+        SseFormat.WriteEvent(name, CompactJson.Write(json =>
         {
             json.WriteStartObject();
             writeFields(json);

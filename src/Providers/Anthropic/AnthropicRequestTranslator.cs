@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -36,7 +38,7 @@ internal static class AnthropicRequestTranslator
         }
 
         var conversation = Conversation.Read(messages);
-        return AnthropicWire.Write(json =>
+        return CompactJson.Write(json =>
         {
             json.WriteStartObject();
             if (root.TryGetProperty("model", out var model))
@@ -530,7 +532,7 @@ internal static class AnthropicRequestTranslator
                 }
 
                 var arguments = function.String("arguments");
-                blocks.Add(new Block(AnthropicWire.Write(json =>
+                blocks.Add(new Block(CompactJson.Write(json =>
                 {
                     json.WriteStartObject();
                     json.WriteString("type", "tool_use");
@@ -546,37 +548,19 @@ internal static class AnthropicRequestTranslator
             return blocks;
         }
 
-        /// <summary>OpenAI carries arguments as a JSON string; Anthropic wants the object itself.</summary>
         private static void WriteArguments(Utf8JsonWriter json, string? arguments, string path)
         {
-            if (string.IsNullOrWhiteSpace(arguments))
+            if (!AnthropicWire.TryWriteInput(json, arguments))
             {
-                json.WriteStartObject();
-                json.WriteEndObject();
-                return;
+                throw new ProviderRequestException($"{path}.function.arguments must be a JSON object for Anthropic.");
             }
-
-            try
-            {
-                using var parsed = JsonDocument.Parse(arguments, AnthropicWire.DocumentOptions);
-                if (parsed.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    parsed.RootElement.WriteTo(json);
-                    return;
-                }
-            }
-            catch (JsonException)
-            {
-            }
-
-            throw new ProviderRequestException($"{path}.function.arguments must be a JSON object for Anthropic.");
         }
 
         private static Block ToolResult(JsonElement message, string path)
         {
             var id = message.String("tool_call_id") ?? throw new ProviderRequestException($"{path}: 'tool_call_id' is required.");
             var parts = TextBlocks(message, path);
-            return new Block(AnthropicWire.Write(json =>
+            return new Block(CompactJson.Write(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("type", "tool_result");
@@ -609,7 +593,7 @@ internal static class AnthropicRequestTranslator
             }
 
             var cached = part is { } p && p.Has("cache_control", out _);
-            blocks.Add(new Block(AnthropicWire.Write(json =>
+            blocks.Add(new Block(CompactJson.Write(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("type", "text");
@@ -625,14 +609,13 @@ internal static class AnthropicRequestTranslator
 
         private static Block Image(JsonElement part, string path)
         {
-            var image = part.TryGetProperty("image_url", out var i) ? i : default;
-            var url = image.ValueKind == JsonValueKind.String ? image.GetString() : image.String("url");
+            var url = OpenAiRequestReader.ImageUrl(part);
             if (string.IsNullOrEmpty(url))
             {
                 throw new ProviderRequestException($"{path}: 'image_url.url' is required.");
             }
 
-            return new Block(AnthropicWire.Write(json =>
+            return new Block(CompactJson.Write(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("type", "image");
@@ -652,7 +635,7 @@ internal static class AnthropicRequestTranslator
                 throw new ProviderRequestException($"{path}: Anthropic cannot read OpenAI file ids; send the file inline as 'file.file_data' (a data: URL).");
             }
 
-            return new Block(AnthropicWire.Write(json =>
+            return new Block(CompactJson.Write(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("type", "document");
@@ -671,19 +654,16 @@ internal static class AnthropicRequestTranslator
         private static void WriteSource(Utf8JsonWriter json, string url, string path, string field)
         {
             json.WriteStartObject("source");
-            if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+            if (DataUrl.IsDataUrl(url))
             {
-                var comma = url.IndexOf(',');
-                var header = comma < 0 ? "" : url[5..comma];
-                const string Base64 = ";base64";
-                if (comma < 0 || !header.EndsWith(Base64, StringComparison.OrdinalIgnoreCase) || header.Length == Base64.Length)
+                if (!DataUrl.TryParse(url, out var data) || data.MediaType.Length == 0)
                 {
                     throw new ProviderRequestException($"{path}: '{field}' must be a base64 data: URL with a media type (data:image/png;base64,…).");
                 }
 
                 json.WriteString("type", "base64");
-                json.WriteString("media_type", header[..^Base64.Length]);
-                json.WriteString("data", url.AsSpan(comma + 1));
+                json.WriteString("media_type", data.MediaType);
+                json.WriteString("data", data.Base64.Span);
             }
             else if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
             {

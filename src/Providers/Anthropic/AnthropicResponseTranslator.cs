@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
@@ -48,61 +49,10 @@ internal static class AnthropicResponseTranslator
             finishReason = "stop";
         }
 
-        return AnthropicWire.Write(json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("id", message.String("id") ?? "");
-            json.WriteString("object", "chat.completion");
-            json.WriteNumber("created", created);
-            json.WriteString("model", message.String("model") ?? "");
-            json.WriteStartArray("choices");
-            json.WriteStartObject();
-            json.WriteNumber("index", 0);
-            json.WriteStartObject("message");
-            json.WriteString("role", "assistant");
-            if (jsonAnswer is not null)
-            {
-                json.WriteString("content", jsonAnswer);
-            }
-            else if (text.Length > 0 || toolUses.Count == 0)
-            {
-                json.WriteString("content", text.ToString());
-            }
-            else
-            {
-                json.WriteNull("content");
-            }
-
-            if (toolUses.Count > 0)
-            {
-                json.WriteStartArray("tool_calls");
-                foreach (var toolUse in toolUses)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("id", toolUse.String("id") ?? "");
-                    json.WriteString("type", "function");
-                    json.WriteStartObject("function");
-                    json.WriteString("name", toolUse.String("name") ?? "");
-                    json.WriteString("arguments", toolUse.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
-                    json.WriteEndObject();
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteEndObject();
-            json.WriteNull("logprobs");
-            json.WriteString("finish_reason", finishReason);
-            json.WriteEndObject();
-            json.WriteEndArray();
-            if (message.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            {
-                AnthropicUsage.From(usage).Write(json);
-            }
-
-            json.WriteEndObject();
-        }, body.Length + 256);
+        var answer = jsonAnswer ?? (text.Length > 0 || toolUses.Count == 0 ? text.ToString() : null);
+        var toolCalls = toolUses.ConvertAll(AnthropicWire.ToolCall);
+        var usage = message.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? AnthropicUsage.From(u).ToOpenAi() : (OpenAiUsage?)null;
+        return OpenAiCompletion.Write(message.String("id") ?? "", created, message.String("model") ?? "", [new OpenAiChoice(0, answer, toolCalls, finishReason)], usage, body.Length + 256);
     }
 
     /// <summary>Anthropic's model list (<c>GET /v1/models</c>) as OpenAI's.</summary>
@@ -114,7 +64,7 @@ internal static class AnthropicResponseTranslator
             throw new StreamProtocolException("Anthropic's model list has no 'data' array");
         }
 
-        return AnthropicWire.Write(json =>
+        return CompactJson.Write(json =>
         {
             json.WriteStartObject();
             json.WriteString("object", "list");
@@ -207,19 +157,6 @@ internal readonly record struct AnthropicUsage(int Input, int CacheCreation, int
         usage.Has("cache_read_input_tokens", out _) ? usage.Int("cache_read_input_tokens") : CacheRead,
         usage.Has("output_tokens", out _) ? usage.Int("output_tokens") : Output);
 
-    public void Write(Utf8JsonWriter json)
-    {
-        json.WriteStartObject("usage");
-        json.WriteNumber("prompt_tokens", PromptTokens);
-        json.WriteNumber("completion_tokens", Output);
-        json.WriteNumber("total_tokens", PromptTokens + Output);
-        if (CacheRead is { } cached)
-        {
-            json.WriteStartObject("prompt_tokens_details");
-            json.WriteNumber("cached_tokens", cached);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndObject();
-    }
+    /// <summary>The counts as OpenAI's <c>usage</c>; <c>cached_tokens</c> only when Anthropic reported cache reads.</summary>
+    public OpenAiUsage ToOpenAi() => new(PromptTokens, Output, PromptTokens + Output, CacheRead);
 }

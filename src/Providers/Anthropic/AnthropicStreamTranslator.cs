@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Anthropic;
@@ -10,12 +12,9 @@ namespace Switchyard.Providers.Anthropic;
 /// </summary>
 internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : IStreamTranslator
 {
-    private static readonly byte[] Done = "[DONE]"u8.ToArray();
-
     /// <summary>What each Anthropic content block (by its index) turned into.</summary>
     private readonly Dictionary<int, OpenBlock> _blocks = [];
-    private string _id = "";
-    private string _model = "";
+    private readonly OpenAiChunks _chunks = new("", created, "");
     private AnthropicUsage _usage;
     private int _toolCalls;
 
@@ -57,7 +56,7 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
                     Finish(data, output);
                     break;
                 case "message_stop":
-                    output.Add(Done);
+                    output.Add(OpenAiChunks.Done);
                     break;
                 case "error":
                     var error = data.TryGetProperty("error", out var e) ? e : default;
@@ -71,18 +70,14 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
     private void Start(JsonElement data, List<byte[]> output)
     {
         var message = data.TryGetProperty("message", out var m) ? m : default;
-        _id = message.String("id") ?? "";
-        _model = message.String("model") ?? "";
+        _chunks.Id = message.String("id") ?? "";
+        _chunks.Model = message.String("model") ?? "";
         if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
             _usage = AnthropicUsage.From(usage);
         }
 
-        output.Add(Chunk(json =>
-        {
-            json.WriteString("role", "assistant");
-            json.WriteString("content", "");
-        }));
+        output.Add(_chunks.Role());
     }
 
     private void StartBlock(JsonElement data, List<byte[]> output)
@@ -95,7 +90,7 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
                 _blocks[index] = new OpenBlock(-1);
                 if (block.String("text") is { Length: > 0 } text)
                 {
-                    output.Add(Content(text));
+                    output.Add(_chunks.Content(text));
                 }
 
                 break;
@@ -105,22 +100,7 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
             case "tool_use":
                 var tool = new OpenBlock(_toolCalls++);
                 _blocks[index] = tool;
-                var id = block.String("id") ?? "";
-                var name = block.String("name") ?? "";
-                output.Add(Chunk(json =>
-                {
-                    json.WriteStartArray("tool_calls");
-                    json.WriteStartObject();
-                    json.WriteNumber("index", tool.ToolIndex);
-                    json.WriteString("id", id);
-                    json.WriteString("type", "function");
-                    json.WriteStartObject("function");
-                    json.WriteString("name", name);
-                    json.WriteString("arguments", "");
-                    json.WriteEndObject();
-                    json.WriteEndObject();
-                    json.WriteEndArray();
-                }));
+                output.Add(_chunks.ToolCall(tool.ToolIndex, new OpenAiToolCall(block.String("id") ?? "", block.String("name") ?? "", "")));
                 break;
         }
     }
@@ -135,17 +115,17 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
         switch (delta.String("type"))
         {
             case "text_delta" when delta.String("text") is { Length: > 0 } text:
-                output.Add(Content(text));
+                output.Add(_chunks.Content(text));
                 break;
             case "input_json_delta" when delta.String("partial_json") is { Length: > 0 } json:
                 if (block.ToolIndex < 0)
                 {
-                    output.Add(Content(json));
+                    output.Add(_chunks.Content(json));
                 }
                 else
                 {
                     block.SentArguments = true;
-                    output.Add(Arguments(block.ToolIndex, json));
+                    output.Add(_chunks.ToolArguments(block.ToolIndex, json));
                 }
 
                 break;
@@ -159,7 +139,7 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
         // A tool without parameters may stream no input at all; OpenAI clients parse the arguments, so they get "{}".
         if (_blocks.TryGetValue(data.Int("index"), out var block) && block.ToolIndex >= 0 && !block.SentArguments)
         {
-            output.Add(Arguments(block.ToolIndex, "{}"));
+            output.Add(_chunks.ToolArguments(block.ToolIndex, "{}"));
         }
     }
 
@@ -177,55 +157,8 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
             finishReason = "stop";
         }
 
-        output.Add(Chunk(static _ => { }, finishReason ?? "stop"));
-        output.Add(AnthropicWire.Write(json =>
-        {
-            json.WriteStartObject();
-            WriteHeader(json);
-            json.WriteStartArray("choices");
-            json.WriteEndArray();
-            _usage.Write(json);
-            json.WriteEndObject();
-        }));
-    }
-
-    private byte[] Content(string text) => Chunk(json => json.WriteString("content", text));
-
-    private byte[] Arguments(int toolIndex, string arguments) => Chunk(json =>
-    {
-        json.WriteStartArray("tool_calls");
-        json.WriteStartObject();
-        json.WriteNumber("index", toolIndex);
-        json.WriteStartObject("function");
-        json.WriteString("arguments", arguments);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteEndArray();
-    });
-
-    private byte[] Chunk(Action<Utf8JsonWriter> writeDelta, string? finishReason = null) => AnthropicWire.Write(json =>
-    {
-        json.WriteStartObject();
-        WriteHeader(json);
-        json.WriteStartArray("choices");
-        json.WriteStartObject();
-        json.WriteNumber("index", 0);
-        json.WriteStartObject("delta");
-        writeDelta(json);
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        json.WriteString("finish_reason", finishReason);
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
-    }, 256);
-
-    private void WriteHeader(Utf8JsonWriter json)
-    {
-        json.WriteString("id", _id);
-        json.WriteString("object", "chat.completion.chunk");
-        json.WriteNumber("created", created);
-        json.WriteString("model", _model);
+        output.Add(_chunks.Finish(finishReason ?? "stop"));
+        output.Add(_chunks.Usage(_usage.ToOpenAi()));
     }
 
     /// <summary>An Anthropic block in flight: text (tool index -1) or the OpenAI tool call it became.</summary>

@@ -1,6 +1,6 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -16,25 +16,8 @@ internal static class AnthropicWire
     /// </summary>
     public const int DefaultMaxTokens = 4096;
 
-    /// <summary>
-    /// Escapes only what JSON requires. Bodies go to APIs and SDKs, never into HTML, and the default encoder would turn
-    /// every quote, apostrophe and non-ASCII letter of a prompt into <c>\u</c> escapes.
-    /// </summary>
-    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Deep tool schemas nest further than JsonDocument's default of 64.</summary>
     public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
-
-    public static byte[] Write(Action<Utf8JsonWriter> write, int sizeHint = 512)
-    {
-        var buffer = new ArrayBufferWriter<byte>(sizeHint);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            write(writer);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 
     /// <summary>Anthropic's <c>stop_reason</c> as an OpenAI <c>finish_reason</c>.</summary>
     public static string? FinishReason(string? stopReason) => stopReason switch
@@ -79,8 +62,41 @@ internal static class AnthropicWire
         _ => "invalid_request_error",
     };
 
+    /// <summary>A <c>tool_use</c> block as an OpenAI tool call, its input object as the arguments string.</summary>
+    public static OpenAiToolCall ToolCall(JsonElement toolUse) =>
+        new(toolUse.String("id") ?? "", toolUse.String("name") ?? "", toolUse.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
+
+    /// <summary>
+    /// Writes OpenAI tool-call arguments (a JSON string) as Anthropic's <c>input</c>, the object itself; blank arguments are
+    /// <c>{}</c>. Writes nothing and returns false when they are not a JSON object.
+    /// </summary>
+    public static bool TryWriteInput(Utf8JsonWriter json, string? arguments)
+    {
+        if (string.IsNullOrWhiteSpace(arguments))
+        {
+            json.WriteStartObject();
+            json.WriteEndObject();
+            return true;
+        }
+
+        try
+        {
+            using var parsed = JsonDocument.Parse(arguments, DocumentOptions);
+            if (parsed.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                parsed.RootElement.WriteTo(json);
+                return true;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return false;
+    }
+
     /// <summary>Anthropic's error body <c>{"type":"error","error":{"type":…,"message":…}}</c>.</summary>
-    public static byte[] ErrorBody(string type, string message) => Write(json =>
+    public static byte[] ErrorBody(string type, string message) => CompactJson.Write(json =>
     {
         json.WriteStartObject();
         json.WriteString("type", "error");
@@ -90,13 +106,4 @@ internal static class AnthropicWire
         json.WriteEndObject();
         json.WriteEndObject();
     }, 128 + message.Length);
-
-    public static string? String(this JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    public static bool Has(this JsonElement element, string name, out JsonElement value) =>
-        element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
-
-    public static int Int(this JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : 0;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Azure;
@@ -41,40 +42,14 @@ internal static class AzureErrors
 
     private static byte[] Rewrite(int status, JsonElement error)
     {
-        var message = Text(error, "message") ?? $"Azure OpenAI answered {status}";
+        var message = error.String("message") ?? $"Azure OpenAI answered {status}";
         var code = error.TryGetProperty("code", out var c) ? c.ValueKind switch
         {
             JsonValueKind.String => c.GetString(),
             JsonValueKind.Number => c.GetRawText(),
             _ => null,
         } : null;
-        var type = Text(error, "type") is { Length: > 0 } given ? given : TypeFor(status);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteString("message", message);
-            writer.WriteString("type", type);
-            writer.WriteString("param", Text(error, "param"));
-            writer.WriteString("code", code);
-            foreach (var property in error.EnumerateObject())
-            {
-                if (property.NameEquals("message") || property.NameEquals("type") || property.NameEquals("param") || property.NameEquals("code"))
-                {
-                    continue;
-                }
-
-                property.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
+        var type = error.String("type") is { Length: > 0 } given ? given : TypeFor(status);
+        return OpenAiDialect.ErrorBody(type, message, code, error.String("param"), error);
     }
-
-    private static string? Text(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.OpenAi;
@@ -38,9 +37,9 @@ internal sealed partial class AzureOpenAiAdapter : IProviderAdapter
         return new ProviderHttpRequest(HttpMethod.Post, uri, headers, call.OpenAiBody());
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => body.ToArray();
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => body.ToArray();
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body) => AzureErrors.ToOpenAi(status, body);
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => AzureErrors.ToOpenAi(status, body);
 
     public IEventStreamReader OpenStream(Stream body) => new SseEventReader(body);
 

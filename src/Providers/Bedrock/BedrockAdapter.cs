@@ -51,13 +51,13 @@ internal sealed partial class BedrockAdapter : IProviderAdapter
         return new ProviderHttpRequest(HttpMethod.Post, uri, headers, body);
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => call.Operation switch
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => call.Operation switch
     {
-        ApiOperation.Embeddings => BedrockEmbeddings.ToOpenAi(body, call.OpenAiBody(), call.Model ?? ""),
+        ApiOperation.Embeddings => BedrockEmbeddings.ToOpenAi(body, call.OpenAiBody(), call.Model ?? "", BedrockEmbeddings.ReportedTokens(headers)),
         _ => ConverseResponse.ToOpenAi(body, NewId(), _time.GetUtcNow().ToUnixTimeSeconds(), call.Model ?? ""),
     };
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body) => BedrockErrors.ToOpenAi(status, body);
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => BedrockErrors.ToOpenAi(status, body, headers[BedrockErrors.ErrorTypeHeader]);
 
     public IEventStreamReader OpenStream(Stream body) => new AwsEventStreamReader(body);
 

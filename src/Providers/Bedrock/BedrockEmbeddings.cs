@@ -1,6 +1,9 @@
 using System.Buffers;
-using System.Buffers.Binary;
+using System.Globalization;
 using System.Text.Json;
+using Switchyard.Providers.Cohere;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Bedrock;
@@ -12,8 +15,8 @@ namespace Switchyard.Providers.Bedrock;
 /// </summary>
 internal static class BedrockEmbeddings
 {
-    /// <summary>Cohere's <c>input_type</c> when the client gives none: OpenAI embeddings are usually stored and searched.</summary>
-    public const string DefaultInputType = "search_document";
+    /// <summary>InvokeModel's count of the input tokens, the one Bedrock bills; the only count Cohere Embed on Bedrock gives.</summary>
+    public const string InputTokenCountHeader = "X-Amzn-Bedrock-Input-Token-Count";
 
     public static bool IsCohere(string model) => model.Contains("cohere.embed", StringComparison.OrdinalIgnoreCase);
 
@@ -22,30 +25,15 @@ internal static class BedrockEmbeddings
     {
         using var document = ConverseRequest.Parse(openAiBody);
         var root = document.RootElement;
-        var inputs = Inputs(root);
-        var dimensions = root.TryGetProperty("dimensions", out var d) && d.ValueKind == JsonValueKind.Number ? d : (JsonElement?)null;
+        var inputs = OpenAiRequestReader.EmbeddingInputs(root, "Bedrock");
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 64);
-        using (var writer = new Utf8JsonWriter(buffer, ConverseRequest.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
             writer.WriteStartObject();
             if (IsCohere(model))
             {
-                writer.WriteStartArray("texts");
-                foreach (var input in inputs)
-                {
-                    writer.WriteStringValue(input);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteString("input_type", root.TryGetProperty("input_type", out var inputType) && inputType.ValueKind == JsonValueKind.String
-                    ? inputType.GetString()
-                    : DefaultInputType);
-                if (dimensions is { } cohereDimensions)
-                {
-                    // Embed v4 names it output_dimension; v3 has a fixed size and rejects it, as it should.
-                    writer.WritePropertyName("output_dimension");
-                    cohereDimensions.WriteTo(writer);
-                }
+                // Bedrock answers Cohere's floats without being asked, as embeddings_floats.
+                CohereEmbeddings.WriteEmbedFields(writer, root, inputs, askForFloats: false);
             }
             else
             {
@@ -56,10 +44,10 @@ internal static class BedrockEmbeddings
                 }
 
                 writer.WriteString("inputText", inputs[0]);
-                if (dimensions is { } titanDimensions)
+                if (root.TryGetProperty("dimensions", out var dimensions) && dimensions.ValueKind == JsonValueKind.Number)
                 {
                     writer.WritePropertyName("dimensions");
-                    titanDimensions.WriteTo(writer);
+                    dimensions.WriteTo(writer);
                 }
             }
 
@@ -69,21 +57,20 @@ internal static class BedrockEmbeddings
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>The <see cref="InputTokenCountHeader"/> count, or null when it is missing or not a count.</summary>
+    public static int? ReportedTokens(ProviderResponseHeaders headers) =>
+        int.TryParse(headers[InputTokenCountHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var tokens) ? tokens : null;
+
     /// <summary>
-    /// The InvokeModel answer as an OpenAI embedding list, floats or base64 as the request asked. Titan reports its
-    /// token count (<c>inputTextTokenCount</c>); Cohere on Bedrock reports none in the body (only in a response header
-    /// the adapter cannot see), so its usage is estimated at four characters per token, as Bedrock's own docs count.
+    /// The InvokeModel answer as an OpenAI embedding list, floats or base64 as the request asked. Prompt tokens are
+    /// Bedrock's own count from the <see cref="InputTokenCountHeader"/> header when it sent one; else Titan's
+    /// <c>inputTextTokenCount</c>, or for Cohere (whose body has no count) an estimate at four characters per token.
     /// </summary>
+    /// <param name="reportedTokens">The header's count, when there is one.</param>
     /// <exception cref="StreamProtocolException">the body is not an InvokeModel embeddings answer.</exception>
-    public static byte[] ToOpenAi(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiRequest, string model)
+    public static byte[] ToOpenAi(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiRequest, string model, int? reportedTokens = null)
     {
-        List<string> inputs;
-        bool base64;
-        using (var request = ConverseRequest.Parse(openAiRequest))
-        {
-            inputs = Inputs(request.RootElement);
-            base64 = request.RootElement.TryGetProperty("encoding_format", out var format) && format.ValueEquals("base64");
-        }
+        var (inputs, base64) = OpenAiRequestReader.EmbeddingsAsked(openAiRequest, "Bedrock");
 
         using var document = ConverseResponse.ParseObject(body, "Bedrock's embeddings answer");
         var root = document.RootElement;
@@ -92,7 +79,7 @@ internal static class BedrockEmbeddings
         if (root.TryGetProperty("embedding", out var single) && single.ValueKind == JsonValueKind.Array)
         {
             vectors.Add(single);
-            promptTokens = root.TryGetProperty("inputTextTokenCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0;
+            promptTokens = reportedTokens ?? (root.TryGetProperty("inputTextTokenCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0);
         }
         else if (root.TryGetProperty("embeddings", out var batch))
         {
@@ -104,80 +91,13 @@ internal static class BedrockEmbeddings
             }
 
             vectors.AddRange(arrays.EnumerateArray());
-            promptTokens = inputs.Sum(input => (input.Length + 3) / 4);
+            promptTokens = reportedTokens ?? OpenAiEmbeddingList.EstimateTokens(inputs);
         }
         else
         {
             throw new StreamProtocolException("Bedrock's embeddings answer has neither 'embedding' nor 'embeddings'");
         }
 
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var writer = new Utf8JsonWriter(buffer, ConverseRequest.WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("object", "list");
-            writer.WriteStartArray("data");
-            for (var index = 0; index < vectors.Count; index++)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("object", "embedding");
-                writer.WriteNumber("index", index);
-                writer.WritePropertyName("embedding");
-                if (base64)
-                {
-                    writer.WriteStringValue(Base64(vectors[index]));
-                }
-                else
-                {
-                    vectors[index].WriteTo(writer);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("model", model);
-            writer.WriteStartObject("usage");
-            writer.WriteNumber("prompt_tokens", promptTokens);
-            writer.WriteNumber("total_tokens", promptTokens);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static List<string> Inputs(JsonElement root)
-    {
-        if (!root.TryGetProperty("input", out var input))
-        {
-            throw new ProviderRequestException("'input' is required.");
-        }
-
-        if (input.ValueKind == JsonValueKind.String)
-        {
-            return [input.GetString()!];
-        }
-
-        if (input.ValueKind == JsonValueKind.Array && input.GetArrayLength() > 0 && input.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String))
-        {
-            return [.. input.EnumerateArray().Select(item => item.GetString()!)];
-        }
-
-        throw new ProviderRequestException("Bedrock embeddings take 'input' as a string or an array of strings (token ids cannot be sent).");
-    }
-
-    /// <summary>Little-endian float32, as OpenAI encodes <c>encoding_format: "base64"</c>.</summary>
-    private static string Base64(JsonElement vector)
-    {
-        var bytes = new byte[vector.GetArrayLength() * sizeof(float)];
-        var offset = 0;
-        foreach (var value in vector.EnumerateArray())
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(offset), value.GetSingle());
-            offset += sizeof(float);
-        }
-
-        return Convert.ToBase64String(bytes);
+        return OpenAiEmbeddingList.Write(vectors, base64, model, promptTokens, body.Length + 256);
     }
 }

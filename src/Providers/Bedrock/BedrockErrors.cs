@@ -4,17 +4,36 @@ using Switchyard.Providers.OpenAi;
 namespace Switchyard.Providers.Bedrock;
 
 /// <summary>
-/// Bedrock's error answers (<c>{"message":…}</c>, the exception name in the <c>x-amzn-ErrorType</c> header) in
-/// OpenAI's error shape. The adapter seam passes no response headers, so the type follows from the status, with
-/// the exception name taken from a <c>__type</c> field when the body has one.
+/// Bedrock's error answers (<c>{"message":…}</c>) in OpenAI's error shape. The exception that names the error comes in
+/// the <c>x-amzn-ErrorType</c> header (<c>ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/</c>),
+/// or in a <c>__type</c> field from endpoints that put it in the body; it is the OpenAI <c>code</c> and decides the
+/// type. Without either, the type follows from the status (and, for a 403, from the message).
 /// </summary>
 internal static class BedrockErrors
 {
-    public static byte[] ToOpenAi(int status, ReadOnlySpan<byte> body)
+    public const string ErrorTypeHeader = "x-amzn-ErrorType";
+
+    /// <param name="errorType">The <c>x-amzn-ErrorType</c> header, when Bedrock sent one.</param>
+    public static byte[] ToOpenAi(int status, ReadOnlySpan<byte> body, string? errorType = null)
     {
         var (message, exception) = Read(body);
+        exception = ExceptionName(errorType) ?? exception;
         message ??= $"Bedrock answered {status}";
         return OpenAiDialect.ErrorBody(TypeFor(status, message, exception), message, exception);
+    }
+
+    /// <summary>The exception's bare name from AWS's forms: <c>ThrottlingException:http://…</c> or <c>com.amazonaws.bedrock#ThrottlingException</c>.</summary>
+    private static string? ExceptionName(string? type)
+    {
+        if (string.IsNullOrWhiteSpace(type))
+        {
+            return null;
+        }
+
+        var name = type[(type.LastIndexOf('#') + 1)..];
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        name = (colon < 0 ? name : name[..colon]).Trim();
+        return name.Length > 0 ? name : null;
     }
 
     /// <summary>
@@ -75,16 +94,7 @@ internal static class BedrockErrors
                 }
             }
 
-            string? exception = null;
-            if (root.TryGetProperty("__type", out var type) && type.ValueKind == JsonValueKind.String)
-            {
-                // "com.amazonaws.bedrock#ThrottlingException" or "ThrottlingException:http://…"
-                exception = type.GetString()!;
-                exception = exception[(exception.LastIndexOf('#') + 1)..];
-                var colon = exception.IndexOf(':', StringComparison.Ordinal);
-                exception = colon < 0 ? exception : exception[..colon];
-            }
-
+            var exception = root.TryGetProperty("__type", out var type) && type.ValueKind == JsonValueKind.String ? ExceptionName(type.GetString()) : null;
             return (message, exception);
         }
         catch (JsonException)

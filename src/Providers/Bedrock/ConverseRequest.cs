@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Bedrock;
 
@@ -11,9 +12,6 @@ namespace Switchyard.Providers.Bedrock;
 /// </summary>
 internal static class ConverseRequest
 {
-    /// <summary>Escape only what JSON requires: base64 images and non-English text stay compact.</summary>
-    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Bedrock-native top-level fields a client may add to an OpenAI body; they go through unchanged.</summary>
     private static readonly string[] NativeFields =
     [
@@ -41,7 +39,7 @@ internal static class ConverseRequest
         }
 
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("messages");
@@ -235,18 +233,14 @@ internal static class ConverseRequest
             throw new ProviderRequestException($"messages[{index}]: content parts of type '{type}' cannot be sent to Bedrock (text and image_url can).");
         }
 
-        var url = part.TryGetProperty("image_url", out var imageUrl) && imageUrl.ValueKind == JsonValueKind.Object
-            && imageUrl.TryGetProperty("url", out var urlElement) && urlElement.ValueKind == JsonValueKind.String
-                ? urlElement.GetString()!
-                : imageUrl.ValueKind == JsonValueKind.String ? imageUrl.GetString()! : "";
-        var (format, data) = ParseDataUrl(url, index);
+        var (format, data) = ImageBytes(OpenAiRequestReader.ImageUrl(part) ?? "", index);
         return writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartObject("image");
             writer.WriteString("format", format);
             writer.WriteStartObject("source");
-            writer.WriteString("bytes", data);
+            writer.WriteString("bytes", data.Span);
             writer.WriteEndObject();
             writer.WriteEndObject();
             writer.WriteEndObject();
@@ -254,18 +248,16 @@ internal static class ConverseRequest
     }
 
     /// <summary>Converse takes image bytes (base64 in JSON), not URLs: only <c>data:image/…;base64,</c> URLs can be sent.</summary>
-    private static (string Format, string Base64) ParseDataUrl(string url, int index)
+    private static (string Format, ReadOnlyMemory<char> Base64) ImageBytes(string url, int index)
     {
-        const string Prefix = "data:image/";
-        const string Marker = ";base64,";
-        var marker = url.IndexOf(Marker, StringComparison.Ordinal);
-        if (!url.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || marker < 0)
+        const string ImageType = "image/";
+        if (!DataUrl.TryParse(url, out var data) || !data.MediaType.StartsWith(ImageType, StringComparison.OrdinalIgnoreCase))
         {
             throw new ProviderRequestException(
                 $"messages[{index}]: Bedrock takes images as bytes, not URLs; send the image as a data: URL (data:image/png;base64,…).");
         }
 
-        var format = url[Prefix.Length..marker].ToLowerInvariant() switch
+        var format = data.MediaType[ImageType.Length..].ToLowerInvariant() switch
         {
             "png" => "png",
             "jpeg" or "jpg" => "jpeg",
@@ -273,7 +265,7 @@ internal static class ConverseRequest
             "webp" => "webp",
             var other => throw new ProviderRequestException($"messages[{index}]: Bedrock takes png, jpeg, gif and webp images, not image/{other}."),
         };
-        return (format, url[(marker + Marker.Length)..]);
+        return (format, data.Base64);
     }
 
     private static Action<Utf8JsonWriter> ToolUseBlock(JsonElement call, int index)

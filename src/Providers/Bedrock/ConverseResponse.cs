@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Bedrock;
@@ -40,60 +41,12 @@ internal static class ConverseResponse
             // reasoningContent, citations and guard content have no place in an OpenAI message.
         }
 
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var writer = new Utf8JsonWriter(buffer, ConverseRequest.WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("id", id);
-            writer.WriteString("object", "chat.completion");
-            writer.WriteNumber("created", created);
-            writer.WriteString("model", model);
-            writer.WriteStartArray("choices");
-            writer.WriteStartObject();
-            writer.WriteNumber("index", 0);
-            writer.WriteStartObject("message");
-            writer.WriteString("role", "assistant");
-            if (hasText)
-            {
-                writer.WriteString("content", text.ToString());
-            }
-            else
-            {
-                writer.WriteNull("content");
-            }
-
-            if (toolUses.Count > 0)
-            {
-                writer.WriteStartArray("tool_calls");
-                foreach (var toolUse in toolUses)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("id", StringOf(toolUse, "toolUseId"));
-                    writer.WriteString("type", "function");
-                    writer.WriteStartObject("function");
-                    writer.WriteString("name", StringOf(toolUse, "name"));
-                    writer.WriteString("arguments", toolUse.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
-
-            writer.WriteEndObject();
-            writer.WriteNull("logprobs");
-            writer.WriteString("finish_reason", FinishReason(StringOf(root, "stopReason")));
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            {
-                WriteUsage(writer, usage);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
+        var toolCalls = toolUses.ConvertAll(toolUse => new OpenAiToolCall(
+            toolUse.String("toolUseId") ?? "",
+            toolUse.String("name") ?? "",
+            toolUse.TryGetProperty("input", out var input) ? input.GetRawText() : "{}"));
+        var usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? Usage(u) : (OpenAiUsage?)null;
+        return OpenAiCompletion.Write(id, created, model, [new OpenAiChoice(0, hasText ? text.ToString() : null, toolCalls, FinishReason(root.String("stopReason")))], usage, body.Length + 256);
     }
 
     /// <summary>Converse's <c>stopReason</c> as an OpenAI <c>finish_reason</c>.</summary>
@@ -109,25 +62,17 @@ internal static class ConverseResponse
     /// Converse <c>usage</c> as OpenAI's. Bedrock counts cache reads and writes apart from <c>inputTokens</c>, while
     /// OpenAI's <c>prompt_tokens</c> includes cached tokens, so both are added back in.
     /// </summary>
-    public static void WriteUsage(Utf8JsonWriter writer, JsonElement usage)
+    public static OpenAiUsage Usage(JsonElement usage)
     {
-        var input = Int(usage, "inputTokens");
-        var output = Int(usage, "outputTokens");
-        var cacheRead = Int(usage, "cacheReadInputTokens");
-        var cacheWrite = Int(usage, "cacheWriteInputTokens");
-        var prompt = input + cacheRead + cacheWrite;
-        writer.WriteStartObject("usage");
-        writer.WriteNumber("prompt_tokens", prompt);
-        writer.WriteNumber("completion_tokens", output);
-        writer.WriteNumber("total_tokens", usage.TryGetProperty("totalTokens", out _) ? Int(usage, "totalTokens") : prompt + output);
-        if (usage.TryGetProperty("cacheReadInputTokens", out _))
-        {
-            writer.WriteStartObject("prompt_tokens_details");
-            writer.WriteNumber("cached_tokens", cacheRead);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
+        var input = usage.Int("inputTokens");
+        var output = usage.Int("outputTokens");
+        var cacheRead = usage.Int("cacheReadInputTokens");
+        var prompt = input + cacheRead + usage.Int("cacheWriteInputTokens");
+        return new(
+            prompt,
+            output,
+            usage.TryGetProperty("totalTokens", out _) ? usage.Int("totalTokens") : prompt + output,
+            usage.TryGetProperty("cacheReadInputTokens", out _) ? cacheRead : null);
     }
 
     internal static JsonDocument ParseObject(ReadOnlySpan<byte> body, string what)
@@ -148,10 +93,4 @@ internal static class ConverseResponse
 
         throw new StreamProtocolException($"{what} is not a JSON object");
     }
-
-    private static int Int(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : 0;
-
-    private static string StringOf(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
 }

@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Bedrock;
@@ -12,7 +13,7 @@ namespace Switchyard.Providers.Bedrock;
 /// </summary>
 internal sealed class ConverseStreamTranslator(string id, long created, string model) : IStreamTranslator
 {
-    private static readonly byte[] Done = "[DONE]"u8.ToArray();
+    private readonly OpenAiChunks _chunks = new(id, created, model);
 
     /// <summary>Bedrock content block index → OpenAI tool call index (tool calls are numbered from 0 among themselves).</summary>
     private readonly Dictionary<int, int> _toolCalls = [];
@@ -56,15 +57,15 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
                     break;
                 case "messageStop":
                     EnsureRole(output);
-                    output.Add(Chunk(writer => { }, ConverseResponse.FinishReason(Text(payload, "stopReason"))));
+                    output.Add(_chunks.Finish(ConverseResponse.FinishReason(payload.String("stopReason"))));
                     break;
                 case "metadata":
                     if (payload.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
                     {
-                        output.Add(UsageChunk(usage));
+                        output.Add(_chunks.Usage(ConverseResponse.Usage(usage)));
                     }
 
-                    output.Add(Done);
+                    output.Add(OpenAiChunks.Done);
                     break;
 
                 // contentBlockStop closes a block that needs no closing in OpenAI's shape; unknown events are newer than this code.
@@ -80,11 +81,7 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
         }
 
         _roleSent = true;
-        output.Add(Chunk(writer =>
-        {
-            writer.WriteString("role", "assistant");
-            writer.WriteString("content", "");
-        }, null));
+        output.Add(_chunks.Role());
     }
 
     private void StartBlock(JsonElement payload, List<byte[]> output)
@@ -98,22 +95,7 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
         EnsureRole(output);
         var index = _toolCalls.Count;
         _toolCalls[BlockIndex(payload)] = index;
-        var callId = Text(toolUse, "toolUseId");
-        var name = Text(toolUse, "name");
-        output.Add(Chunk(writer =>
-        {
-            writer.WriteStartArray("tool_calls");
-            writer.WriteStartObject();
-            writer.WriteNumber("index", index);
-            writer.WriteString("id", callId);
-            writer.WriteString("type", "function");
-            writer.WriteStartObject("function");
-            writer.WriteString("name", name);
-            writer.WriteString("arguments", "");
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-        }, null));
+        output.Add(_chunks.ToolCall(index, new OpenAiToolCall(toolUse.String("toolUseId") ?? "", toolUse.String("name") ?? "", "")));
     }
 
     private void Delta(JsonElement payload, List<byte[]> output)
@@ -126,7 +108,7 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
         if (delta.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
         {
             EnsureRole(output);
-            output.Add(Chunk(writer => writer.WriteString("content", text.GetString()), null));
+            output.Add(_chunks.Content(text.GetString()!));
         }
         else if (delta.TryGetProperty("toolUse", out var toolUse) && toolUse.ValueKind == JsonValueKind.Object
             && toolUse.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String)
@@ -136,74 +118,14 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
                 throw new StreamProtocolException("Bedrock sent tool input for a content block it never started");
             }
 
-            var arguments = input.GetString();
-            output.Add(Chunk(writer =>
-            {
-                writer.WriteStartArray("tool_calls");
-                writer.WriteStartObject();
-                writer.WriteNumber("index", index);
-                writer.WriteStartObject("function");
-                writer.WriteString("arguments", arguments);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                writer.WriteEndArray();
-            }, null));
+            output.Add(_chunks.ToolArguments(index, input.GetString()!));
         }
 
         // reasoningContent deltas have no place in an OpenAI chunk.
     }
 
-    private static string? Text(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
     private static int BlockIndex(JsonElement payload) =>
         payload.TryGetProperty("contentBlockIndex", out var index) && index.ValueKind == JsonValueKind.Number && index.TryGetInt32(out var value) ? value : 0;
-
-    private byte[] Chunk(Action<Utf8JsonWriter> writeDelta, string? finishReason)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, ConverseRequest.WriterOptions))
-        {
-            WriteHeader(writer);
-            writer.WriteStartArray("choices");
-            writer.WriteStartObject();
-            writer.WriteNumber("index", 0);
-            writer.WriteStartObject("delta");
-            writeDelta(writer);
-            writer.WriteEndObject();
-            writer.WriteNull("logprobs");
-            writer.WriteString("finish_reason", finishReason);
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private byte[] UsageChunk(JsonElement usage)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, ConverseRequest.WriterOptions))
-        {
-            WriteHeader(writer);
-            writer.WriteStartArray("choices");
-            writer.WriteEndArray();
-            ConverseResponse.WriteUsage(writer, usage);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private void WriteHeader(Utf8JsonWriter writer)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", id);
-        writer.WriteString("object", "chat.completion.chunk");
-        writer.WriteNumber("created", created);
-        writer.WriteString("model", model);
-    }
 
     /// <summary>The <c>message</c> of an exception payload (<c>{"message":…}</c>, or <c>Message</c>), else the payload as text.</summary>
     private static string ExceptionMessage(byte[] data)

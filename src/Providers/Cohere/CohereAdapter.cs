@@ -1,6 +1,6 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
@@ -13,8 +13,8 @@ namespace Switchyard.Providers.Cohere;
 /// </summary>
 internal sealed class CohereAdapter : IProviderAdapter
 {
-    /// <summary>JSON only needs quotes, backslashes and control characters escaped; HTML-safe escaping would just bloat non-ASCII text.</summary>
-    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The provider as messages name it.</summary>
+    public const string Name = "Cohere";
 
     private readonly TimeProvider _time;
     private readonly Func<string> _ids;
@@ -38,12 +38,7 @@ internal sealed class CohereAdapter : IProviderAdapter
     {
         var baseUrl = call.BaseUrl ?? throw new ProviderRequestException($"Provider '{call.Provider.Slug}' needs 'custom_host' (the API base, e.g. https://api.cohere.com/v2).");
         var model = Model(call);
-        var headers = new List<KeyValuePair<string, string>>(call.ForwardedHeaders.Count + 2);
-        headers.AddRange(call.ForwardedHeaders);
-        if (call.Credential is { Length: > 0 } credential && call.Provider.Auth.HeaderName is { } authHeader)
-        {
-            headers.Add(new(authHeader, call.Provider.Auth.ValuePrefix + credential));
-        }
+        var headers = OpenAiAdapter.KeyedHeaders(call, call.Provider.Auth);
 
         switch (call.Operation)
         {
@@ -55,7 +50,7 @@ internal sealed class CohereAdapter : IProviderAdapter
 
                 // A client that already speaks Cohere sends its own body, with the config's fields set on it.
                 var body = call.BodyFormat == WireFormat.Cohere
-                    ? Json.JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
+                    ? JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
                     : CohereChatRequest.Create(call.OpenAiBody(), model, call.Stream);
                 return new ProviderHttpRequest(HttpMethod.Post, OpenAiAdapter.Combine(baseUrl, "/chat"), headers, body);
             case ApiOperation.Embeddings:
@@ -65,26 +60,26 @@ internal sealed class CohereAdapter : IProviderAdapter
         }
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => call.Operation switch
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => call.Operation switch
     {
         ApiOperation.Embeddings => CohereEmbeddings.TranslateResponse(body, call.OpenAiBody(), Model(call)),
         _ => CohereChatResponse.Translate(body, Model(call), _time.GetUtcNow().ToUnixTimeSeconds(), _ids),
     };
 
     /// <summary>Cohere's errors are <c>{"id": …, "message": …}</c>; the type follows the HTTP status, as Cohere's own docs classify them.</summary>
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body)
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default)
     {
         string? message = null;
         try
         {
             using var document = JsonDocument.Parse(body.ToArray());
-            message = CohereChatRequest.String(document.RootElement, "message") ?? CohereChatRequest.String(document.RootElement, "error");
+            message = document.RootElement.String("message") ?? document.RootElement.String("error");
         }
         catch (JsonException)
         {
         }
 
-        message ??= body.Length > 0 && body.Length <= 1024 ? $"Cohere answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"Cohere answered {status}";
+        message ??= body.Length > 0 && body.Length <= 1024 ? $"{Name} answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"{Name} answered {status}";
         return OpenAiDialect.ErrorBody(ErrorType(status), message, code: null);
     }
 

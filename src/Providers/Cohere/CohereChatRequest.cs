@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Cohere;
 
@@ -15,7 +17,7 @@ internal static class CohereChatRequest
 {
     public static byte[] Create(ReadOnlyMemory<byte> openAiBody, string model, bool stream)
     {
-        using var document = Parse(openAiBody);
+        using var document = OpenAiRequestReader.Parse(openAiBody);
         var root = document.RootElement;
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
@@ -29,7 +31,7 @@ internal static class CohereChatRequest
 
         var forced = ForcedTool(root);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 128);
-        using (var json = new Utf8JsonWriter(buffer, CohereAdapter.WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
             json.WriteStartObject();
             json.WriteString("model", model);
@@ -47,34 +49,13 @@ internal static class CohereChatRequest
         return buffer.WrittenSpan.ToArray();
     }
 
-    internal static JsonDocument Parse(ReadOnlyMemory<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            throw new ProviderRequestException("The request body is not valid JSON.");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new ProviderRequestException("The request body must be a JSON object.");
-        }
-
-        return document;
-    }
-
     private static void WriteMessages(Utf8JsonWriter json, JsonElement messages)
     {
         json.WriteStartArray("messages");
         var index = 0;
         foreach (var message in messages.EnumerateArray())
         {
-            var role = message.ValueKind == JsonValueKind.Object ? String(message, "role") : null;
+            var role = message.ValueKind == JsonValueKind.Object ? message.String("role") : null;
             switch (role)
             {
                 case "system" or "developer":
@@ -95,7 +76,7 @@ internal static class CohereChatRequest
                 case "tool":
                     json.WriteStartObject();
                     json.WriteString("role", "tool");
-                    json.WriteString("tool_call_id", String(message, "tool_call_id") ?? throw new ProviderRequestException($"messages[{index}]: a tool message needs 'tool_call_id'."));
+                    json.WriteString("tool_call_id", message.String("tool_call_id") ?? throw new ProviderRequestException($"messages[{index}]: a tool message needs 'tool_call_id'."));
                     json.WriteString("content", Text(message));
                     json.WriteEndObject();
                     break;
@@ -127,23 +108,23 @@ internal static class CohereChatRequest
         json.WriteStartArray("content");
         foreach (var part in content.EnumerateArray())
         {
-            switch (String(part, "type"))
+            switch (part.String("type"))
             {
                 case "text":
                     json.WriteStartObject();
                     json.WriteString("type", "text");
-                    json.WriteString("text", String(part, "text") ?? "");
+                    json.WriteString("text", part.String("text") ?? "");
                     json.WriteEndObject();
                     break;
                 case "image_url":
                     // Cohere takes OpenAI's image part as is: a data: URL or a web URL, with an optional detail level.
                     var image = part.TryGetProperty("image_url", out var i) ? i : default;
-                    var url = image.ValueKind == JsonValueKind.String ? image.GetString() : String(image, "url");
+                    var url = OpenAiRequestReader.ImageUrl(part);
                     json.WriteStartObject();
                     json.WriteString("type", "image_url");
                     json.WriteStartObject("image_url");
                     json.WriteString("url", url ?? throw new ProviderRequestException("An image_url part needs 'image_url.url'."));
-                    if (String(image, "detail") is { } detail)
+                    if (image.String("detail") is { } detail)
                     {
                         json.WriteString("detail", detail);
                     }
@@ -190,17 +171,17 @@ internal static class CohereChatRequest
         json.WriteStartArray("tool_calls");
         foreach (var call in calls.EnumerateArray())
         {
-            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function) || String(function, "name") is not { } name)
+            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function) || function.String("name") is not { } name)
             {
                 throw new ProviderRequestException("An assistant tool call needs 'function.name'.");
             }
 
             json.WriteStartObject();
-            json.WriteString("id", String(call, "id") ?? throw new ProviderRequestException("An assistant tool call needs 'id'."));
+            json.WriteString("id", call.String("id") ?? throw new ProviderRequestException("An assistant tool call needs 'id'."));
             json.WriteString("type", "function");
             json.WriteStartObject("function");
             json.WriteString("name", name);
-            json.WriteString("arguments", String(function, "arguments") is { Length: > 0 } arguments ? arguments : "{}");
+            json.WriteString("arguments", function.String("arguments") is { Length: > 0 } arguments ? arguments : "{}");
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -230,7 +211,7 @@ internal static class CohereChatRequest
         var texts = new List<string>();
         foreach (var part in content.EnumerateArray())
         {
-            if (String(part, "type") is "text" && String(part, "text") is { } text)
+            if (part.String("type") is "text" && part.String("text") is { } text)
             {
                 texts.Add(text);
             }
@@ -242,7 +223,7 @@ internal static class CohereChatRequest
     /// <summary>The function a <c>tool_choice</c> object names, if it names one.</summary>
     private static string? ForcedTool(JsonElement root) =>
         root.TryGetProperty("tool_choice", out var choice) && choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("function", out var function)
-            ? String(function, "name") ?? throw new ProviderRequestException("tool_choice names a function without 'name'.")
+            ? function.String("name") ?? throw new ProviderRequestException("tool_choice names a function without 'name'.")
             : null;
 
     private static void WriteTools(Utf8JsonWriter json, JsonElement root, string? forced)
@@ -255,7 +236,7 @@ internal static class CohereChatRequest
             json.WriteStartArray("tools");
             foreach (var tool in tools.EnumerateArray())
             {
-                if (String(tool, "type") is not "function" || !tool.TryGetProperty("function", out var function) || String(function, "name") is not { } name)
+                if (tool.String("type") is not "function" || !tool.TryGetProperty("function", out var function) || function.String("name") is not { } name)
                 {
                     throw new ProviderRequestException("Cohere takes only function tools: {\"type\":\"function\",\"function\":{\"name\":…}}.");
                 }
@@ -270,7 +251,7 @@ internal static class CohereChatRequest
                 json.WriteString("type", "function");
                 json.WriteStartObject("function");
                 json.WriteString("name", name);
-                if (String(function, "description") is { } description)
+                if (function.String("description") is { } description)
                 {
                     json.WriteString("description", description);
                 }
@@ -348,27 +329,16 @@ internal static class CohereChatRequest
         CopyNumber("frequency_penalty", "frequency_penalty");
         CopyNumber("presence_penalty", "presence_penalty");
 
-        if (root.TryGetProperty("stop", out var stop) && stop.ValueKind is JsonValueKind.String or JsonValueKind.Array)
+        if (OpenAiRequestReader.StopSequences(root) is { } stops)
         {
             json.WriteStartArray("stop_sequences");
-            if (stop.ValueKind == JsonValueKind.String)
-            {
-                json.WriteStringValue(stop.GetString());
-            }
-            else
-            {
-                foreach (var sequence in stop.EnumerateArray())
-                {
-                    json.WriteStringValue(sequence.ValueKind == JsonValueKind.String ? sequence.GetString() : throw new ProviderRequestException("'stop' must be a string or an array of strings."));
-                }
-            }
-
+            stops.ForEach(json.WriteStringValue);
             json.WriteEndArray();
         }
 
         if (root.TryGetProperty("response_format", out var format) && format.ValueKind == JsonValueKind.Object)
         {
-            switch (String(format, "type"))
+            switch (format.String("type"))
             {
                 case "json_object":
                     json.WriteStartObject("response_format");
@@ -394,9 +364,4 @@ internal static class CohereChatRequest
             }
         }
     }
-
-    internal static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

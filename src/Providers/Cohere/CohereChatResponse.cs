@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Cohere;
@@ -14,7 +15,7 @@ internal static class CohereChatResponse
 {
     public static byte[] Translate(ReadOnlySpan<byte> body, string model, long created, Func<string> ids)
     {
-        using var document = Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, CohereAdapter.Name);
         var root = document.RootElement;
         if (!root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object)
         {
@@ -25,77 +26,23 @@ internal static class CohereChatResponse
         var hasCalls = message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array && calls.GetArrayLength() > 0;
         if (text is null && hasCalls)
         {
-            text = CohereChatRequest.String(message, "tool_plan") is { Length: > 0 } plan ? plan : null;
+            text = message.String("tool_plan") is { Length: > 0 } plan ? plan : null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var json = new Utf8JsonWriter(buffer, CohereAdapter.WriterOptions))
+        // The answer's id is taken before the calls': generated ids are numbered in the order they are asked for.
+        var id = root.String("id") ?? "chatcmpl-" + ids();
+        var toolCalls = new List<OpenAiToolCall>();
+        if (hasCalls)
         {
-            json.WriteStartObject();
-            json.WriteString("id", CohereChatRequest.String(root, "id") ?? "chatcmpl-" + ids());
-            json.WriteString("object", "chat.completion");
-            json.WriteNumber("created", created);
-            json.WriteString("model", model);
-            json.WriteStartArray("choices");
-            json.WriteStartObject();
-            json.WriteNumber("index", 0);
-            json.WriteStartObject("message");
-            json.WriteString("role", "assistant");
-            json.WriteString("content", text);
-            if (hasCalls)
+            foreach (var call in calls.EnumerateArray())
             {
-                json.WriteStartArray("tool_calls");
-                foreach (var call in calls.EnumerateArray())
-                {
-                    var function = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var f) ? f : default;
-                    json.WriteStartObject();
-                    json.WriteString("id", CohereChatRequest.String(call, "id") ?? "call_" + ids());
-                    json.WriteString("type", "function");
-                    json.WriteStartObject("function");
-                    json.WriteString("name", CohereChatRequest.String(function, "name") ?? "");
-                    json.WriteString("arguments", CohereChatRequest.String(function, "arguments") ?? "{}");
-                    json.WriteEndObject();
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
+                var function = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var f) ? f : default;
+                toolCalls.Add(new(call.String("id") ?? "call_" + ids(), function.String("name") ?? "", function.String("arguments") ?? "{}"));
             }
-
-            json.WriteEndObject();
-            json.WriteNull("logprobs");
-            json.WriteString("finish_reason", FinishReason(CohereChatRequest.String(root, "finish_reason"), hasCalls));
-            json.WriteEndObject();
-            json.WriteEndArray();
-            if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            {
-                WriteUsage(json, usage);
-            }
-
-            json.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    internal static JsonDocument Parse(ReadOnlySpan<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Cohere sent JSON that could not be read: {ex.Message}");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new StreamProtocolException("Cohere sent a JSON value that is not an object");
-        }
-
-        return document;
+        var usage = root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? Usage(u) : (OpenAiUsage?)null;
+        return OpenAiCompletion.Write(id, created, model, [new OpenAiChoice(0, text, toolCalls, FinishReason(root.String("finish_reason"), hasCalls))], usage, body.Length + 256);
     }
 
     /// <summary>The text blocks joined, or null when there are none.</summary>
@@ -119,7 +66,7 @@ internal static class CohereChatResponse
         string? text = null;
         foreach (var block in content.EnumerateArray())
         {
-            if (CohereChatRequest.String(block, "type") is "text" && CohereChatRequest.String(block, "text") is { } piece)
+            if (block.String("type") is "text" && block.String("text") is { } piece)
             {
                 text = text is null ? piece : text + piece;
             }
@@ -139,25 +86,14 @@ internal static class CohereChatResponse
         _ => hasCalls ? "tool_calls" : "stop",
     };
 
-    internal static void WriteUsage(Utf8JsonWriter json, JsonElement usage)
+    internal static OpenAiUsage Usage(JsonElement usage)
     {
         var counts = usage.TryGetProperty("tokens", out var tokens) && tokens.ValueKind == JsonValueKind.Object
             ? tokens
             : usage.TryGetProperty("billed_units", out var billed) && billed.ValueKind == JsonValueKind.Object ? billed : default;
         var prompt = Count(counts, "input_tokens");
         var completion = Count(counts, "output_tokens");
-        json.WriteStartObject("usage");
-        json.WriteNumber("prompt_tokens", prompt);
-        json.WriteNumber("completion_tokens", completion);
-        json.WriteNumber("total_tokens", prompt + completion);
-        if (usage.TryGetProperty("cached_tokens", out _))
-        {
-            json.WriteStartObject("prompt_tokens_details");
-            json.WriteNumber("cached_tokens", Count(usage, "cached_tokens"));
-            json.WriteEndObject();
-        }
-
-        json.WriteEndObject();
+        return new(prompt, completion, prompt + completion, usage.TryGetProperty("cached_tokens", out _) ? Count(usage, "cached_tokens") : null);
     }
 
     /// <summary>Cohere's SDKs type counts as floats, and some answers write them as <c>37.0</c>.</summary>

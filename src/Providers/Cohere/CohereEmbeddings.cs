@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Cohere;
@@ -12,141 +13,76 @@ namespace Switchyard.Providers.Cohere;
 /// </summary>
 internal static class CohereEmbeddings
 {
+    /// <summary>Cohere's <c>input_type</c> when the client gives none: OpenAI embeddings are usually stored and searched.</summary>
     public const string DefaultInputType = "search_document";
 
     public static byte[] CreateRequest(ReadOnlyMemory<byte> openAiBody, string model)
     {
-        using var document = CohereChatRequest.Parse(openAiBody);
+        using var document = OpenAiRequestReader.Parse(openAiBody);
         var root = document.RootElement;
-        var inputs = Inputs(root);
+        var inputs = OpenAiRequestReader.EmbeddingInputs(root, CohereAdapter.Name);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 128);
-        using (var json = new Utf8JsonWriter(buffer, CohereAdapter.WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
             json.WriteStartObject();
             json.WriteString("model", model);
-            json.WriteStartArray("texts");
-            foreach (var input in inputs)
-            {
-                json.WriteStringValue(input);
-            }
-
-            json.WriteEndArray();
-            json.WriteString("input_type", CohereChatRequest.String(root, "input_type") ?? DefaultInputType);
-            json.WriteStartArray("embedding_types");
-            json.WriteStringValue("float");
-            json.WriteEndArray();
-            if (root.TryGetProperty("dimensions", out var dimensions) && dimensions.ValueKind == JsonValueKind.Number)
-            {
-                json.WritePropertyName("output_dimension");
-                dimensions.WriteTo(json);
-            }
-
+            WriteEmbedFields(json, root, inputs, askForFloats: true);
             json.WriteEndObject();
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The fields of a Cohere Embed body after the model: <c>texts</c>, <c>input_type</c>, the <c>embedding_types</c> when
+    /// asked for, and <c>output_dimension</c>. Cohere's own API and Cohere Embed on Bedrock take the same body.
+    /// </summary>
+    /// <param name="askForFloats">Send <c>"embedding_types":["float"]</c>, which makes Cohere answer <c>embeddings.float</c>.</param>
+    public static void WriteEmbedFields(Utf8JsonWriter json, JsonElement openAiRoot, List<string> inputs, bool askForFloats)
+    {
+        json.WriteStartArray("texts");
+        inputs.ForEach(json.WriteStringValue);
+        json.WriteEndArray();
+        json.WriteString("input_type", openAiRoot.String("input_type") ?? DefaultInputType);
+        if (askForFloats)
+        {
+            json.WriteStartArray("embedding_types");
+            json.WriteStringValue("float");
+            json.WriteEndArray();
+        }
+
+        if (openAiRoot.TryGetProperty("dimensions", out var dimensions) && dimensions.ValueKind == JsonValueKind.Number)
+        {
+            // Embed v4 names it output_dimension; v3 has a fixed size and rejects it, as it should.
+            json.WritePropertyName("output_dimension");
+            dimensions.WriteTo(json);
+        }
     }
 
     public static byte[] TranslateResponse(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiBody, string model)
     {
         bool base64;
-        using (var request = CohereChatRequest.Parse(openAiBody))
+        using (var request = OpenAiRequestReader.Parse(openAiBody))
         {
-            base64 = CohereChatRequest.String(request.RootElement, "encoding_format") == "base64";
+            base64 = OpenAiRequestReader.WantsBase64(request.RootElement);
         }
 
-        using var document = CohereChatResponse.Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, CohereAdapter.Name);
         var root = document.RootElement;
         if (!root.TryGetProperty("embeddings", out var embeddings) || embeddings.ValueKind != JsonValueKind.Object
-            || !embeddings.TryGetProperty("float", out var vectors) || vectors.ValueKind != JsonValueKind.Array)
+            || !embeddings.TryGetProperty("float", out var floats) || floats.ValueKind != JsonValueKind.Array)
         {
             throw new StreamProtocolException("Cohere answered an embeddings request without 'embeddings.float'");
         }
 
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var json = new Utf8JsonWriter(buffer, CohereAdapter.WriterOptions))
+        var vectors = new List<JsonElement>(floats.GetArrayLength());
+        foreach (var vector in floats.EnumerateArray())
         {
-            json.WriteStartObject();
-            json.WriteString("object", "list");
-            json.WriteStartArray("data");
-            var index = 0;
-            foreach (var vector in vectors.EnumerateArray())
-            {
-                if (vector.ValueKind != JsonValueKind.Array)
-                {
-                    throw new StreamProtocolException("Cohere sent an embedding that is not an array of numbers");
-                }
-
-                json.WriteStartObject();
-                json.WriteString("object", "embedding");
-                json.WriteNumber("index", index++);
-                json.WritePropertyName("embedding");
-                WriteVector(json, vector, base64);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteString("model", model);
-            var meta = root.TryGetProperty("meta", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-            var billed = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("billed_units", out var b) ? b : default;
-            var tokens = CohereChatResponse.Count(billed, "input_tokens");
-            json.WriteStartObject("usage");
-            json.WriteNumber("prompt_tokens", tokens);
-            json.WriteNumber("total_tokens", tokens);
-            json.WriteEndObject();
-            json.WriteEndObject();
+            vectors.Add(vector.ValueKind == JsonValueKind.Array ? vector : throw new StreamProtocolException("Cohere sent an embedding that is not an array of numbers"));
         }
 
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>The numbers as Cohere wrote them, or OpenAI's base64 (little-endian float32) when the client asked for it.</summary>
-    private static void WriteVector(Utf8JsonWriter json, JsonElement values, bool base64)
-    {
-        if (!base64)
-        {
-            values.WriteTo(json);
-            return;
-        }
-
-        var bytes = new byte[values.GetArrayLength() * sizeof(float)];
-        var offset = 0;
-        foreach (var value in values.EnumerateArray())
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(offset), value.GetSingle());
-            offset += sizeof(float);
-        }
-
-        json.WriteBase64StringValue(bytes);
-    }
-
-    /// <summary>OpenAI's <c>input</c>: a string or an array of strings. Token-id arrays cannot be sent to Cohere, which takes text.</summary>
-    private static List<string> Inputs(JsonElement root)
-    {
-        if (!root.TryGetProperty("input", out var input))
-        {
-            throw new ProviderRequestException("'input' is required.");
-        }
-
-        if (input.ValueKind == JsonValueKind.String)
-        {
-            return [input.GetString()!];
-        }
-
-        var inputs = new List<string>();
-        if (input.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in input.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.String)
-                {
-                    throw new ProviderRequestException("'input' must be a string or an array of strings for Cohere; token ids are not accepted.");
-                }
-
-                inputs.Add(item.GetString()!);
-            }
-        }
-
-        return inputs.Count > 0 ? inputs : throw new ProviderRequestException("'input' must be a non-empty string or array of strings.");
+        var meta = root.TryGetProperty("meta", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
+        var billed = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("billed_units", out var b) ? b : default;
+        return OpenAiEmbeddingList.Write(vectors, base64, model, CohereChatResponse.Count(billed, "input_tokens"), body.Length + 256);
     }
 }

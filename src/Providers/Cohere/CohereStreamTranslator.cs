@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Cohere;
@@ -16,7 +17,7 @@ namespace Switchyard.Providers.Cohere;
 internal sealed class CohereStreamTranslator(string model, long created, Func<string> ids) : IStreamTranslator
 {
     private readonly Dictionary<int, int> _toolIndexes = [];
-    private string? _id;
+    private readonly OpenAiChunks _chunks = new(null, created, model);
     private bool _started;
     private bool _done;
     private int _currentTool = -1;
@@ -28,45 +29,30 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
             return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(upstream.Data);
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Cohere sent a stream event that is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseEvent(upstream, CohereAdapter.Name))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new StreamProtocolException("Cohere sent a stream event that is not a JSON object");
-            }
-
-            var type = CohereChatRequest.String(root, "type") ?? upstream.Name;
+            var type = root.String("type") ?? upstream.Name;
             var message = Message(root);
             switch (type)
             {
                 case "message-start":
-                    _id ??= CohereChatRequest.String(root, "id");
+                    _chunks.Id ??= root.String("id");
                     Start(output);
                     break;
                 case "content-delta":
                     Start(output);
-                    if (Property(message, "content") is var content && CohereChatRequest.String(content, "text") is { Length: > 0 } text)
+                    if (Property(message, "content") is var content && content.String("text") is { Length: > 0 } text)
                     {
-                        output.Add(Chunk(null, json => json.WriteString("content", text)));
+                        output.Add(_chunks.Content(text));
                     }
 
                     break;
                 case "tool-plan-delta":
                     Start(output);
-                    if (CohereChatRequest.String(message, "tool_plan") is { Length: > 0 } plan)
+                    if (message.String("tool_plan") is { Length: > 0 } plan)
                     {
-                        output.Add(Chunk(null, json => json.WriteString("content", plan)));
+                        output.Add(_chunks.Content(plan));
                     }
 
                     break;
@@ -83,7 +69,7 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
                     End(root, output);
                     break;
                 case "error":
-                    throw new UpstreamStreamException(CohereChatRequest.String(root, "message") ?? root.GetRawText());
+                    throw new UpstreamStreamException(root.String("message") ?? root.GetRawText());
                 default:
                     break;
             }
@@ -103,12 +89,8 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
         }
 
         _started = true;
-        _id ??= "chatcmpl-" + ids();
-        output.Add(Chunk(null, static json =>
-        {
-            json.WriteString("role", "assistant");
-            json.WriteString("content", "");
-        }));
+        _chunks.Id ??= "chatcmpl-" + ids();
+        output.Add(_chunks.Role());
     }
 
     private void ToolCallStart(JsonElement root, JsonElement message, List<byte[]> output)
@@ -124,23 +106,8 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
         _toolIndexes[EventIndex(root) ?? index] = index;
         _currentTool = index;
         var function = Property(call, "function");
-        var id = CohereChatRequest.String(call, "id") ?? "call_" + ids();
-        var name = CohereChatRequest.String(function, "name") ?? "";
-        var arguments = CohereChatRequest.String(function, "arguments") ?? "";
-        output.Add(Chunk(null, json =>
-        {
-            json.WriteStartArray("tool_calls");
-            json.WriteStartObject();
-            json.WriteNumber("index", index);
-            json.WriteString("id", id);
-            json.WriteString("type", "function");
-            json.WriteStartObject("function");
-            json.WriteString("name", name);
-            json.WriteString("arguments", arguments);
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndArray();
-        }));
+        var id = call.String("id") ?? "call_" + ids();
+        output.Add(_chunks.ToolCall(index, new OpenAiToolCall(id, function.String("name") ?? "", function.String("arguments") ?? "")));
     }
 
     private void ToolCallDelta(JsonElement root, JsonElement message, List<byte[]> output)
@@ -152,7 +119,7 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
         }
 
         var function = Property(call, "function");
-        if (CohereChatRequest.String(function, "arguments") is not { Length: > 0 } arguments)
+        if (function.String("arguments") is not { Length: > 0 } arguments)
         {
             return;
         }
@@ -163,43 +130,25 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
             throw new StreamProtocolException("Cohere sent tool-call-delta before tool-call-start");
         }
 
-        output.Add(Chunk(null, json =>
-        {
-            json.WriteStartArray("tool_calls");
-            json.WriteStartObject();
-            json.WriteNumber("index", index);
-            json.WriteStartObject("function");
-            json.WriteString("arguments", arguments);
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndArray();
-        }));
+        output.Add(_chunks.ToolArguments(index, arguments));
     }
 
     private void End(JsonElement root, List<byte[]> output)
     {
         var delta = root.TryGetProperty("delta", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
-        var reason = CohereChatRequest.String(delta, "finish_reason");
+        var reason = delta.String("finish_reason");
         if (reason == "ERROR")
         {
-            throw new UpstreamStreamException(CohereChatRequest.String(delta, "error") ?? "Cohere ended the generation with finish_reason ERROR");
+            throw new UpstreamStreamException(delta.String("error") ?? "Cohere ended the generation with finish_reason ERROR");
         }
 
-        output.Add(Chunk(CohereChatResponse.FinishReason(reason, _toolIndexes.Count > 0), static _ => { }));
+        output.Add(_chunks.Finish(CohereChatResponse.FinishReason(reason, _toolIndexes.Count > 0)));
         if (delta.ValueKind == JsonValueKind.Object && delta.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
-            output.Add(Build(json =>
-            {
-                json.WriteStartObject();
-                WriteHeader(json);
-                json.WriteStartArray("choices");
-                json.WriteEndArray();
-                CohereChatResponse.WriteUsage(json, usage);
-                json.WriteEndObject();
-            }));
+            output.Add(_chunks.Usage(CohereChatResponse.Usage(usage)));
         }
 
-        output.Add("[DONE]"u8.ToArray());
+        output.Add(OpenAiChunks.Done);
         _done = true;
     }
 
@@ -208,40 +157,4 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
 
     private static int? EventIndex(JsonElement root) =>
         root.TryGetProperty("index", out var index) && index.ValueKind == JsonValueKind.Number && index.TryGetInt32(out var value) ? value : null;
-
-    private byte[] Chunk(string? finishReason, Action<Utf8JsonWriter> writeDelta) => Build(json =>
-    {
-        json.WriteStartObject();
-        WriteHeader(json);
-        json.WriteStartArray("choices");
-        json.WriteStartObject();
-        json.WriteNumber("index", 0);
-        json.WriteStartObject("delta");
-        writeDelta(json);
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        json.WriteString("finish_reason", finishReason);
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
-    });
-
-    private void WriteHeader(Utf8JsonWriter json)
-    {
-        json.WriteString("id", _id);
-        json.WriteString("object", "chat.completion.chunk");
-        json.WriteNumber("created", created);
-        json.WriteString("model", model);
-    }
-
-    private static byte[] Build(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, CohereAdapter.WriterOptions))
-        {
-            write(json);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 }

@@ -1,6 +1,6 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
@@ -14,8 +14,8 @@ namespace Switchyard.Providers.Gemini;
 /// </summary>
 internal sealed class GeminiAdapter : IProviderAdapter
 {
-    /// <summary>JSON only needs quotes, backslashes and control characters escaped; HTML-safe escaping would just bloat non-ASCII text.</summary>
-    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The provider as messages name it.</summary>
+    public const string Name = "Google Gemini";
 
     private readonly TimeProvider _time;
     private readonly Func<string> _ids;
@@ -39,19 +39,14 @@ internal sealed class GeminiAdapter : IProviderAdapter
     {
         var baseUrl = call.BaseUrl ?? throw new ProviderRequestException($"Provider '{call.Provider.Slug}' needs 'custom_host' (the API base, e.g. https://generativelanguage.googleapis.com/v1beta).");
         var model = ModelPath(call.Model);
-        var headers = new List<KeyValuePair<string, string>>(call.ForwardedHeaders.Count + 2);
-        headers.AddRange(call.ForwardedHeaders);
-        if (call.Credential is { Length: > 0 } credential && call.Provider.Auth.HeaderName is { } authHeader)
-        {
-            headers.Add(new(authHeader, call.Provider.Auth.ValuePrefix + credential));
-        }
+        var headers = OpenAiAdapter.KeyedHeaders(call, call.Provider.Auth);
 
         switch (call.Operation)
         {
             case ApiOperation.ChatCompletions:
                 // A client that already speaks Gemini sends its own body, with the config's fields set on it.
                 var body = call.BodyFormat == WireFormat.Gemini
-                    ? Json.JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
+                    ? JsonBodyRewriter.SetFields(call.Body, call.BodyFields)
                     : GeminiChatRequest.Create(call.OpenAiBody());
                 if (call.Stream)
                 {
@@ -71,13 +66,13 @@ internal sealed class GeminiAdapter : IProviderAdapter
         }
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => call.Operation switch
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => call.Operation switch
     {
         ApiOperation.Embeddings => GeminiEmbeddings.TranslateResponse(body, call.OpenAiBody(), BareModel(call.Model)),
         _ => GeminiChatResponse.Translate(body, BareModel(call.Model), _time.GetUtcNow().ToUnixTimeSeconds(), _ids),
     };
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body)
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default)
     {
         string? message = null;
         string? code = null;
@@ -94,15 +89,15 @@ internal sealed class GeminiAdapter : IProviderAdapter
 
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
-                message = GeminiChatRequest.String(error, "message");
-                code = GeminiChatRequest.String(error, "status");
+                message = error.String("message");
+                code = error.String("status");
             }
         }
         catch (JsonException)
         {
         }
 
-        message ??= body.Length > 0 && body.Length <= 1024 ? $"Google Gemini answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"Google Gemini answered {status}";
+        message ??= body.Length > 0 && body.Length <= 1024 ? $"{Name} answered {status}: {System.Text.Encoding.UTF8.GetString(body)}" : $"{Name} answered {status}";
         return OpenAiDialect.ErrorBody(ErrorType(code, status), message, code);
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Gemini;
 
@@ -14,7 +16,7 @@ internal static class GeminiChatRequest
 {
     public static byte[] Create(ReadOnlyMemory<byte> openAiBody)
     {
-        using var document = Parse(openAiBody);
+        using var document = OpenAiRequestReader.Parse(openAiBody);
         var root = document.RootElement;
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
@@ -23,7 +25,7 @@ internal static class GeminiChatRequest
 
         var toolNames = ToolCallNames(messages);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 256);
-        using (var json = new Utf8JsonWriter(buffer, GeminiAdapter.WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
             json.WriteStartObject();
             WriteContents(json, messages, toolNames);
@@ -35,27 +37,6 @@ internal static class GeminiChatRequest
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    internal static JsonDocument Parse(ReadOnlyMemory<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            throw new ProviderRequestException("The request body is not valid JSON.");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new ProviderRequestException("The request body must be a JSON object.");
-        }
-
-        return document;
     }
 
     /// <summary>Gemini's function responses carry the function's name, OpenAI's tool messages only the call id: map one to the other from the history.</summary>
@@ -70,7 +51,7 @@ internal static class GeminiChatRequest
             {
                 foreach (var call in calls.EnumerateArray())
                 {
-                    if (String(call, "id") is { } id && call.TryGetProperty("function", out var function) && String(function, "name") is { } name)
+                    if (call.String("id") is { } id && call.TryGetProperty("function", out var function) && function.String("name") is { } name)
                     {
                         names[id] = name;
                     }
@@ -125,13 +106,13 @@ internal static class GeminiChatRequest
                     WriteFunctionCalls(json, message);
                     break;
                 case "tool":
-                    var id = String(message, "tool_call_id") ?? throw new ProviderRequestException($"messages[{index - 1}]: a tool message needs 'tool_call_id'.");
-                    var name = toolNames.GetValueOrDefault(id) ?? String(message, "name")
+                    var id = message.String("tool_call_id") ?? throw new ProviderRequestException($"messages[{index - 1}]: a tool message needs 'tool_call_id'.");
+                    var name = toolNames.GetValueOrDefault(id) ?? message.String("name")
                         ?? throw new ProviderRequestException($"messages[{index - 1}]: no earlier assistant tool call has the id '{id}'; Google Gemini needs the function's name for a tool result.");
                     WriteFunctionResponse(json, name, message);
                     break;
                 case "function":
-                    WriteFunctionResponse(json, String(message, "name") ?? throw new ProviderRequestException($"messages[{index - 1}]: a function message needs 'name'."), message);
+                    WriteFunctionResponse(json, message.String("name") ?? throw new ProviderRequestException($"messages[{index - 1}]: a function message needs 'name'."), message);
                     break;
                 default:
                     throw new ProviderRequestException($"messages[{index - 1}]: role '{role}' is not supported.");
@@ -148,7 +129,7 @@ internal static class GeminiChatRequest
     }
 
     private static string Role(JsonElement message, int index) =>
-        message.ValueKind == JsonValueKind.Object && String(message, "role") is { } role
+        message.ValueKind == JsonValueKind.Object && message.String("role") is { } role
             ? role
             : throw new ProviderRequestException($"messages[{index}] must be an object with a string 'role'.");
 
@@ -183,7 +164,7 @@ internal static class GeminiChatRequest
         var started = false;
         foreach (var message in messages.EnumerateArray())
         {
-            if (String(message, "role") is not ("system" or "developer"))
+            if (message.String("role") is not ("system" or "developer"))
             {
                 continue;
             }
@@ -235,7 +216,7 @@ internal static class GeminiChatRequest
 
         foreach (var part in content.EnumerateArray())
         {
-            if (String(part, "type") is "text" && String(part, "text") is { Length: > 0 } text)
+            if (part.String("type") is "text" && part.String("text") is { Length: > 0 } text)
             {
                 yield return text;
             }
@@ -262,17 +243,17 @@ internal static class GeminiChatRequest
 
         foreach (var part in content.EnumerateArray())
         {
-            var type = String(part, "type");
+            var type = part.String("type");
             switch (type)
             {
                 case "text":
-                    WriteText(json, String(part, "text") ?? "");
+                    WriteText(json, part.String("text") ?? "");
                     break;
                 case "refusal" when !allowMedia:
-                    WriteText(json, String(part, "refusal") ?? "");
+                    WriteText(json, part.String("refusal") ?? "");
                     break;
                 case "image_url" when allowMedia:
-                    var url = part.TryGetProperty("image_url", out var image) ? image.ValueKind == JsonValueKind.String ? image.GetString() : String(image, "url") : null;
+                    var url = OpenAiRequestReader.ImageUrl(part);
                     WriteMedia(json, url ?? throw new ProviderRequestException("An image_url part needs 'image_url.url'."), "image");
                     break;
                 case "input_audio" when allowMedia:
@@ -280,7 +261,7 @@ internal static class GeminiChatRequest
                     break;
                 case "file" when allowMedia:
                     var file = part.TryGetProperty("file", out var f) ? f : default;
-                    if (file.ValueKind != JsonValueKind.Object || String(file, "file_data") is not { } fileData)
+                    if (file.ValueKind != JsonValueKind.Object || file.String("file_data") is not { } fileData)
                     {
                         throw new ProviderRequestException("Google Gemini takes file parts as 'file.file_data' data URLs; OpenAI file ids cannot be sent to it.");
                     }
@@ -288,7 +269,7 @@ internal static class GeminiChatRequest
                     WriteMedia(json, fileData, "file");
                     break;
                 default:
-                    throw new ProviderRequestException($"Content parts of type '{type}' are not supported by Google Gemini in {String(message, "role")} messages.");
+                    throw new ProviderRequestException($"Content parts of type '{type}' are not supported by Google Gemini in {message.String("role")} messages.");
             }
         }
     }
@@ -311,20 +292,17 @@ internal static class GeminiChatRequest
     /// </summary>
     private static void WriteMedia(Utf8JsonWriter json, string url, string what)
     {
-        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        if (DataUrl.IsDataUrl(url))
         {
-            var comma = url.IndexOf(',', StringComparison.Ordinal);
-            var header = comma < 0 ? "" : url[5..comma];
-            if (comma < 0 || !header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+            if (!DataUrl.TryParse(url, out var data))
             {
                 throw new ProviderRequestException($"An {what} data URL must be base64: data:<mime type>;base64,<data>.");
             }
 
-            var mimeType = header[..^";base64".Length];
             json.WriteStartObject();
             json.WriteStartObject("inlineData");
-            json.WriteString("mimeType", mimeType.Length == 0 ? "application/octet-stream" : mimeType);
-            json.WriteString("data", url.AsSpan(comma + 1));
+            json.WriteString("mimeType", data.MediaType.Length == 0 ? "application/octet-stream" : data.MediaType);
+            json.WriteString("data", data.Base64.Span);
             json.WriteEndObject();
             json.WriteEndObject();
             return;
@@ -364,7 +342,7 @@ internal static class GeminiChatRequest
 
     private static void WriteAudio(Utf8JsonWriter json, JsonElement part)
     {
-        if (!part.TryGetProperty("input_audio", out var audio) || String(audio, "data") is not { } data || String(audio, "format") is not { } format)
+        if (!part.TryGetProperty("input_audio", out var audio) || audio.String("data") is not { } data || audio.String("format") is not { } format)
         {
             throw new ProviderRequestException("An input_audio part needs 'input_audio.data' and 'input_audio.format'.");
         }
@@ -386,7 +364,7 @@ internal static class GeminiChatRequest
 
         foreach (var call in calls.EnumerateArray())
         {
-            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function) || String(function, "name") is not { } name)
+            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function) || function.String("name") is not { } name)
             {
                 throw new ProviderRequestException("An assistant tool call needs 'function.name'.");
             }
@@ -395,7 +373,7 @@ internal static class GeminiChatRequest
             json.WriteStartObject("functionCall");
             json.WriteString("name", name);
             json.WritePropertyName("args");
-            WriteArguments(json, String(function, "arguments"), name);
+            WriteArguments(json, function.String("arguments"), name);
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -486,14 +464,14 @@ internal static class GeminiChatRequest
         json.WriteStartArray("functionDeclarations");
         foreach (var tool in tools.EnumerateArray())
         {
-            if (String(tool, "type") is not "function" || !tool.TryGetProperty("function", out var function) || String(function, "name") is not { } name)
+            if (tool.String("type") is not "function" || !tool.TryGetProperty("function", out var function) || function.String("name") is not { } name)
             {
                 throw new ProviderRequestException("Google Gemini takes only function tools: {\"type\":\"function\",\"function\":{\"name\":…}}.");
             }
 
             json.WriteStartObject();
             json.WriteString("name", name);
-            if (String(function, "description") is { } description)
+            if (function.String("description") is { } description)
             {
                 json.WriteString("description", description);
             }
@@ -531,7 +509,7 @@ internal static class GeminiChatRequest
                 var other => throw new ProviderRequestException($"tool_choice '{other}' is not one of auto, none, required."),
             };
         }
-        else if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("function", out var function) && String(function, "name") is { } name)
+        else if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("function", out var function) && function.String("name") is { } name)
         {
             mode = "ANY";
             only = name;
@@ -591,28 +569,17 @@ internal static class GeminiChatRequest
         CopyNumber("presence_penalty", "presencePenalty");
         CopyNumber("frequency_penalty", "frequencyPenalty");
 
-        if (root.TryGetProperty("stop", out var stop) && stop.ValueKind is JsonValueKind.String or JsonValueKind.Array)
+        if (OpenAiRequestReader.StopSequences(root) is { } stops)
         {
             Start();
             json.WriteStartArray("stopSequences");
-            if (stop.ValueKind == JsonValueKind.String)
-            {
-                json.WriteStringValue(stop.GetString());
-            }
-            else
-            {
-                foreach (var sequence in stop.EnumerateArray())
-                {
-                    json.WriteStringValue(sequence.ValueKind == JsonValueKind.String ? sequence.GetString() : throw new ProviderRequestException("'stop' must be a string or an array of strings."));
-                }
-            }
-
+            stops.ForEach(json.WriteStringValue);
             json.WriteEndArray();
         }
 
         if (root.TryGetProperty("response_format", out var format) && format.ValueKind == JsonValueKind.Object)
         {
-            switch (String(format, "type"))
+            switch (format.String("type"))
             {
                 case "json_object":
                     Start();
@@ -641,9 +608,4 @@ internal static class GeminiChatRequest
             json.WriteEndObject();
         }
     }
-
-    internal static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

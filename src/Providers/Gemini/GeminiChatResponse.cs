@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
-using Switchyard.Providers.Streaming;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Gemini;
 
@@ -13,76 +13,33 @@ internal static class GeminiChatResponse
 {
     public static byte[] Translate(ReadOnlySpan<byte> body, string model, long created, Func<string> ids)
     {
-        using var document = Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, GeminiAdapter.Name);
         var root = document.RootElement;
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var json = new Utf8JsonWriter(buffer, GeminiAdapter.WriterOptions))
+
+        // The answer's id is taken before the calls': generated ids are numbered in the order they are asked for.
+        var id = "chatcmpl-" + (root.String("responseId") ?? ids());
+        var choices = new List<OpenAiChoice>();
+        if (root.TryGetProperty("candidates", out var candidates) && candidates.ValueKind == JsonValueKind.Array)
         {
-            json.WriteStartObject();
-            json.WriteString("id", "chatcmpl-" + (GeminiChatRequest.String(root, "responseId") ?? ids()));
-            json.WriteString("object", "chat.completion");
-            json.WriteNumber("created", created);
-            json.WriteString("model", GeminiChatRequest.String(root, "modelVersion") ?? model);
-            json.WriteStartArray("choices");
-            var any = false;
-            if (root.TryGetProperty("candidates", out var candidates) && candidates.ValueKind == JsonValueKind.Array)
+            var position = 0;
+            foreach (var candidate in candidates.EnumerateArray())
             {
-                var position = 0;
-                foreach (var candidate in candidates.EnumerateArray())
-                {
-                    WriteChoice(json, candidate, position++, ids);
-                    any = true;
-                }
+                choices.Add(Choice(candidate, position++, ids));
             }
-
-            if (!any)
-            {
-                // No candidates: the prompt itself was blocked (promptFeedback.blockReason).
-                json.WriteStartObject();
-                json.WriteNumber("index", 0);
-                json.WriteStartObject("message");
-                json.WriteString("role", "assistant");
-                json.WriteNull("content");
-                json.WriteEndObject();
-                json.WriteNull("logprobs");
-                json.WriteString("finish_reason", "content_filter");
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            if (root.TryGetProperty("usageMetadata", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            {
-                WriteUsage(json, usage);
-            }
-
-            json.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        if (choices.Count == 0)
+        {
+            // No candidates: the prompt itself was blocked (promptFeedback.blockReason).
+            choices.Add(new OpenAiChoice(0, null, [], "content_filter"));
+        }
+
+        var usage = root.TryGetProperty("usageMetadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? Usage(metadata) : (OpenAiUsage?)null;
+        return OpenAiCompletion.Write(id, created, root.String("modelVersion") ?? model, choices, usage, body.Length + 256);
     }
 
-    internal static JsonDocument Parse(ReadOnlySpan<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Google Gemini sent JSON that could not be read: {ex.Message}");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new StreamProtocolException("Google Gemini sent a JSON value that is not an object");
-        }
-
-        return document;
-    }
-
-    private static void WriteChoice(Utf8JsonWriter json, JsonElement candidate, int position, Func<string> ids)
+    /// <summary>One candidate as a choice: its text parts joined (thoughts left out), its function calls as tool calls.</summary>
+    private static OpenAiChoice Choice(JsonElement candidate, int position, Func<string> ids)
     {
         var parts = Parts(candidate);
         string? text = null;
@@ -99,43 +56,23 @@ internal static class GeminiChatResponse
             }
         }
 
-        json.WriteStartObject();
-        json.WriteNumber("index", Index(candidate, position));
-        json.WriteStartObject("message");
-        json.WriteString("role", "assistant");
-        json.WriteString("content", text);
-        if (hasCall)
+        var calls = new List<OpenAiToolCall>();
+        foreach (var part in hasCall ? parts : [])
         {
-            json.WriteStartArray("tool_calls");
-            foreach (var part in parts)
+            if (part.TryGetProperty("functionCall", out var call))
             {
-                if (part.TryGetProperty("functionCall", out var call))
-                {
-                    json.WriteStartObject();
-                    WriteToolCall(json, call, ids);
-                    json.WriteEndObject();
-                }
+                calls.Add(ToolCall(call, ids));
             }
-
-            json.WriteEndArray();
         }
 
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        json.WriteString("finish_reason", FinishReason(GeminiChatRequest.String(candidate, "finishReason"), hasCall) ?? "stop");
-        json.WriteEndObject();
+        return new OpenAiChoice(Index(candidate, position), text, calls, FinishReason(candidate.String("finishReason"), hasCall) ?? "stop");
     }
 
-    /// <summary>Writes <c>id</c>, <c>type</c> and <c>function</c> of one tool call (the caller owns the object).</summary>
-    internal static void WriteToolCall(Utf8JsonWriter json, JsonElement call, Func<string> ids)
-    {
-        json.WriteString("id", GeminiChatRequest.String(call, "id") ?? "call_" + ids());
-        json.WriteString("type", "function");
-        json.WriteStartObject("function");
-        json.WriteString("name", GeminiChatRequest.String(call, "name") ?? "");
-        json.WriteString("arguments", call.TryGetProperty("args", out var args) && args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}");
-        json.WriteEndObject();
-    }
+    /// <summary>A <c>functionCall</c> part as an OpenAI tool call: Gemini names calls only sometimes, and sends the arguments as an object.</summary>
+    internal static OpenAiToolCall ToolCall(JsonElement call, Func<string> ids) => new(
+        call.String("id") ?? "call_" + ids(),
+        call.String("name") ?? "",
+        call.TryGetProperty("args", out var args) && args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}");
 
     internal static List<JsonElement> Parts(JsonElement candidate)
     {
@@ -167,7 +104,7 @@ internal static class GeminiChatResponse
             return false;
         }
 
-        if (GeminiChatRequest.String(part, "text") is { } value)
+        if (part.String("text") is { } value)
         {
             text = value;
             return true;
@@ -193,33 +130,17 @@ internal static class GeminiChatResponse
     /// OpenAI usage from <c>usageMetadata</c>. Thinking tokens (<c>thoughtsTokenCount</c>) are billed as output, so they
     /// count as completion tokens and are also shown as <c>reasoning_tokens</c>, as OpenAI does for its reasoning models.
     /// </summary>
-    internal static void WriteUsage(Utf8JsonWriter json, JsonElement usage)
+    internal static OpenAiUsage Usage(JsonElement usage)
     {
-        var prompt = Count(usage, "promptTokenCount");
-        var thoughts = Count(usage, "thoughtsTokenCount");
-        var completion = Count(usage, "candidatesTokenCount") + thoughts;
-        var total = usage.TryGetProperty("totalTokenCount", out _) ? Count(usage, "totalTokenCount") : prompt + completion;
-        json.WriteStartObject("usage");
-        json.WriteNumber("prompt_tokens", prompt);
-        json.WriteNumber("completion_tokens", completion);
-        json.WriteNumber("total_tokens", total);
-        if (usage.TryGetProperty("cachedContentTokenCount", out _))
-        {
-            json.WriteStartObject("prompt_tokens_details");
-            json.WriteNumber("cached_tokens", Count(usage, "cachedContentTokenCount"));
-            json.WriteEndObject();
-        }
-
-        if (thoughts > 0)
-        {
-            json.WriteStartObject("completion_tokens_details");
-            json.WriteNumber("reasoning_tokens", thoughts);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndObject();
+        var prompt = usage.Int("promptTokenCount");
+        var thoughts = usage.Int("thoughtsTokenCount");
+        var completion = usage.Int("candidatesTokenCount") + thoughts;
+        var total = usage.TryGetProperty("totalTokenCount", out _) ? usage.Int("totalTokenCount") : prompt + completion;
+        return new(
+            prompt,
+            completion,
+            total,
+            usage.TryGetProperty("cachedContentTokenCount", out _) ? usage.Int("cachedContentTokenCount") : null,
+            thoughts > 0 ? thoughts : null);
     }
-
-    private static int Count(JsonElement usage, string name) =>
-        usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count) ? count : 0;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Gemini;
@@ -14,11 +15,11 @@ internal static class GeminiEmbeddings
 {
     public static byte[] CreateRequest(ReadOnlyMemory<byte> openAiBody, string model)
     {
-        using var document = GeminiChatRequest.Parse(openAiBody);
+        using var document = OpenAiRequestReader.Parse(openAiBody);
         var root = document.RootElement;
-        var inputs = Inputs(root);
+        var inputs = OpenAiRequestReader.EmbeddingInputs(root, GeminiAdapter.Name);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 128);
-        using (var json = new Utf8JsonWriter(buffer, GeminiAdapter.WriterOptions))
+        using (var json = new Utf8JsonWriter(buffer, CompactJson.Options))
         {
             json.WriteStartObject();
             json.WriteStartArray("requests");
@@ -40,7 +41,7 @@ internal static class GeminiEmbeddings
                 }
 
                 // Not OpenAI's, but Portkey passes it through: RETRIEVAL_QUERY, SEMANTIC_SIMILARITY, …
-                if (GeminiChatRequest.String(root, "task_type") is { } taskType)
+                if (root.String("task_type") is { } taskType)
                 {
                     json.WriteString("taskType", taskType);
                 }
@@ -57,102 +58,22 @@ internal static class GeminiEmbeddings
 
     public static byte[] TranslateResponse(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiBody, string model)
     {
-        List<string> inputs;
-        bool base64;
-        using (var request = GeminiChatRequest.Parse(openAiBody))
-        {
-            inputs = Inputs(request.RootElement);
-            base64 = GeminiChatRequest.String(request.RootElement, "encoding_format") == "base64";
-        }
+        var (inputs, base64) = OpenAiRequestReader.EmbeddingsAsked(openAiBody, GeminiAdapter.Name);
 
-        using var document = GeminiChatResponse.Parse(body);
+        using var document = ProviderJson.ParseAnswer(body, GeminiAdapter.Name);
         if (!document.RootElement.TryGetProperty("embeddings", out var embeddings) || embeddings.ValueKind != JsonValueKind.Array)
         {
             throw new StreamProtocolException("Google Gemini answered an embeddings request without 'embeddings'");
         }
 
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        using (var json = new Utf8JsonWriter(buffer, GeminiAdapter.WriterOptions))
+        var vectors = new List<JsonElement>(embeddings.GetArrayLength());
+        foreach (var embedding in embeddings.EnumerateArray())
         {
-            json.WriteStartObject();
-            json.WriteString("object", "list");
-            json.WriteStartArray("data");
-            var index = 0;
-            foreach (var embedding in embeddings.EnumerateArray())
-            {
-                if (!embedding.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Array)
-                {
-                    throw new StreamProtocolException("Google Gemini sent an embedding without 'values'");
-                }
-
-                json.WriteStartObject();
-                json.WriteString("object", "embedding");
-                json.WriteNumber("index", index++);
-                json.WritePropertyName("embedding");
-                WriteVector(json, values, base64);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteString("model", model);
-            var tokens = inputs.Sum(input => (input.Length + 3) / 4);
-            json.WriteStartObject("usage");
-            json.WriteNumber("prompt_tokens", tokens);
-            json.WriteNumber("total_tokens", tokens);
-            json.WriteEndObject();
-            json.WriteEndObject();
+            vectors.Add(embedding.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array
+                ? values
+                : throw new StreamProtocolException("Google Gemini sent an embedding without 'values'"));
         }
 
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>The numbers as the provider wrote them, or OpenAI's base64 (little-endian float32) when the client asked for it.</summary>
-    internal static void WriteVector(Utf8JsonWriter json, JsonElement values, bool base64)
-    {
-        if (!base64)
-        {
-            values.WriteTo(json);
-            return;
-        }
-
-        var bytes = new byte[values.GetArrayLength() * sizeof(float)];
-        var offset = 0;
-        foreach (var value in values.EnumerateArray())
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(offset), value.GetSingle());
-            offset += sizeof(float);
-        }
-
-        json.WriteBase64StringValue(bytes);
-    }
-
-    /// <summary>OpenAI's <c>input</c>: a string or an array of strings. Token-id arrays cannot be sent to Gemini, which takes text.</summary>
-    internal static List<string> Inputs(JsonElement root)
-    {
-        if (!root.TryGetProperty("input", out var input))
-        {
-            throw new ProviderRequestException("'input' is required.");
-        }
-
-        if (input.ValueKind == JsonValueKind.String)
-        {
-            return [input.GetString()!];
-        }
-
-        var inputs = new List<string>();
-        if (input.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in input.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.String)
-                {
-                    throw new ProviderRequestException("'input' must be a string or an array of strings for this provider; token ids are not accepted.");
-                }
-
-                inputs.Add(item.GetString()!);
-            }
-        }
-
-        return inputs.Count > 0 ? inputs : throw new ProviderRequestException("'input' must be a non-empty string or array of strings.");
+        return OpenAiEmbeddingList.Write(vectors, base64, model, OpenAiEmbeddingList.EstimateTokens(inputs), body.Length + 256);
     }
 }

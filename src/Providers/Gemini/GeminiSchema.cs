@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchyard.Providers.Json;
 
 namespace Switchyard.Providers.Gemini;
 
@@ -50,7 +51,7 @@ internal static class GeminiSchema
             return;
         }
 
-        if (GeminiChatRequest.String(schema, "$ref") is { } reference)
+        if (schema.String("$ref") is { } reference)
         {
             if (refDepth < MaxRefDepth && Resolve(root, reference) is { } target)
             {

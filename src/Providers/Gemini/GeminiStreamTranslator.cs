@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Json;
+using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Gemini;
@@ -15,8 +16,7 @@ namespace Switchyard.Providers.Gemini;
 internal sealed class GeminiStreamTranslator(string model, long created, Func<string> ids) : IStreamTranslator
 {
     private readonly Dictionary<int, Candidate> _candidates = [];
-    private string? _id;
-    private string _model = model;
+    private readonly OpenAiChunks _chunks = new(null, created, model);
     private JsonElement? _usage;
     private bool _done;
 
@@ -27,33 +27,18 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
             return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(upstream.Data);
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Google Gemini sent a stream event that is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseEvent(upstream, GeminiAdapter.Name))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new StreamProtocolException("Google Gemini sent a stream event that is not a JSON object");
-            }
-
             if (root.TryGetProperty("error", out var error))
             {
-                throw new UpstreamStreamException(GeminiChatRequest.String(error, "message") ?? error.GetRawText());
+                throw new UpstreamStreamException(error.String("message") ?? error.GetRawText());
             }
 
-            if (_id is null)
+            if (_chunks.Id is null)
             {
-                _id = "chatcmpl-" + (GeminiChatRequest.String(root, "responseId") ?? ids());
-                _model = GeminiChatRequest.String(root, "modelVersion") ?? _model;
+                _chunks.Id = "chatcmpl-" + (root.String("responseId") ?? ids());
+                _chunks.Model = root.String("modelVersion") ?? _chunks.Model;
             }
 
             if (root.TryGetProperty("usageMetadata", out var usage) && usage.ValueKind == JsonValueKind.Object)
@@ -72,22 +57,22 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
                 }
             }
 
-            if (!any && root.TryGetProperty("promptFeedback", out var feedback) && GeminiChatRequest.String(feedback, "blockReason") is not null)
+            if (!any && root.TryGetProperty("promptFeedback", out var feedback) && feedback.String("blockReason") is not null)
             {
                 // A blocked prompt gets one chunk with no candidates: that is the end.
                 var blocked = Start(0, output);
                 blocked.Finished = true;
-                output.Add(Chunk(0, "content_filter", static _ => { }));
+                output.Add(_chunks.Finish("content_filter"));
             }
 
             if (_candidates.Count > 0 && _candidates.Values.All(c => c.Finished))
             {
                 if (_usage is { } finalUsage)
                 {
-                    output.Add(UsageChunk(finalUsage));
+                    output.Add(_chunks.Usage(GeminiChatResponse.Usage(finalUsage)));
                 }
 
-                output.Add("[DONE]"u8.ToArray());
+                output.Add(OpenAiChunks.Done);
                 _done = true;
             }
         }
@@ -102,28 +87,19 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
             {
                 if (text.Length > 0)
                 {
-                    output.Add(Chunk(index, null, json => json.WriteString("content", text)));
+                    output.Add(_chunks.Content(text, index));
                 }
             }
             else if (part.TryGetProperty("functionCall", out var call))
             {
-                var callIndex = state.ToolCalls++;
-                output.Add(Chunk(index, null, json =>
-                {
-                    json.WriteStartArray("tool_calls");
-                    json.WriteStartObject();
-                    json.WriteNumber("index", callIndex);
-                    GeminiChatResponse.WriteToolCall(json, call, ids);
-                    json.WriteEndObject();
-                    json.WriteEndArray();
-                }));
+                output.Add(_chunks.ToolCall(state.ToolCalls++, GeminiChatResponse.ToolCall(call, ids), index));
             }
         }
 
-        if (!state.Finished && GeminiChatResponse.FinishReason(GeminiChatRequest.String(candidate, "finishReason"), state.ToolCalls > 0) is { } finish)
+        if (!state.Finished && GeminiChatResponse.FinishReason(candidate.String("finishReason"), state.ToolCalls > 0) is { } finish)
         {
             state.Finished = true;
-            output.Add(Chunk(index, finish, static _ => { }));
+            output.Add(_chunks.Finish(finish, index));
         }
     }
 
@@ -134,60 +110,10 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
         {
             state = new Candidate();
             _candidates[index] = state;
-            output.Add(Chunk(index, null, static json =>
-            {
-                json.WriteString("role", "assistant");
-                json.WriteString("content", "");
-            }));
+            output.Add(_chunks.Role(index));
         }
 
         return state;
-    }
-
-    private byte[] Chunk(int index, string? finishReason, Action<Utf8JsonWriter> writeDelta) => Build(json =>
-    {
-        json.WriteStartObject();
-        WriteHeader(json);
-        json.WriteStartArray("choices");
-        json.WriteStartObject();
-        json.WriteNumber("index", index);
-        json.WriteStartObject("delta");
-        writeDelta(json);
-        json.WriteEndObject();
-        json.WriteNull("logprobs");
-        json.WriteString("finish_reason", finishReason);
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
-    });
-
-    private byte[] UsageChunk(JsonElement usage) => Build(json =>
-    {
-        json.WriteStartObject();
-        WriteHeader(json);
-        json.WriteStartArray("choices");
-        json.WriteEndArray();
-        GeminiChatResponse.WriteUsage(json, usage);
-        json.WriteEndObject();
-    });
-
-    private void WriteHeader(Utf8JsonWriter json)
-    {
-        json.WriteString("id", _id);
-        json.WriteString("object", "chat.completion.chunk");
-        json.WriteNumber("created", created);
-        json.WriteString("model", _model);
-    }
-
-    private static byte[] Build(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, GeminiAdapter.WriterOptions))
-        {
-            write(json);
-        }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     private sealed class Candidate

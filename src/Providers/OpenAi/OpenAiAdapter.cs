@@ -20,9 +20,9 @@ internal sealed class OpenAiAdapter : IProviderAdapter
         return new ProviderHttpRequest(method, Combine(baseUrl, call.Operation.OpenAiPath()), headers, body);
     }
 
-    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body) => body.ToArray();
+    public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => body.ToArray();
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body) => body.ToArray();
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => body.ToArray();
 
     public IEventStreamReader OpenStream(Stream body) => new SseEventReader(body);
 
@@ -31,19 +31,29 @@ internal sealed class OpenAiAdapter : IProviderAdapter
     /// <summary>The headers every OpenAI-shaped API takes: forwarded ones, the credential, OpenAI's organization/project/beta.</summary>
     internal static List<KeyValuePair<string, string>> OpenAiHeaders(ProviderCall call, ProviderAuth auth)
     {
-        var headers = new List<KeyValuePair<string, string>>(call.ForwardedHeaders.Count + 4);
-        headers.AddRange(call.ForwardedHeaders);
-        if (call.Credential is { Length: > 0 } credential && auth.HeaderName is { } authHeader)
-        {
-            headers.Add(new(authHeader, auth.ValuePrefix + credential));
-        }
-
+        var headers = KeyedHeaders(call, auth);
         AddOption(headers, call.ProviderOptions, "openai_organization", "OpenAI-Organization");
         AddOption(headers, call.ProviderOptions, "openai_project", "OpenAI-Project");
         AddOption(headers, call.ProviderOptions, "openai_beta", "OpenAI-Beta");
         if (call.Stream)
         {
             headers.Add(new("Accept", "text/event-stream"));
+        }
+
+        return headers;
+    }
+
+    /// <summary>
+    /// The forwarded headers and the credential in the provider's auth header: what every API keyed by one header takes.
+    /// Room is left for a few more, which each adapter adds.
+    /// </summary>
+    internal static List<KeyValuePair<string, string>> KeyedHeaders(ProviderCall call, ProviderAuth auth)
+    {
+        var headers = new List<KeyValuePair<string, string>>(call.ForwardedHeaders.Count + 4);
+        headers.AddRange(call.ForwardedHeaders);
+        if (call.Credential is { Length: > 0 } credential && auth.HeaderName is { } authHeader)
+        {
+            headers.Add(new(authHeader, auth.ValuePrefix + credential));
         }
 
         return headers;

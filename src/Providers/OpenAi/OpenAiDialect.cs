@@ -23,7 +23,11 @@ public sealed class OpenAiDialect : IClientDialect
     public IClientStreamWriter CreateStreamWriter() => new StreamWriter();
 
     /// <summary>OpenAI's error shape <c>{"error":{message,type,param,code}}</c>.</summary>
-    public static byte[] ErrorBody(string type, string message, string? code)
+    public static byte[] ErrorBody(string type, string message, string? code) => ErrorBody(type, message, code, param: null, providerFields: default);
+
+    /// <summary>OpenAI's error shape, with <c>param</c>, and the provider's own error fields after OpenAI's four (Azure's <c>innererror</c>, …).</summary>
+    /// <param name="providerFields">An error object whose fields other than message, type, param and code are kept; <c>default</c> for none.</param>
+    internal static byte[] ErrorBody(string type, string message, string? code, string? param, JsonElement providerFields)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -32,14 +36,17 @@ public sealed class OpenAiDialect : IClientDialect
             writer.WriteStartObject("error");
             writer.WriteString("message", message);
             writer.WriteString("type", type);
-            writer.WriteNull("param");
-            if (code is null)
+            writer.WriteString("param", param);
+            writer.WriteString("code", code);
+            if (providerFields.ValueKind == JsonValueKind.Object)
             {
-                writer.WriteNull("code");
-            }
-            else
-            {
-                writer.WriteString("code", code);
+                foreach (var field in providerFields.EnumerateObject())
+                {
+                    if (!(field.NameEquals("message") || field.NameEquals("type") || field.NameEquals("param") || field.NameEquals("code")))
+                    {
+                        field.WriteTo(writer);
+                    }
+                }
             }
 
             writer.WriteEndObject();

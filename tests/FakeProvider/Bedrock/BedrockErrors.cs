@@ -12,7 +12,8 @@ internal static class BedrockErrors
 
     public static string ExceptionFor(int status) => status switch
     {
-        401 or 403 => "AccessDeniedException",
+        401 => "UnrecognizedClientException",
+        403 => "AccessDeniedException",
         404 => "ResourceNotFoundException",
         408 => "ModelTimeoutException",
         424 => "ModelErrorException",

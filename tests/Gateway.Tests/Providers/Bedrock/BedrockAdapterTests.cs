@@ -134,4 +134,81 @@ public sealed class BedrockAdapterTests
             """{"error":{"message":"Bedrock answered 502","type":"api_error","param":null,"code":null}}""",
             Encoding.UTF8.GetString(BedrockErrors.ToOpenAi(502, "<html>bad gateway</html>"u8)));
     }
+
+    [Fact]
+    public void TranslateError_ErrorTypeHeader_IsTheCodeAndDecidesTheType()
+    {
+        var call = ProviderCalls.Create("bedrock", Chat, options: Keys);
+        using var response = Answer(429, ("x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"));
+
+        var body = Encoding.UTF8.GetString(Adapter().TranslateError(call, 429, """{"message":"Too many requests, please wait before trying again."}"""u8, ProviderResponseHeaders.Of(response)));
+
+        Assert.Equal("""{"error":{"message":"Too many requests, please wait before trying again.","type":"rate_limit_error","param":null,"code":"ThrottlingException"}}""", body);
+    }
+
+    [Theory]
+    [InlineData("AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/", "permission_error", "AccessDeniedException")]
+    [InlineData("UnrecognizedClientException", "authentication_error", "UnrecognizedClientException")]
+    [InlineData(null, "authentication_error", null)]
+    public void TranslateError_Forbidden_HeaderWinsOverTheMessage(string? errorType, string type, string? code)
+    {
+        // Without the header, a 403 that mentions credentials reads as a bad key; the header says what it really is.
+        var call = ProviderCalls.Create("bedrock", Chat, options: Keys);
+        using var response = errorType is null ? Answer(403) : Answer(403, ("x-amzn-ErrorType", errorType));
+
+        var json = Adapter().TranslateError(call, 403, """{"message":"These credentials have no access to the model."}"""u8, ProviderResponseHeaders.Of(response));
+
+        var error = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("error");
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public void TranslateError_HeaderAndBodyType_TheHeaderWins()
+    {
+        var call = ProviderCalls.Create("bedrock", Chat, options: Keys);
+        using var response = Answer(400, ("x-amzn-ErrorType", "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/"));
+
+        var json = Adapter().TranslateError(call, 400, """{"__type":"com.amazonaws.bedrock#AccessDeniedException","message":"no"}"""u8, ProviderResponseHeaders.Of(response));
+
+        var error = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("ValidationException", error.GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("11", 11)]
+    [InlineData(null, 5)]
+    [InlineData("not a count", 5)]
+    public void TranslateResponse_CohereEmbeddings_TakeTheTokenCountHeaderElseEstimate(string? tokenCount, int promptTokens)
+    {
+        var call = ProviderCalls.Create("bedrock", """{"model":"x","input":["alpha","beta gamma"]}""", ApiOperation.Embeddings, model: "cohere.embed-english-v3", options: Keys);
+        using var response = tokenCount is null ? Answer(200) : Answer(200, ("X-Amzn-Bedrock-Input-Token-Count", tokenCount));
+
+        var body = Encoding.UTF8.GetString(Adapter().TranslateResponse(call, """{"embeddings":[[1,0],[0,1]],"id":"e1","response_type":"embeddings_floats","texts":["alpha","beta gamma"]}"""u8, ProviderResponseHeaders.Of(response)));
+
+        Assert.EndsWith($$$""","model":"cohere.embed-english-v3","usage":{"prompt_tokens":{{{promptTokens}}},"total_tokens":{{{promptTokens}}}}}""", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TranslateResponse_TitanEmbeddings_TakeTheTokenCountHeaderOverTheBody()
+    {
+        var call = ProviderCalls.Create("bedrock", """{"model":"x","input":"alpha"}""", ApiOperation.Embeddings, model: "amazon.titan-embed-text-v2:0", options: Keys);
+        using var response = Answer(200, ("X-Amzn-Bedrock-Input-Token-Count", "4"));
+
+        var body = Encoding.UTF8.GetString(Adapter().TranslateResponse(call, """{"embedding":[0.5],"inputTextTokenCount":3}"""u8, ProviderResponseHeaders.Of(response)));
+
+        Assert.EndsWith("\"usage\":{\"prompt_tokens\":4,\"total_tokens\":4}}", body, StringComparison.Ordinal);
+    }
+
+    private static HttpResponseMessage Answer(int status, params (string Name, string Value)[] headers)
+    {
+        var response = new HttpResponseMessage((System.Net.HttpStatusCode)status) { Content = new ByteArrayContent([]) };
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return response;
+    }
 }
