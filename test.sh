@@ -10,4 +10,13 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
 
+# A real PostgreSQL for the cluster-store tests, stopped again however the run ends.
+eval "$(tests/start-postgres.sh)"
+stop_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$SWITCHYARD_TEST_PGBIN/pg_ctl" -D "$SWITCHYARD_TEST_PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+  else "$SWITCHYARD_TEST_PGBIN/pg_ctl" -D "$SWITCHYARD_TEST_PGDIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$SWITCHYARD_TEST_PGDIR"
+}
+trap stop_postgres EXIT
+
 dotnet test Switchyard.slnx --logger "trx" --results-directory artifacts/test-results "$@"

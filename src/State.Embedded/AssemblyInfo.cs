@@ -1,0 +1,1 @@
+namespace Switchyard.State.Embedded;
