@@ -70,7 +70,7 @@ public abstract class KeyStoreContract
         Assert.Equal(expected.Name, actual.Name);
         Assert.Equal(expected.Description, actual.Description);
         Assert.Equal(expected.DefaultMetadata, actual.DefaultMetadata);
-        Assert.Equal(expected.Limits.Usage, actual.Limits.Usage with { AlertThresholds = expected.Limits.Usage!.AlertThresholds });
+        Assert.Equal(expected.Limits.Usage, actual.Limits.Usage! with { AlertThresholds = expected.Limits.Usage!.AlertThresholds });
         Assert.Equal(expected.Limits.Usage!.AlertThresholds, actual.Limits.Usage!.AlertThresholds);
         Assert.Equal(expected.Limits.Rates, actual.Limits.Rates);
         Assert.Equal(expected.Limits.MaxConcurrentRequests, actual.Limits.MaxConcurrentRequests);
