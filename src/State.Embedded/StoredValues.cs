@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -29,25 +30,32 @@ internal static class StoredTime
 /// </summary>
 internal static class StoredJson
 {
-    public static string WriteLimits(Limits limits) => JsonSerializer.Serialize(StoredLimits.From(limits), StoredJsonContext.Default.StoredLimits);
+    // Stored JSON is only ever read back by this class, never put into a page, so it needs no HTML escaping; keeping
+    // non-ASCII text as itself leaves names and metadata readable in the sqlite3 shell.
+    private static readonly StoredJsonContext Context = new(new JsonSerializerOptions(StoredJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    public static string WriteLimits(Limits limits) => JsonSerializer.Serialize(StoredLimits.From(limits), Context.StoredLimits);
 
     public static Limits ReadLimits(string json) =>
-        (JsonSerializer.Deserialize(json, StoredJsonContext.Default.StoredLimits) ?? throw Corrupt("limits")).ToLimits();
+        (JsonSerializer.Deserialize(json, Context.StoredLimits) ?? throw Corrupt("limits")).ToLimits();
 
     public static string WriteMap(IReadOnlyDictionary<string, string> map) =>
-        JsonSerializer.Serialize(map, StoredJsonContext.Default.IReadOnlyDictionaryStringString);
+        JsonSerializer.Serialize(map, Context.IReadOnlyDictionaryStringString);
 
     public static IReadOnlyDictionary<string, string> ReadMap(string json) =>
-        JsonSerializer.Deserialize(json, StoredJsonContext.Default.IReadOnlyDictionaryStringString) ?? throw Corrupt("map");
+        JsonSerializer.Deserialize(json, Context.IReadOnlyDictionaryStringString) ?? throw Corrupt("map");
 
     public static string WriteList(IReadOnlyList<string> list) =>
-        JsonSerializer.Serialize(list, StoredJsonContext.Default.IReadOnlyListString);
+        JsonSerializer.Serialize(list, Context.IReadOnlyListString);
 
     /// <summary>Null stays null (SQL NULL): for allow-lists it means "anything", unlike an empty list.</summary>
     public static string? WriteOptionalList(IReadOnlyList<string>? list) => list is null ? null : WriteList(list);
 
     public static IReadOnlyList<string> ReadList(string json) =>
-        JsonSerializer.Deserialize(json, StoredJsonContext.Default.IReadOnlyListString) ?? throw Corrupt("list");
+        JsonSerializer.Deserialize(json, Context.IReadOnlyListString) ?? throw Corrupt("list");
 
     public static IReadOnlyList<string>? ReadOptionalList(string? json) => json is null ? null : ReadList(json);
 
