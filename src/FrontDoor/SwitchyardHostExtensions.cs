@@ -1,5 +1,6 @@
 using Switchyard.FrontDoor.Endpoints;
 using Switchyard.FrontDoor.Http;
+using Switchyard.FrontDoor.State;
 using Switchyard.Gateway;
 
 namespace Switchyard.FrontDoor;
@@ -12,6 +13,7 @@ public static class SwitchyardHostExtensions
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSwitchyardGateway();
         builder.Services.AddSingleton<Readiness>();
+        builder.AddSwitchyardState();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces its own (configurable) body limit with a 413 in its error shape.

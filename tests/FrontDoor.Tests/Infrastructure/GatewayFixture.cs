@@ -25,6 +25,12 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    /// <summary>The gateway's services, for tests that look behind the HTTP surface.</summary>
+    public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>This fixture's own state folder (the embedded store's file), removed afterwards.</summary>
+    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), $"switchyard-test-{Guid.NewGuid():N}");
+
     /// <summary>Every call the gateway finished, by trace id.</summary>
     public ConcurrentDictionary<string, GatewayCall> Calls => CallRecorder.Calls;
 
@@ -36,7 +42,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Fake = await FakeProviderServer.StartAsync();
-        _factory = new GatewayFactory(CallRecorder);
+        _factory = new GatewayFactory(CallRecorder, DataFolder);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -53,9 +59,13 @@ public sealed class GatewayFixture : IAsyncLifetime
         }
 
         await Fake.DisposeAsync();
+        if (Directory.Exists(DataFolder))
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
     }
 
-    private sealed class GatewayFactory(CallRecorder recorder) : WebApplicationFactory<Program>
+    private sealed class GatewayFactory(CallRecorder recorder, string dataFolder) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -65,6 +75,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             builder.UseSetting("Switchyard:Gateway:MaxRetryAfter", "00:00:02");
             builder.UseSetting("Switchyard:Gateway:StreamIdleTimeout", "00:00:01");
             builder.UseSetting("Switchyard:Gateway:MaxRequestBodyBytes", "65536");
+            builder.UseSetting("Switchyard:State:DataPath", Path.Combine(dataFolder, "switchyard.db"));
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             builder.ConfigureServices(services => services.AddSingleton<ICallObserver>(recorder));
         }

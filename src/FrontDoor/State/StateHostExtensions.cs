@@ -1,0 +1,47 @@
+using Switchyard.State;
+using Switchyard.State.Embedded;
+
+namespace Switchyard.FrontDoor.State;
+
+/// <summary>Settings of the state store, bound from <c>Switchyard:State</c>.</summary>
+public sealed class StateOptions
+{
+    public const string Section = "Switchyard:State";
+
+    /// <summary>The embedded store's SQLite file, relative to the content root. Default <c>.data/switchyard.db</c>.</summary>
+    public string DataPath { get; set; } = EmbeddedState.DefaultDatabasePath;
+}
+
+internal static class StateHostExtensions
+{
+    /// <summary>
+    /// The state store: the embedded SQLite file by default. Its schema is migrated at start-up before the host
+    /// reports ready, and the store is closed (the WAL folded back) at shutdown.
+    /// </summary>
+    public static WebApplicationBuilder AddSwitchyardState(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
+        var path = Path.Combine(builder.Environment.ContentRootPath, options.DataPath);
+        builder.Services.AddSingleton(_ => EmbeddedState.Open(path));
+        builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<EmbeddedStores>().Keys);
+        builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
+        builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
+        builder.Services.AddHostedService<StateMigration>();
+        return builder;
+    }
+}
+
+/// <summary>Brings the schema up to date before the host starts taking requests.</summary>
+internal sealed partial class StateMigration(IStateMigrator migrator, ILogger<StateMigration> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var version = await migrator.MigrateAsync(cancellationToken);
+        LogMigrated(logger, version);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "State schema at version {Version}")]
+    private static partial void LogMigrated(ILogger logger, int version);
+}
