@@ -12,13 +12,13 @@ public sealed class StateOptions
     public string DataPath { get; set; } = EmbeddedState.DefaultDatabasePath;
 }
 
-internal static class StateHostExtensions
+public static class StateHostExtensions
 {
     /// <summary>
     /// The state store: the embedded SQLite file by default. Its schema is migrated at start-up before the host
     /// reports ready, and the store is closed (the WAL folded back) at shutdown.
     /// </summary>
-    public static WebApplicationBuilder AddSwitchyardState(this WebApplicationBuilder builder)
+    internal static WebApplicationBuilder AddSwitchyardState(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
         var path = Path.Combine(builder.Environment.ContentRootPath, options.DataPath);
@@ -28,6 +28,15 @@ internal static class StateHostExtensions
         builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
         builder.Services.AddHostedService<StateMigration>();
         return builder;
+    }
+
+    /// <summary>Runs the migrations without starting the server; returns the process exit code.</summary>
+    public static async Task<int> MigrateStateAsync(this WebApplication app)
+    {
+        var migrator = app.Services.GetRequiredService<IStateMigrator>();
+        var version = await migrator.MigrateAsync(CancellationToken.None);
+        app.Logger.LogInformation("State schema migrated to version {Version} (required {Required})", version, migrator.RequiredVersion);
+        return version == migrator.RequiredVersion ? 0 : 1;
     }
 }
 
