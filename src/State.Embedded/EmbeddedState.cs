@@ -1,0 +1,67 @@
+using Microsoft.Data.Sqlite;
+
+namespace Switchyard.State.Embedded;
+
+/// <summary>
+/// Opens the embedded (single-process) state store: one SQLite file holding workspaces, API keys, virtual keys and
+/// saved configs. Opening does not migrate; call <see cref="EmbeddedStores.Migrator"/> at start-up (or from the
+/// migrate command) before the first read or write.
+/// </summary>
+public static class EmbeddedState
+{
+    /// <summary>Where the host keeps the database unless configured otherwise, relative to its content root.</summary>
+    public const string DefaultDatabasePath = ".data/switchyard.db";
+
+    /// <summary>
+    /// Opens the database file at <paramref name="databasePath"/> (relative paths resolve against the current
+    /// directory), creating its folder if needed. The file itself is created on first use.
+    /// </summary>
+    public static EmbeddedStores Open(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+
+        var fullPath = Path.GetFullPath(databasePath);
+        if (Path.GetDirectoryName(fullPath) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var database = new SqliteDatabase(fullPath);
+        return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database));
+    }
+}
+
+/// <summary>
+/// The three stores over one SQLite file. Share one instance per file for the life of the process (they are
+/// thread-safe); disposing it closes the pooled connections so the file can be moved or deleted.
+/// </summary>
+public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
+{
+    private readonly SqliteDatabase database;
+
+    internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator)
+    {
+        DatabasePath = databasePath;
+        this.database = database;
+        Keys = keys;
+        Configs = configs;
+        Migrator = migrator;
+    }
+
+    /// <summary>The absolute path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    public IKeyStore Keys { get; }
+
+    public IConfigStore Configs { get; }
+
+    public IStateMigrator Migrator { get; }
+
+    public void Dispose() => database.Close();
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,89 @@
+namespace Switchyard.State.Embedded;
+
+/// <summary>One numbered migration. Scripts are applied in order, each in its own transaction, and never edited once released.</summary>
+internal sealed record SchemaScript(int Version, string Name, string Sql);
+
+/// <summary>
+/// The embedded schema, as the ordered list of scripts that builds it. Add a change as a new script at the end; the
+/// last number is the schema version this build requires.
+/// </summary>
+/// <remarks>
+/// Tables are STRICT so a value of the wrong type is refused instead of stored. Instants are text (see
+/// <see cref="StoredTime"/>); limits, metadata and string lists are JSON text (see <see cref="StoredJson"/>).
+/// </remarks>
+internal static class SchemaScripts
+{
+    public static IReadOnlyList<SchemaScript> All { get; } =
+    [
+        new(1, "key and config records",
+            """
+            CREATE TABLE workspaces (
+                id               TEXT    NOT NULL PRIMARY KEY,
+                slug             TEXT    NOT NULL UNIQUE,
+                name             TEXT    NOT NULL,
+                description      TEXT,
+                default_metadata TEXT    NOT NULL,
+                limits           TEXT    NOT NULL,
+                archived         INTEGER NOT NULL CHECK (archived IN (0, 1)),
+                created_at       TEXT    NOT NULL,
+                updated_at       TEXT    NOT NULL
+            ) STRICT;
+
+            CREATE TABLE api_keys (
+                id                  TEXT NOT NULL PRIMARY KEY,
+                workspace_id        TEXT NOT NULL REFERENCES workspaces (id),
+                name                TEXT NOT NULL,
+                description         TEXT,
+                key_hash            TEXT NOT NULL,
+                hint                TEXT NOT NULL,
+                scopes              TEXT NOT NULL,
+                allowed_models      TEXT,
+                allowed_providers   TEXT,
+                default_config_slug TEXT,
+                default_metadata    TEXT NOT NULL,
+                limits              TEXT NOT NULL,
+                expires_at          TEXT,
+                revoked_at          TEXT,
+                created_at          TEXT NOT NULL,
+                updated_at          TEXT NOT NULL
+            ) STRICT;
+            CREATE UNIQUE INDEX api_keys_key_hash ON api_keys (key_hash);
+            CREATE INDEX api_keys_workspace ON api_keys (workspace_id, created_at);
+
+            CREATE TABLE virtual_keys (
+                id                TEXT NOT NULL PRIMARY KEY,
+                workspace_id      TEXT NOT NULL REFERENCES workspaces (id),
+                slug              TEXT NOT NULL,
+                name              TEXT NOT NULL,
+                provider          TEXT NOT NULL,
+                secret_key_id     TEXT NOT NULL,
+                secret_nonce      BLOB NOT NULL,
+                secret_ciphertext BLOB NOT NULL,
+                secret_tag        BLOB NOT NULL,
+                hint              TEXT NOT NULL,
+                provider_options  TEXT NOT NULL,
+                note              TEXT,
+                limits            TEXT NOT NULL,
+                expires_at        TEXT,
+                created_at        TEXT NOT NULL,
+                updated_at        TEXT NOT NULL
+            ) STRICT;
+            CREATE UNIQUE INDEX virtual_keys_workspace_slug ON virtual_keys (workspace_id, slug);
+
+            CREATE TABLE configs (
+                workspace_id TEXT    NOT NULL REFERENCES workspaces (id),
+                slug         TEXT    NOT NULL,
+                version      INTEGER NOT NULL CHECK (version > 0),
+                id           TEXT    NOT NULL,
+                name         TEXT    NOT NULL,
+                config_json  TEXT    NOT NULL,
+                is_default   INTEGER NOT NULL CHECK (is_default IN (0, 1)),
+                created_at   TEXT    NOT NULL,
+                updated_at   TEXT    NOT NULL,
+                PRIMARY KEY (workspace_id, slug, version)
+            ) STRICT;
+            """),
+    ];
+
+    public static int LatestVersion => All[^1].Version;
+}

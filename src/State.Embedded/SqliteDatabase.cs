@@ -1,0 +1,84 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Switchyard.State.Embedded;
+
+/// <summary>
+/// Connections to the one database file. Each store operation opens a pooled connection, so concurrent callers
+/// read in parallel (WAL) and writers queue on SQLite's lock rather than failing at once (busy timeout).
+/// </summary>
+internal sealed class SqliteDatabase
+{
+    /// <summary>How long a writer waits for another writer's lock before SQLite reports the database busy.</summary>
+    private const int BusyTimeoutMilliseconds = 5000;
+
+    private readonly string connectionString;
+    private int journalModeSet;
+
+    public SqliteDatabase(string path)
+    {
+        connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            ForeignKeys = true,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+
+            // WAL is a property of the file, kept across opens, so once per process is enough (twice is harmless);
+            // it cannot change inside a transaction, and a fresh connection is never in one.
+            if (Volatile.Read(ref journalModeSet) == 0)
+            {
+                command.CommandText = "PRAGMA journal_mode = WAL;";
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                Volatile.Write(ref journalModeSet, 1);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs one statement on its own connection; returns the rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+
+    public async Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Runs one query on its own connection, buffered, so the rows outlive the connection.</summary>
+    public async Task<IEnumerable<TRow>> QueryAsync<TRow>(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QueryAsync<TRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Closes pooled connections, which releases the file (and lets SQLite fold the WAL back into it).</summary>
+    public void Close()
+    {
+        using var connection = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+}
