@@ -106,6 +106,19 @@ public sealed class PostgresConnectionTests
     }
 
     [Fact]
+    public void FromUrl_ConnectionPartsAsParameters_AreAcceptedAsLibpqDoes()
+    {
+        var built = Convert("postgres:///?host=db&port=6000&dbname=gateway&user=app&password=pw&sslpassword=keypw");
+
+        Assert.Equal("db", built.Host);
+        Assert.Equal(6000, built.Port);
+        Assert.Equal("gateway", built.Database);
+        Assert.Equal("app", built.Username);
+        Assert.Equal("pw", built.Password);
+        Assert.Equal("keypw", built.SslPassword);
+    }
+
+    [Fact]
     public void FromUrl_NpgsqlKeywordAsParameter_IsAccepted()
     {
         Assert.Equal(7, Convert("postgres://h/db?Maximum%20Pool%20Size=7").MaxPoolSize);
