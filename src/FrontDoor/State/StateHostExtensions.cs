@@ -1,5 +1,6 @@
 using Switchyard.State;
 using Switchyard.State.Embedded;
+using Switchyard.State.Postgres;
 
 namespace Switchyard.FrontDoor.State;
 
@@ -14,18 +15,33 @@ public sealed class StateOptions
 
 public static class StateHostExtensions
 {
+    /// <summary>The environment variable (or setting) that switches the host to the PostgreSQL cluster store.</summary>
+    public const string DatabaseUrlSetting = "SWITCHYARD_DATABASE_URL";
+
     /// <summary>
-    /// The state store: the embedded SQLite file by default. Its schema is migrated at start-up before the host
-    /// reports ready, and the store is closed (the WAL folded back) at shutdown.
+    /// The state store: PostgreSQL when <c>SWITCHYARD_DATABASE_URL</c> is set (an Npgsql connection string or a
+    /// <c>postgres://</c> URL), else the embedded SQLite file. Its schema is migrated at start-up before the host
+    /// reports ready, and the store is closed at shutdown.
     /// </summary>
     internal static WebApplicationBuilder AddSwitchyardState(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
-        var path = Path.Combine(builder.Environment.ContentRootPath, options.DataPath);
-        builder.Services.AddSingleton(_ => EmbeddedState.Open(path));
-        builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<EmbeddedStores>().Keys);
-        builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
-        builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
+        if (builder.Configuration[DatabaseUrlSetting] is { Length: > 0 } databaseUrl)
+        {
+            builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl));
+            builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresStores>().Keys);
+            builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<PostgresStores>().Configs);
+            builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
+        }
+        else
+        {
+            var options = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
+            var path = Path.Combine(builder.Environment.ContentRootPath, options.DataPath);
+            builder.Services.AddSingleton(_ => EmbeddedState.Open(path));
+            builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<EmbeddedStores>().Keys);
+            builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
+            builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
+        }
+
         builder.Services.AddHostedService<StateMigration>();
         return builder;
     }
