@@ -30,6 +30,12 @@ public sealed class GatewayOptions
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
+    /// Whether every data-path request must present a Switchyard API key. Default false: the embedded default runs
+    /// keyless for a first try; the host turns it on when it runs on PostgreSQL. Presented keys are always checked.
+    /// </summary>
+    public bool RequireApiKey { get; set; }
+
+    /// <summary>
     /// Comma-separated host names or IP literals a custom host may name although the SSRF rules would refuse them
     /// (Portkey's <c>TRUSTED_CUSTOM_HOSTS</c>), e.g. a vLLM server at <c>10.0.0.5</c>. Exact host text, no scheme, port
     /// or wildcard. Default: loopback only, <c>localhost,127.0.0.1,::1</c>; Portkey also trusts <c>host.docker.internal</c>,

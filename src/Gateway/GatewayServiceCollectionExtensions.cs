@@ -29,7 +29,10 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<StreamRelay>();
         services.TryAddSingleton<ResponseWriter>();
         services.TryAddSingleton<TokenCounter>();
+        services.TryAddSingleton<Security.KeyDirectory>();
+        services.TryAddSingleton<Security.Authenticator>();
         services.TryAddSingleton(sp => new GatewayPipeline(
+            sp.GetRequiredService<Security.Authenticator>(),
             sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(), sp.GetServices<ICallObserver>()));
         return services;
     }

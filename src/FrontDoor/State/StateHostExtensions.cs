@@ -11,6 +11,9 @@ public sealed class StateOptions
 
     /// <summary>The embedded store's SQLite file, relative to the content root. Default <c>.data/switchyard.db</c>.</summary>
     public string DataPath { get; set; } = EmbeddedState.DefaultDatabasePath;
+
+    /// <summary>How often the in-memory key directory reloads from the store as a safety net. Default 5 s.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public static class StateHostExtensions
@@ -31,6 +34,9 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresStores>().Keys);
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<PostgresStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
+
+            // A cluster is multi-tenant: no keyless requests, whatever the settings say.
+            builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);
         }
         else
         {
@@ -43,6 +49,7 @@ public static class StateHostExtensions
         }
 
         builder.Services.AddHostedService<StateMigration>();
+        builder.Services.AddHostedService<KeyDirectoryRefresh>();
         return builder;
     }
 
@@ -69,4 +76,39 @@ internal sealed partial class StateMigration(IStateMigrator migrator, ILogger<St
 
     [LoggerMessage(Level = LogLevel.Information, Message = "State schema at version {Version}")]
     private static partial void LogMigrated(ILogger logger, int version);
+}
+
+/// <summary>
+/// Loads the key directory once the schema is migrated (hosted services start in order, so before the server takes
+/// requests) and reloads it every <see cref="StateOptions.RefreshInterval"/>.
+/// </summary>
+internal sealed partial class KeyDirectoryRefresh(Switchyard.Gateway.Security.KeyDirectory directory, IConfiguration configuration, TimeProvider time, ILogger<KeyDirectoryRefresh> logger)
+    : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await directory.RefreshAsync(time, cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = (configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions()).RefreshInterval;
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await directory.RefreshAsync(time, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The last good directory keeps serving; the next tick tries again.
+                LogRefreshFailed(logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reloading the key directory failed; serving the last one")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }

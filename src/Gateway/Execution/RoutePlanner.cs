@@ -51,7 +51,7 @@ internal sealed class RoutePlanner
 
         var defaults = new RouteDefaults(
             provider,
-            Credential(headers),
+            call.ApiKeyInAuthorization ? headers["x-api-key"] : Credential(headers),
             customHost,
             RequestTimeout(headers),
             ForwardHeaders(headers),

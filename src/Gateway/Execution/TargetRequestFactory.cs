@@ -48,6 +48,11 @@ internal sealed class TargetRequestFactory
             throw new GatewayException(400, $"Provider '{slug}' speaks its own {provider.Format} wire format, which this version cannot translate yet; use another provider.");
         }
 
+        if (call.ApiKey?.AllowedProviders is { Count: > 0 } providers && !providers.Contains(slug, StringComparer.Ordinal))
+        {
+            throw new GatewayException(403, $"This API key may not use provider '{slug}' (allowed: {string.Join(", ", providers)}).");
+        }
+
         if (!Serves(provider, call.Operation))
         {
             throw new GatewayException(400, $"Provider '{slug}' does not serve {call.Operation.Describe()}.");
@@ -63,6 +68,11 @@ internal sealed class TargetRequestFactory
             var body = !call.Operation.HasBody() || native ? call.Body.Utf8 : call.OpenAiBody();
             var bodyFormat = native ? provider.Format : WireFormat.OpenAi;
             var fields = BodyFields(settings, call, provider, bodyFormat, out var model, out var dropUsageChunk);
+            if (call.ApiKey?.AllowedModels is { Count: > 0 } models && model is not null && !models.Contains(model, StringComparer.Ordinal))
+            {
+                throw new GatewayException(403, $"This API key may not use model '{model}' (allowed: {string.Join(", ", models)}).");
+            }
+
             var providerCall = new ProviderCall(
                 provider,
                 call.Operation,

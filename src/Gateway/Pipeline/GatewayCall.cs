@@ -52,6 +52,15 @@ public sealed class GatewayCall
 
     public string TraceId { get; internal set; } = "";
 
+    /// <summary>The Switchyard API key that authenticated the call; null when it runs keyless.</summary>
+    public State.ApiKey? ApiKey { get; internal set; }
+
+    /// <summary>The key's workspace: the tenant every lookup of this call is scoped to.</summary>
+    public State.Workspace? Workspace { get; internal set; }
+
+    /// <summary>The key came as <c>Authorization: Bearer</c>, so that header is not a provider credential.</summary>
+    internal bool ApiKeyInAuthorization { get; set; }
+
     /// <summary>The parsed <c>x-portkey-metadata</c> object, when sent.</summary>
     public JsonElement? Metadata { get; internal set; }
 

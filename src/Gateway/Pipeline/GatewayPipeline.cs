@@ -14,10 +14,12 @@ public sealed class GatewayPipeline
     private readonly RouteExecutor _executor;
     private readonly ResponseWriter _writer;
     private readonly TokenCounter _counter;
+    private readonly Security.Authenticator _authenticator;
     private readonly ICallObserver[] _observers;
 
-    internal GatewayPipeline(RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, TokenCounter counter, IEnumerable<ICallObserver> observers)
+    internal GatewayPipeline(Security.Authenticator authenticator, RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, TokenCounter counter, IEnumerable<ICallObserver> observers)
     {
+        _authenticator = authenticator;
         _planner = planner;
         _executor = executor;
         _writer = writer;
@@ -50,6 +52,7 @@ public sealed class GatewayPipeline
         response.SetHeader(PortkeyHeaders.CacheStatus, "DISABLED");
         try
         {
+            _authenticator.Authenticate(call);
             call.Metadata = ReadMetadata(call.Headers[PortkeyHeaders.Metadata]);
             await route(_planner.Plan(call));
         }

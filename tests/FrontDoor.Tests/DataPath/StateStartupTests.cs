@@ -60,5 +60,9 @@ public sealed class PostgresStartupTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("PostgresMigrator", migrator.GetType().Name);
         Assert.Equal(migrator.RequiredVersion, await migrator.CurrentVersionAsync(default));
+
+        // On PostgreSQL the gateway is multi-tenant: a request without a Switchyard key is refused.
+        using var keyless = await client.PostAsync("/v1/chat/completions", new StringContent("""{"model":"m","messages":[]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, keyless.StatusCode);
     }
 }

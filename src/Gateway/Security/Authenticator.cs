@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using Switchyard.Gateway.Pipeline;
+using Switchyard.State;
+
+namespace Switchyard.Gateway.Security;
+
+/// <summary>
+/// Step 2 of the pipeline: finds the Switchyard API key a client presented (<c>x-portkey-api-key</c>, or an
+/// <c>Authorization: Bearer sk-sy-…</c> so a plain OpenAI SDK can carry it) in the <see cref="KeyDirectory"/>.
+/// Unknown, revoked and expired keys are 401. Without a key the call runs keyless only where that is allowed
+/// (the embedded default), otherwise 401.
+/// </summary>
+internal sealed class Authenticator(KeyDirectory directory, IOptions<GatewayOptions> options, TimeProvider time)
+{
+    public void Authenticate(GatewayCall call)
+    {
+        var presented = Presented(call.Headers, out var viaAuthorization);
+        if (presented is null)
+        {
+            if (options.Value.RequireApiKey)
+            {
+                throw new GatewayException(401, "An API key is required: send it as x-portkey-api-key or Authorization: Bearer sk-sy-….");
+            }
+
+            return;
+        }
+
+        var key = directory.FindApiKey(ApiKeySecrets.Hash(presented))
+            ?? throw new GatewayException(401, "Invalid API key: no such key. Check the key, or create one with the admin API.");
+        if (key.RevokedAt is not null)
+        {
+            throw new GatewayException(401, "Invalid API key: the key was revoked.");
+        }
+
+        if (key.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
+        {
+            throw new GatewayException(401, $"Invalid API key: the key expired at {expiresAt:yyyy-MM-ddTHH:mm:ssZ}.");
+        }
+
+        if (directory.FindWorkspace(key.WorkspaceId) is not { Archived: false } workspace)
+        {
+            throw new GatewayException(401, "Invalid API key: its workspace is archived.");
+        }
+
+        call.ApiKey = key;
+        call.Workspace = workspace;
+        call.ApiKeyInAuthorization = viaAuthorization;
+    }
+
+    /// <summary>A Switchyard key presented by the client, if any. A bearer that is not one is a provider key and is left alone.</summary>
+    private static string? Presented(IRequestHeaders headers, out bool viaAuthorization)
+    {
+        viaAuthorization = false;
+        if (headers[PortkeyHeaders.ApiKey] is { Length: > 0 } portkey)
+        {
+            return portkey.Trim();
+        }
+
+        var authorization = headers["Authorization"];
+        const string bearer = "Bearer ";
+        if (authorization is not null && authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)
+            && ApiKeySecrets.LooksLikeKey(authorization[bearer.Length..].Trim()))
+        {
+            viaAuthorization = true;
+            return authorization[bearer.Length..].Trim();
+        }
+
+        return null;
+    }
+}
