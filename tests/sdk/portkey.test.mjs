@@ -9,7 +9,6 @@ const fakeBase = process.env.FAKE_PROVIDER_BASE;
 function portkey(options) {
   return new Portkey({
     baseURL: `${gateway}/v1`,
-    apiKey: 'unused-until-keys-land',
     provider: 'openai',
     Authorization: 'Bearer sk-test-provider-key',
     customHost: fakeBase,
