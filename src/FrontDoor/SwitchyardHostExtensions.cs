@@ -1,3 +1,4 @@
+using Switchyard.FrontDoor.Admin;
 using Switchyard.FrontDoor.Endpoints;
 using Switchyard.FrontDoor.Http;
 using Switchyard.FrontDoor.State;
@@ -14,6 +15,7 @@ public static class SwitchyardHostExtensions
         builder.Services.AddSwitchyardGateway();
         builder.Services.AddSingleton<Readiness>();
         builder.AddSwitchyardState();
+        builder.AddSwitchyardAdmin();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces its own (configurable) body limit with a 413 in its error shape.
@@ -30,6 +32,7 @@ public static class SwitchyardHostExtensions
         app.MapHealthEndpoints();
         app.MapOpenAiEndpoints();
         app.MapAnthropicEndpoints();
+        app.MapSwitchyardAdmin();
         return app;
     }
 }

@@ -17,6 +17,12 @@ namespace Switchyard.FrontDoor.Tests.Infrastructure;
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
+    /// <summary>The admin token this gateway accepts on <c>/v1/admin</c>, <c>/v1/api-keys</c> and the other admin routes.</summary>
+    public const string AdminToken = "test-admin-token-4f1c";
+
+    /// <summary>The master key (base64 of 32 bytes) sealing virtual-key secrets.</summary>
+    public const string MasterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
     private GatewayFactory? _factory;
 
     public FakeProviderServer Fake { get; private set; } = null!;
@@ -76,6 +82,8 @@ public sealed class GatewayFixture : IAsyncLifetime
             builder.UseSetting("Switchyard:Gateway:StreamIdleTimeout", "00:00:01");
             builder.UseSetting("Switchyard:Gateway:MaxRequestBodyBytes", "65536");
             builder.UseSetting("Switchyard:State:DataPath", Path.Combine(dataFolder, "switchyard.db"));
+            builder.UseSetting("SWITCHYARD_ADMIN_TOKEN", AdminToken);
+            builder.UseSetting("SWITCHYARD_MASTER_KEY", MasterKey);
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             builder.ConfigureServices(services => services.AddSingleton<ICallObserver>(recorder));
         }

@@ -20,6 +20,11 @@ public sealed class NodeSdkTests(GatewayFixture fixture) : IClassFixture<Gateway
     [InlineData("portkey.test.mjs", "portkey chat completion stream")]
     [InlineData("portkey.test.mjs", "portkey fallback config")]
     [InlineData("portkey.test.mjs", "portkey retry config")]
+    [InlineData("admin.test.mjs", "portkey admin workspaces create")]
+    [InlineData("admin.test.mjs", "portkey admin virtual keys create retrieve list")]
+    [InlineData("admin.test.mjs", "portkey admin api keys create retrieve")]
+    [InlineData("admin.test.mjs", "portkey admin configs create retrieve")]
+    [InlineData("admin.test.mjs", "portkey admin errors are typed")]
     [MemberData(nameof(NativeBackendCases))]
     public async Task NodeSdk_AgainstTheGateway_Passes(string file, string name)
     {
@@ -28,6 +33,7 @@ public sealed class NodeSdkTests(GatewayFixture fixture) : IClassFixture<Gateway
             ["SWITCHYARD_URL"] = fixture.Gateway.ToString().TrimEnd('/'),
             ["FAKE_PROVIDER_BASE"] = fixture.FakeBase,
             ["FAKE_PROVIDER_ROOT"] = fixture.Fake.BaseAddress.ToString().TrimEnd('/'),
+            ["SWITCHYARD_ADMIN_TOKEN"] = GatewayFixture.AdminToken,
         });
 
         Assert.True(result.ExitCode == 0, $"node test '{name}' failed:\n{result.Output}");

@@ -1,0 +1,29 @@
+using Switchyard.Gateway.Security;
+
+namespace Switchyard.FrontDoor.Admin;
+
+/// <summary>Registers and maps the admin (control-plane) API: Portkey's workspaces, API keys, virtual keys and configs.</summary>
+public static class AdminHostExtensions
+{
+    /// <summary>The admin token, the master-key vault (see <see cref="AdminVault"/>) and the config rules.</summary>
+    public static WebApplicationBuilder AddSwitchyardAdmin(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var contentRoot = builder.Environment.ContentRootPath;
+        builder.Services.AddSingleton(sp => AdminToken.FromConfiguration(configuration));
+        builder.Services.AddSingleton(sp => AdminVault.Create(configuration, contentRoot));
+        builder.Services.AddSingleton<ConfigRules>();
+        return builder;
+    }
+
+    /// <summary>Maps every admin route under <c>/v1</c>, each behind the admin token.</summary>
+    public static IEndpointRouteBuilder MapSwitchyardAdmin(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/v1").AddEndpointFilter<AdminAuthenticationFilter>();
+        admin.MapWorkspaceEndpoints();
+        admin.MapApiKeyEndpoints();
+        admin.MapVirtualKeyEndpoints();
+        admin.MapConfigEndpoints();
+        return app;
+    }
+}
