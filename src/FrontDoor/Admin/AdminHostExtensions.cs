@@ -19,7 +19,7 @@ public static class AdminHostExtensions
     /// <summary>Maps every admin route under <c>/v1</c>, each behind the admin token.</summary>
     public static IEndpointRouteBuilder MapSwitchyardAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/v1").AddEndpointFilter<AdminAuthenticationFilter>();
+        var admin = app.MapGroup("/v1").AddEndpointFilter<AdminAuthenticationFilter>().AddEndpointFilter<KeyDirectoryRefreshFilter>();
         admin.MapWorkspaceEndpoints();
         admin.MapApiKeyEndpoints();
         admin.MapVirtualKeyEndpoints();

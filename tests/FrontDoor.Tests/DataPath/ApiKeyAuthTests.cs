@@ -116,3 +116,39 @@ public sealed class ApiKeyAuthTests(GatewayFixture fixture) : IClassFixture<Gate
         Assert.Empty(fixture.Fake.Journal.ForScenario(scenario));
     }
 }
+
+/// <summary>Keys made and revoked through the admin API take effect on the data path with the next request.</summary>
+public sealed class AdminIssuedKeyTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private async Task<System.Text.Json.JsonElement> AdminAsync(HttpMethod method, string path, string? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("x-portkey-api-key", GatewayFixture.AdminToken);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await fixture.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    [Fact]
+    public async Task ApiKey_CreatedThenRevokedByAdmin_WorksThenFailsOnTheNextRequest()
+    {
+        var workspace = (await AdminAsync(HttpMethod.Post, "/v1/admin/workspaces", $$"""{"name":"team {{Guid.NewGuid():N}}"}""")).GetProperty("id").GetString();
+        var created = await AdminAsync(HttpMethod.Post, "/v1/api-keys/workspace/service", $$"""{"name":"app","scopes":["completions.write"],"workspace_id":"{{workspace}}"}""");
+        var key = created.GetProperty("key").GetString()!;
+
+        using (var first = await fixture.Client.SendAsync(Requests.Chat("fake-gpt").ToFake(fixture).WithHeader("x-portkey-api-key", key)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        await AdminAsync(HttpMethod.Delete, $"/v1/api-keys/{created.GetProperty("id").GetString()}");
+        using var second = await fixture.Client.SendAsync(Requests.Chat("fake-gpt").ToFake(fixture).WithHeader("x-portkey-api-key", key));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
+    }
+}
