@@ -63,22 +63,10 @@ internal static class ApiKeyEndpoints
         return AdminResults.Ok(new CreatedApiKey(key.Id, secret, "api-key"), AdminJsonContext.Default.CreatedApiKey);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
+    private static Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (workspaces, problem) = await WorkspaceScope.ForLookupAsync(keys, request, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         var now = time.GetUtcNow();
-        var all = new List<ApiKeyView>();
-        foreach (var workspace in workspaces)
-        {
-            all.AddRange((await keys.ListApiKeysAsync(workspace.Id, cancellationToken)).Select(k => View(k, now)));
-        }
-
-        return AdminResults.List(WorkspaceScope.Page(request, all), all.Count, AdminJsonContext.Default.AdminListApiKeyView);
+        return WorkspaceScope.ListAsync(keys, request, keys.ListApiKeysAsync, key => View(key, now), AdminJsonContext.Default.AdminListApiKeyView, cancellationToken);
     }
 
     private static async Task<IResult> GetAsync(string id, HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)

@@ -59,22 +59,8 @@ internal static class ConfigEndpoints
             AdminJsonContext.Default.CreatedConfig);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, IConfigStore configs, CancellationToken cancellationToken)
-    {
-        var (workspaces, problem) = await WorkspaceScope.ForLookupAsync(keys, request, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var all = new List<ConfigSummary>();
-        foreach (var workspace in workspaces)
-        {
-            all.AddRange((await configs.ListAsync(workspace.Id, cancellationToken)).Select(Summary));
-        }
-
-        return AdminResults.List(WorkspaceScope.Page(request, all), all.Count, AdminJsonContext.Default.AdminListConfigSummary);
-    }
+    private static Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, IConfigStore configs, CancellationToken cancellationToken) =>
+        WorkspaceScope.ListAsync(keys, request, configs.ListAsync, Summary, AdminJsonContext.Default.AdminListConfigSummary, cancellationToken);
 
     private static async Task<IResult> GetAsync(string slug, HttpRequest request, IKeyStore keys, IConfigStore configs, CancellationToken cancellationToken)
     {

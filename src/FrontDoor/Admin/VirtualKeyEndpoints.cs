@@ -94,22 +94,10 @@ internal static class VirtualKeyEndpoints
         return AdminResults.Ok(new CreatedVirtualKey(key.Id, key.Slug, "virtual-key"), AdminJsonContext.Default.CreatedVirtualKey);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
+    private static Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (workspaces, problem) = await WorkspaceScope.ForLookupAsync(keys, request, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
         var now = time.GetUtcNow();
-        var all = new List<VirtualKeyView>();
-        foreach (var workspace in workspaces)
-        {
-            all.AddRange((await keys.ListVirtualKeysAsync(workspace.Id, cancellationToken)).Select(k => View(k, now)));
-        }
-
-        return AdminResults.List(WorkspaceScope.Page(request, all), all.Count, AdminJsonContext.Default.AdminListVirtualKeyView);
+        return WorkspaceScope.ListAsync(keys, request, keys.ListVirtualKeysAsync, key => View(key, now), AdminJsonContext.Default.AdminListVirtualKeyView, cancellationToken);
     }
 
     private static async Task<IResult> GetAsync(string slug, HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)

@@ -45,6 +45,33 @@ internal static class WorkspaceScope
         return (await keys.ListWorkspacesAsync(cancellationToken), null);
     }
 
+    /// <summary>
+    /// A list route: the records of the workspace asked for (or of every workspace), rendered as views, paged, in
+    /// Portkey's list envelope.
+    /// </summary>
+    public static async Task<IResult> ListAsync<TRecord, TView>(
+        IKeyStore keys,
+        HttpRequest request,
+        Func<string, CancellationToken, Task<IReadOnlyList<TRecord>>> list,
+        Func<TRecord, TView> view,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<AdminList<TView>> typeInfo,
+        CancellationToken cancellationToken)
+    {
+        var (workspaces, problem) = await ForLookupAsync(keys, request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var all = new List<TView>();
+        foreach (var workspace in workspaces)
+        {
+            all.AddRange((await list(workspace.Id, cancellationToken)).Select(view));
+        }
+
+        return AdminResults.List(Page(request, all), all.Count, typeInfo);
+    }
+
     /// <summary><c>current_page</c> (0-based) and <c>page_size</c>, either spelling; no page size means everything.</summary>
     public static IReadOnlyList<T> Page<T>(HttpRequest request, IReadOnlyList<T> items)
     {
