@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Gemini;
@@ -9,62 +5,23 @@ using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Tests.Providers.Gemini;
 
-/// <summary>Calls, a fixed clock and counted ids for the Gemini adapter's tests.</summary>
+/// <summary>Calls, a fixed clock and counted ids for the Gemini adapter's tests (the shared parts are in <see cref="AdapterCalls"/>).</summary>
 internal static class GeminiCalls
 {
-    public const long Created = 1_700_000_000;
+    public const long Created = AdapterCalls.Created;
 
     public static GeminiAdapter Adapter()
     {
         var next = 0;
-        return new GeminiAdapter(new FixedTime(), () => $"id{++next}");
+        return new GeminiAdapter(AdapterCalls.FixedTime, () => $"id{++next}");
     }
 
-    public static ProviderCall Call(string body, string model = "gemini-2.0-flash", bool stream = false, ApiOperation operation = ApiOperation.ChatCompletions, string? baseUrl = null, WireFormat format = WireFormat.OpenAi, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? fields = null)
-    {
-        ProviderCatalog.Default.TryGet("google", out var google);
-        return new ProviderCall(
-            google!,
-            operation,
-            new Uri(baseUrl ?? "https://generativelanguage.googleapis.com/v1beta"),
-            "g-key",
-            Encoding.UTF8.GetBytes(body),
-            format,
-            fields ?? [],
-            model,
-            stream,
-            new Dictionary<string, string>(),
-            []);
-    }
+    public static ProviderCall Call(string body, string model = "gemini-2.0-flash", bool stream = false, ApiOperation operation = ApiOperation.ChatCompletions, string? baseUrl = null, WireFormat format = WireFormat.OpenAi, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? fields = null) =>
+        AdapterCalls.Call("google", baseUrl ?? "https://generativelanguage.googleapis.com/v1beta", "g-key", body, model, stream, operation, format, fields);
 
-    public static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
+    public static string Text(ReadOnlyMemory<byte> bytes) => AdapterCalls.Text(bytes);
 
-    /// <summary>The JSON without insignificant whitespace, escaped as the adapter escapes, so expected bodies can be written readably.</summary>
-    public static string Compact(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            document.RootElement.WriteTo(writer);
-        }
+    public static string Compact(string json) => AdapterCalls.Compact(json);
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    public static List<string> Translate(IStreamTranslator translator, params string[] events)
-    {
-        var output = new List<byte[]>();
-        foreach (var data in events)
-        {
-            translator.Translate(new StreamEvent(null, Encoding.UTF8.GetBytes(data)), output);
-        }
-
-        return [.. output.Select(chunk => Encoding.UTF8.GetString(chunk))];
-    }
-
-    private sealed class FixedTime : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(Created);
-    }
+    public static List<string> Translate(IStreamTranslator translator, params string[] events) => AdapterCalls.Translate(translator, events);
 }
