@@ -10,6 +10,8 @@ using OpenAI.Embeddings;
 using Switchyard.FakeProvider;
 using Switchyard.FakeProvider.Journal;
 
+using static Switchyard.FrontDoor.Tests.FakeProvider.FakeReading;
+
 namespace Switchyard.FrontDoor.Tests.FakeProvider;
 
 public sealed class FakeProviderTests : IAsyncLifetime
@@ -819,45 +821,6 @@ public sealed class FakeProviderTests : IAsyncLifetime
         }
     }
 
-    private static async Task<StreamRead> ReadEventsAsync(HttpResponseMessage response)
-    {
-        var events = new List<string>();
-        try
-        {
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.StartsWith("data: ", StringComparison.Ordinal))
-                {
-                    events.Add(line["data: ".Length..]);
-                }
-            }
-        }
-        catch (IOException failure)
-        {
-            return new StreamRead([.. events], failure);
-        }
-
-        return new StreamRead([.. events], null);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) => Parse(await response.Content.ReadAsStringAsync());
-
-    private static JsonElement Parse(string json) => JsonSerializer.Deserialize<JsonElement>(json);
-
-    private static string Content(JsonElement completion) =>
-        completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
-
-    private static JsonElement Delta(JsonElement chunk) => chunk.GetProperty("choices")[0].GetProperty("delta");
-
-    private static (int Prompt, int Completion, int Total) Usage(JsonElement body)
-    {
-        var usage = body.GetProperty("usage");
-        return (usage.GetProperty("prompt_tokens").GetInt32(), usage.GetProperty("completion_tokens").GetInt32(), usage.GetProperty("total_tokens").GetInt32());
-    }
-
     private static float[][] Vectors(JsonElement body) =>
         [.. body.GetProperty("data").EnumerateArray().Select(item => item.GetProperty("embedding").EnumerateArray().Select(value => value.GetSingle()).ToArray())];
-
-    private sealed record StreamRead(string[] Events, IOException? Failure);
 }

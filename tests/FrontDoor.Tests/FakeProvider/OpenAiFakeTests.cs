@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Switchyard.FakeProvider;
 
+using static Switchyard.FrontDoor.Tests.FakeProvider.FakeReading;
+
 namespace Switchyard.FrontDoor.Tests.FakeProvider;
 
 /// <summary>The OpenAI chat format's side of the fake's shared rule book: tools, tool results and images.</summary>
@@ -296,43 +298,4 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
         Assert.Matches("^call_[0-9a-f]{16}$", id);
         return id;
     }
-
-    private static async Task<StreamRead> ReadEventsAsync(HttpResponseMessage response)
-    {
-        var events = new List<string>();
-        try
-        {
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.StartsWith("data: ", StringComparison.Ordinal))
-                {
-                    events.Add(line["data: ".Length..]);
-                }
-            }
-        }
-        catch (IOException failure)
-        {
-            return new StreamRead([.. events], failure);
-        }
-
-        return new StreamRead([.. events], null);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) => Parse(await response.Content.ReadAsStringAsync());
-
-    private static JsonElement Parse(string json) => JsonSerializer.Deserialize<JsonElement>(json);
-
-    private static string Content(JsonElement completion) =>
-        completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
-
-    private static JsonElement Delta(JsonElement chunk) => chunk.GetProperty("choices")[0].GetProperty("delta");
-
-    private static (int Prompt, int Completion, int Total) Usage(JsonElement body)
-    {
-        var usage = body.GetProperty("usage");
-        return (usage.GetProperty("prompt_tokens").GetInt32(), usage.GetProperty("completion_tokens").GetInt32(), usage.GetProperty("total_tokens").GetInt32());
-    }
-
-    private sealed record StreamRead(string[] Events, IOException? Failure);
 }
