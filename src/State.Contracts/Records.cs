@@ -20,7 +20,11 @@ public sealed record UsageLimits(
     BudgetPeriod Period,
     string TimeZone,
     IReadOnlyList<int> AlertThresholds,
-    bool Hard);
+    bool Hard)
+{
+    /// <summary>Where threshold alerts are POSTed (a Switchyard extension); null uses the host's default webhook, if any.</summary>
+    public string? AlertWebhookUrl { get; init; }
+}
 
 public enum RateLimitKind
 {
@@ -55,7 +59,29 @@ public sealed record Workspace(
     Limits Limits,
     bool Archived,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>
+    /// Prices this workspace pays instead of the model catalog's (negotiated rates, fine-tunes, self-hosted models),
+    /// keyed by <c>provider/model</c> or by <c>model</c> for any provider.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModelPriceOverride> PriceOverrides { get; init; } = NoPriceOverrides;
+
+    public static IReadOnlyDictionary<string, ModelPriceOverride> NoPriceOverrides { get; } = new Dictionary<string, ModelPriceOverride>();
+}
+
+/// <summary>A workspace's own price for a model, in USD per million tokens.</summary>
+public sealed record ModelPriceOverride(decimal InputPerMillion, decimal OutputPerMillion);
+
+/// <summary>
+/// What an API key is for. Workspace keys call the gateway (and, with admin scopes, the admin API for their own
+/// workspace); organisation keys call the admin API across workspaces with their scopes and cannot call the gateway.
+/// </summary>
+public enum ApiKeyType
+{
+    Workspace,
+    Organisation,
+}
 
 /// <summary>
 /// A key clients present (<c>Authorization: Bearer sk-sy-…</c> or <c>x-portkey-api-key</c>). Only its hash is stored;
@@ -77,7 +103,11 @@ public sealed record ApiKey(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? RevokedAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>Workspace key (the default) or organisation (admin) key.</summary>
+    public ApiKeyType Type { get; init; } = ApiKeyType.Workspace;
+}
 
 /// <summary>A provider secret sealed with AES-GCM under the master key: nonce, ciphertext and tag, and which master key sealed it.</summary>
 public sealed record SealedSecret(string KeyId, byte[] Nonce, byte[] Ciphertext, byte[] Tag);
