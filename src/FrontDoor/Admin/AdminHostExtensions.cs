@@ -2,6 +2,9 @@ using Switchyard.Gateway.Security;
 
 namespace Switchyard.FrontDoor.Admin;
 
+/// <summary>Marks the admin API's routes (the OpenAPI document must describe exactly these).</summary>
+internal sealed record AdminApiRoute;
+
 /// <summary>Registers and maps the admin (control-plane) API: Portkey's workspaces, API keys, virtual keys and configs.</summary>
 public static class AdminHostExtensions
 {
@@ -13,17 +16,25 @@ public static class AdminHostExtensions
         builder.Services.AddSingleton(sp => AdminToken.FromConfiguration(configuration));
         builder.Services.AddSingleton(sp => AdminVault.Create(configuration, contentRoot));
         builder.Services.AddSingleton<ConfigRules>();
+        builder.Services.AddSingleton<AdminAudit>();
+        builder.Services.AddSingleton<AdminUsage>();
         return builder;
     }
 
     /// <summary>Maps every admin route under <c>/v1</c>, each behind the admin token.</summary>
     public static IEndpointRouteBuilder MapSwitchyardAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/v1").AddEndpointFilter<AdminAuthenticationFilter>().AddEndpointFilter<KeyDirectoryRefreshFilter>();
+        var admin = app.MapGroup("/v1")
+            .WithMetadata(new AdminApiRoute())
+            .AddEndpointFilter<AdminAuthenticationFilter>()
+            .AddEndpointFilter<StateConflictFilter>()
+            .AddEndpointFilter<KeyDirectoryRefreshFilter>();
         admin.MapWorkspaceEndpoints();
         admin.MapApiKeyEndpoints();
         admin.MapVirtualKeyEndpoints();
         admin.MapConfigEndpoints();
+        admin.MapAuditLogEndpoints();
+        app.MapAdminOpenApi();
         return app;
     }
 }

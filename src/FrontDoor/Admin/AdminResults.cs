@@ -33,6 +33,10 @@ internal static class AdminResults
     public static IResult Unauthorized(string message) =>
         Error(StatusCodes.Status401Unauthorized, "AB05", "authentication_error", message, null);
 
+    /// <summary>403 AB03: the caller is known but may not do this (a missing scope, another workspace's record).</summary>
+    public static IResult Forbidden(string message) =>
+        Error(StatusCodes.Status403Forbidden, "AB03", "permission_error", message, null);
+
     public static IResult Conflict(string message) =>
         Error(StatusCodes.Status409Conflict, "AB07", "conflict_error", message, null);
 

@@ -5,7 +5,26 @@ namespace Switchyard.FrontDoor.Admin;
 
 // The response shapes, named as Portkey's SDK types name them; properties serialize as snake_case.
 
-internal sealed record UsageLimitsView(long CreditLimit, string Type, int? AlertThreshold, string? PeriodicReset, int? PeriodicResetDays, string? NextUsageResetAt);
+// Portkey's usage_limits fields first; time_zone, enforcement, alert_thresholds and alert_webhook_url are Switchyard's.
+internal sealed record UsageLimitsView(
+    long CreditLimit,
+    string Type,
+    int? AlertThreshold,
+    string? PeriodicReset,
+    int? PeriodicResetDays,
+    string? NextUsageResetAt,
+    string TimeZone,
+    string Enforcement,
+    IReadOnlyList<int> AlertThresholds,
+    string? AlertWebhookUrl);
+
+internal sealed record PriceOverrideView(decimal InputPerMillion, decimal OutputPerMillion);
+
+/// <summary>One current quota window of an entity (a Switchyard extension): cost in USD, the others in their units.</summary>
+internal sealed record UsageWindowView(string Meter, DateTimeOffset Start, DateTimeOffset? End, decimal Used, decimal Reserved);
+
+/// <summary>What an entity has used in its current windows; <c>status</c> is <c>exhausted</c> once a hard budget is spent.</summary>
+internal sealed record UsageView(string Status, IReadOnlyList<UsageWindowView> Windows);
 
 internal sealed record RateLimitView(string Type, string Unit, long Value);
 
@@ -31,9 +50,14 @@ internal sealed record WorkspaceView(
     IReadOnlyList<UsageLimitsView> UsageLimits,
     IReadOnlyList<RateLimitView> RateLimits,
     IReadOnlyList<string> Users,
+    int? MaxConcurrentRequests,
+    IReadOnlyDictionary<string, PriceOverrideView> PriceOverrides,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UsageView? Usage,
     string Object);
 
 internal sealed record CreatedApiKey(string Id, string Key, string Object);
+
+internal sealed record RotatedApiKey(string Id, string Key, DateTimeOffset KeyTransitionExpiresAt, string Object);
 
 internal sealed record ApiKeyDefaults(string? ConfigId, IReadOnlyDictionary<string, string> Metadata);
 
@@ -44,7 +68,7 @@ internal sealed record ApiKeyView(
     string? Description,
     string Type,
     string? OrganisationId,
-    string WorkspaceId,
+    string? WorkspaceId,
     string? UserId,
     string Status,
     string CreationMode,
@@ -57,6 +81,8 @@ internal sealed record ApiKeyView(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUpdatedAt,
+    int? MaxConcurrentRequests,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UsageView? Usage,
     string Object);
 
 internal sealed record CreatedVirtualKey(string Id, string Slug, string Object);
@@ -77,6 +103,8 @@ internal sealed record VirtualKeyView(
     DateTimeOffset? ExpiresAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUpdatedAt,
+    int? MaxConcurrentRequests,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UsageView? Usage,
     string Object);
 
 internal sealed record CreatedConfig(string Id, string VersionId, string Slug, string Object, bool Success);
@@ -116,7 +144,31 @@ internal sealed record ConfigView(
     int Version,
     string Object);
 
+internal sealed record ConfigAuditView(ConfigSummary Summary, int Version, JsonElement Config);
+
 internal sealed record ConfigVersionView(string Id, string ConfigId, string VersionId, int Version, string Name, string Config, DateTimeOffset CreatedAt, string Object);
+
+/// <summary>
+/// One audit record in Portkey's <c>/audit-logs</c> shape (<c>timestamp</c>, <c>request_id</c>, <c>user_id</c>,
+/// <c>user_type</c>, <c>workspace_id</c>, <c>resource_type</c>, <c>action</c>) plus Switchyard's <c>id</c>,
+/// <c>actor</c>, <c>resource_id</c>, <c>before</c> and <c>after</c>.
+/// </summary>
+internal sealed record AuditLogView(
+    string Id,
+    DateTimeOffset Timestamp,
+    string RequestId,
+    string UserId,
+    string UserType,
+    string Actor,
+    string? WorkspaceId,
+    string ResourceType,
+    string ResourceId,
+    string Action,
+    JsonElement? Before,
+    JsonElement? After,
+    string Object);
+
+internal sealed record AuditLogList(IReadOnlyList<AuditLogView> Records, int Total, string Object);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(AdminError))]
@@ -124,6 +176,7 @@ internal sealed record ConfigVersionView(string Id, string ConfigId, string Vers
 [JsonSerializable(typeof(WorkspaceView))]
 [JsonSerializable(typeof(AdminList<WorkspaceView>))]
 [JsonSerializable(typeof(CreatedApiKey))]
+[JsonSerializable(typeof(RotatedApiKey))]
 [JsonSerializable(typeof(ApiKeyView))]
 [JsonSerializable(typeof(AdminList<ApiKeyView>))]
 [JsonSerializable(typeof(CreatedVirtualKey))]
@@ -134,4 +187,6 @@ internal sealed record ConfigVersionView(string Id, string ConfigId, string Vers
 [JsonSerializable(typeof(ConfigView))]
 [JsonSerializable(typeof(AdminList<ConfigSummary>))]
 [JsonSerializable(typeof(AdminList<ConfigVersionView>))]
+[JsonSerializable(typeof(AuditLogList))]
+[JsonSerializable(typeof(ConfigAuditView))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -18,17 +18,17 @@ internal static class ConfigEndpoints
     public static RouteGroupBuilder MapConfigEndpoints(this RouteGroupBuilder admin)
     {
         var group = admin.MapGroup("/configs");
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{slug}", GetAsync);
-        group.MapPut("/{slug}", UpdateAsync);
-        group.MapDelete("/{slug}", DeleteAsync);
-        group.MapGet("/{slug}/versions", VersionsAsync);
+        group.MapPost("", CreateAsync).RequireScope("configs.create");
+        group.MapGet("", ListAsync).RequireScope("configs.list");
+        group.MapGet("/{slug}", GetAsync).RequireScope("configs.read");
+        group.MapPut("/{slug}", UpdateAsync).RequireScope("configs.update");
+        group.MapDelete("/{slug}", DeleteAsync).RequireScope("configs.delete");
+        group.MapGet("/{slug}/versions", VersionsAsync).RequireScope("configs.read");
         return admin;
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpRequest request, IKeyStore keys, IConfigStore configs, ConfigRules rules, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, IKeyStore keys, IConfigStore configs, ConfigRules rules, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, problem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -54,13 +54,14 @@ internal static class ConfigEndpoints
         var saved = await configs.SaveAsync(
             new SavedConfig(Guid.NewGuid().ToString(), workspace.Id, AdminSlugs.New("pc", name!), name!, configJson!, 1, isDefault, now, now),
             cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "configs.create", AuditNames.Config, saved.Id, saved.WorkspaceId, null, AuditJson(saved));
         return AdminResults.Ok(
             new CreatedConfig(saved.Id, AdminSlugs.VersionId(saved.Id, saved.Version), saved.Slug, "config", true),
             AdminJsonContext.Default.CreatedConfig);
     }
 
     private static Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, IConfigStore configs, CancellationToken cancellationToken) =>
-        WorkspaceScope.ListAsync(keys, request, configs.ListAsync, Summary, AdminJsonContext.Default.AdminListConfigSummary, cancellationToken);
+        WorkspaceScope.ListAsync(keys, request, configs.ListAsync, config => Task.FromResult(Summary(config)), AdminJsonContext.Default.AdminListConfigSummary, cancellationToken);
 
     private static async Task<IResult> GetAsync(string slug, HttpRequest request, IKeyStore keys, IConfigStore configs, CancellationToken cancellationToken)
     {
@@ -71,7 +72,7 @@ internal static class ConfigEndpoints
         }
 
         var first = (await configs.VersionsAsync(config.WorkspaceId, config.Slug, cancellationToken))[0];
-        using var document = JsonDocument.Parse(config.ConfigJson);
+        using var document = JsonDocument.Parse(ConfigSecrets.Redact(config.ConfigJson)!.ToJsonString());
         return AdminResults.Ok(
             new ConfigView(
                 config.Id, config.Name, config.Slug, null, config.WorkspaceId, config.IsDefault ? 1 : 0, "active", null, null,
@@ -81,7 +82,8 @@ internal static class ConfigEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string slug, HttpRequest request, IKeyStore keys, IConfigStore configs, ConfigRules rules, TimeProvider time, CancellationToken cancellationToken)
+        string slug, HttpRequest request, IKeyStore keys, IConfigStore configs, ConfigRules rules, AdminAudit audit, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -106,10 +108,12 @@ internal static class ConfigEndpoints
         var saved = await configs.SaveAsync(
             config with { Name = name!, ConfigJson = configJson!, IsDefault = isDefault, UpdatedAt = time.GetUtcNow() },
             cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "configs.update", AuditNames.Config, saved.Id, saved.WorkspaceId, AuditJson(config), AuditJson(saved));
         return AdminResults.Ok(new UpdatedConfig(AdminSlugs.VersionId(saved.Id, saved.Version), "config", true), AdminJsonContext.Default.UpdatedConfig);
     }
 
-    private static async Task<IResult> DeleteAsync(string slug, HttpRequest request, IKeyStore keys, IConfigStore configs, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(
+        string slug, HttpRequest request, IKeyStore keys, IConfigStore configs, AdminAudit audit, CancellationToken cancellationToken)
     {
         var (config, problem) = await FindAsync(slug, request, keys, configs, cancellationToken);
         if (config is null)
@@ -118,6 +122,7 @@ internal static class ConfigEndpoints
         }
 
         await configs.DeleteAsync(config.WorkspaceId, config.Slug, cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "configs.delete", AuditNames.Config, config.Id, config.WorkspaceId, AuditJson(config), null);
         return AdminResults.Done();
     }
 
@@ -133,7 +138,7 @@ internal static class ConfigEndpoints
             .Select(v =>
             {
                 var versionId = AdminSlugs.VersionId(v.Id, v.Version);
-                return new ConfigVersionView(versionId, v.Id, versionId, v.Version, v.Name, v.ConfigJson, v.UpdatedAt, "config-version");
+                return new ConfigVersionView(versionId, v.Id, versionId, v.Version, v.Name, ConfigSecrets.Redact(v.ConfigJson)!.ToJsonString(), v.UpdatedAt, "config-version");
             })
             .ToList();
         return AdminResults.List(versions, versions.Count, AdminJsonContext.Default.AdminListConfigVersionView);
@@ -160,7 +165,7 @@ internal static class ConfigEndpoints
     }
 
     /// <summary>The <c>config</c> field (an object, or a string holding one) as JSON text, after the gateway's parser accepts it.</summary>
-    private static string? ReadConfig(AdminBody body, ConfigRules rules, bool required)
+    internal static string? ReadConfig(AdminBody body, ConfigRules rules, bool required)
     {
         string text;
         switch (body.Field("config"))
@@ -183,6 +188,11 @@ internal static class ConfigEndpoints
         body.Errors.AddRange(result.Errors);
         return result.IsValid ? text : null;
     }
+
+    /// <summary>A config's audit view: the summary, its version and the routing config (configs hold no secrets beyond what routing needs; provider keys belong in virtual keys).</summary>
+    internal static string AuditJson(SavedConfig config) => AdminAudit.Json(
+        new ConfigAuditView(Summary(config), config.Version, JsonDocument.Parse(ConfigSecrets.Redact(config.ConfigJson)!.ToJsonString()).RootElement.Clone()),
+        AdminJsonContext.Default.ConfigAuditView);
 
     private static ConfigSummary Summary(SavedConfig config) => new(
         config.Id, config.Name, config.Slug, null, config.WorkspaceId, config.IsDefault ? 1 : 0, "active", null, null,

@@ -28,16 +28,17 @@ internal static class VirtualKeyEndpoints
     public static RouteGroupBuilder MapVirtualKeyEndpoints(this RouteGroupBuilder admin)
     {
         var group = admin.MapGroup("/virtual-keys");
-        group.MapPost("", CreateAsync);
-        group.MapGet("", ListAsync);
-        group.MapGet("/{slug}", GetAsync);
-        group.MapPut("/{slug}", UpdateAsync);
-        group.MapDelete("/{slug}", DeleteAsync);
+        group.MapPost("", CreateAsync).RequireScope("virtual_keys.create");
+        group.MapGet("", ListAsync).RequireScope("virtual_keys.list");
+        group.MapGet("/{slug}", GetAsync).RequireScope("virtual_keys.read");
+        group.MapPut("/{slug}", UpdateAsync).RequireScope("virtual_keys.update");
+        group.MapDelete("/{slug}", DeleteAsync).RequireScope("virtual_keys.delete");
         return admin;
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpRequest request, IKeyStore keys, IServiceProvider services, ProviderCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, IKeyStore keys, IServiceProvider services, ProviderCatalog catalog, AdminAudit audit, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (body, problem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -91,23 +92,34 @@ internal static class VirtualKeyEndpoints
                 Guid.NewGuid().ToString(), workspace.Id, slug, name!, provider!, vault.Seal(secret!, BoundTo(workspace.Id, slug)),
                 ApiKeySecrets.MaskSecret(secret!), options, note, limits, expiresAt, now, now),
             cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "virtual_keys.create", AuditNames.VirtualKey, key.Id, key.WorkspaceId, null, AuditJson(key, now));
         return AdminResults.Ok(new CreatedVirtualKey(key.Id, key.Slug, "virtual-key"), AdminJsonContext.Default.CreatedVirtualKey);
     }
 
-    private static Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
+    private static Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, AdminUsage usage, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return WorkspaceScope.ListAsync(keys, request, keys.ListVirtualKeysAsync, key => View(key, now), AdminJsonContext.Default.AdminListVirtualKeyView, cancellationToken);
+        return WorkspaceScope.ListAsync(
+            keys,
+            request,
+            keys.ListVirtualKeysAsync,
+            async key => View(key, now, await usage.ForAsync(GovernedKind.VirtualKey, key.Id, key.Limits, cancellationToken)),
+            AdminJsonContext.Default.AdminListVirtualKeyView,
+            cancellationToken);
     }
 
-    private static async Task<IResult> GetAsync(string slug, HttpRequest request, IKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string slug, HttpRequest request, IKeyStore keys, AdminUsage usage, TimeProvider time, CancellationToken cancellationToken)
     {
         var (key, problem) = await FindAsync(slug, request, keys, cancellationToken);
-        return key is null ? problem! : AdminResults.Ok(View(key, time.GetUtcNow()), AdminJsonContext.Default.VirtualKeyView);
+        return key is null
+            ? problem!
+            : AdminResults.Ok(
+                View(key, time.GetUtcNow(), await usage.ForAsync(GovernedKind.VirtualKey, key.Id, key.Limits, cancellationToken)),
+                AdminJsonContext.Default.VirtualKeyView);
     }
 
     private static async Task<IResult> UpdateAsync(
-        string slug, HttpRequest request, IKeyStore keys, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken)
+        string slug, HttpRequest request, IKeyStore keys, IServiceProvider services, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -152,10 +164,12 @@ internal static class VirtualKeyEndpoints
         }
 
         await keys.UpdateVirtualKeyAsync(updated, cancellationToken);
+        await audit.RecordAsync(
+            request.HttpContext, "virtual_keys.update", AuditNames.VirtualKey, key.Id, key.WorkspaceId, AuditJson(key, updated.UpdatedAt), AuditJson(updated, updated.UpdatedAt));
         return AdminResults.Done();
     }
 
-    private static async Task<IResult> DeleteAsync(string slug, HttpRequest request, IKeyStore keys, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string slug, HttpRequest request, IKeyStore keys, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (key, problem) = await FindAsync(slug, request, keys, cancellationToken);
         if (key is null)
@@ -164,6 +178,7 @@ internal static class VirtualKeyEndpoints
         }
 
         await keys.DeleteVirtualKeyAsync(key.WorkspaceId, key.Slug, cancellationToken);
+        await audit.RecordAsync(request.HttpContext, "virtual_keys.delete", AuditNames.VirtualKey, key.Id, key.WorkspaceId, AuditJson(key, time.GetUtcNow()), null);
         return AdminResults.Done();
     }
 
@@ -180,6 +195,11 @@ internal static class VirtualKeyEndpoints
             if (workspace is null)
             {
                 return (null, AdminResults.WorkspaceNotFound(requested));
+            }
+
+            if (!AdminCaller.Of(request.HttpContext).Sees(workspace.Id))
+            {
+                return (null, WorkspaceScope.OtherWorkspace());
             }
 
             workspaces = [workspace];
@@ -210,7 +230,7 @@ internal static class VirtualKeyEndpoints
         };
     }
 
-    private static IReadOnlyDictionary<string, string> ReadProviderOptions(AdminBody body, IReadOnlyDictionary<string, string> current)
+    internal static IReadOnlyDictionary<string, string> ReadProviderOptions(AdminBody body, IReadOnlyDictionary<string, string> current)
     {
         var options = new Dictionary<string, string>(current, StringComparer.Ordinal);
         foreach (var (field, option) in ProviderOptionFields)
@@ -249,12 +269,14 @@ internal static class VirtualKeyEndpoints
         }
     }
 
-    private static VirtualKeyView View(VirtualKey key, DateTimeOffset now) => new(
+    internal static string AuditJson(VirtualKey key, DateTimeOffset now) => AdminAudit.Json(View(key, now, null), AdminJsonContext.Default.VirtualKeyView);
+
+    internal static VirtualKeyView View(VirtualKey key, DateTimeOffset now, UsageView? usage) => new(
         key.Id,
         key.Name,
         key.Slug,
         key.Note,
-        key.ExpiresAt <= now ? "expired" : "active",
+        key.ExpiresAt <= now ? "expired" : usage?.Status ?? "active",
         key.WorkspaceId,
         key.Provider,
         key.Hint,
@@ -265,5 +287,7 @@ internal static class VirtualKeyEndpoints
         key.ExpiresAt,
         key.CreatedAt,
         key.UpdatedAt,
+        key.Limits.MaxConcurrentRequests,
+        usage,
         "virtual-key");
 }

@@ -5,7 +5,8 @@ namespace Switchyard.FrontDoor.Admin;
 /// <summary>
 /// Which workspace a request means. The admin token is organisation-wide, so <c>workspace_id</c> (id or slug, in the
 /// body or the query) picks one; left out, a create uses the only workspace when exactly one is active, and a lookup
-/// searches every workspace.
+/// searches every workspace. A workspace API key is held to its own workspace: another one asked for is a 403, and
+/// left out means its own.
 /// </summary>
 internal static class WorkspaceScope
 {
@@ -18,10 +19,19 @@ internal static class WorkspaceScope
     public static async Task<(Workspace? Workspace, IResult? Problem)> ForCreateAsync(
         IKeyStore keys, HttpRequest request, AdminBody body, CancellationToken cancellationToken)
     {
+        var caller = AdminCaller.Of(request.HttpContext);
         if (Requested(request, body) is { } requested)
         {
             var workspace = await keys.GetWorkspaceAsync(requested, cancellationToken);
-            return workspace is null || workspace.Archived ? (null, AdminResults.WorkspaceNotFound(requested)) : (workspace, null);
+            return workspace is null || workspace.Archived ? (null, AdminResults.WorkspaceNotFound(requested))
+                : caller.Sees(workspace.Id) ? (workspace, null)
+                : (null, OtherWorkspace());
+        }
+
+        if (caller.WorkspaceId is { } own)
+        {
+            var workspace = await keys.GetWorkspaceAsync(own, cancellationToken);
+            return workspace is null || workspace.Archived ? (null, AdminResults.WorkspaceNotFound(own)) : (workspace, null);
         }
 
         var active = (await keys.ListWorkspacesAsync(cancellationToken)).Where(w => !w.Archived).ToList();
@@ -36,14 +46,20 @@ internal static class WorkspaceScope
     public static async Task<(IReadOnlyList<Workspace> Workspaces, IResult? Problem)> ForLookupAsync(
         IKeyStore keys, HttpRequest request, CancellationToken cancellationToken)
     {
+        var caller = AdminCaller.Of(request.HttpContext);
         if (Requested(request, null) is { } requested)
         {
             var workspace = await keys.GetWorkspaceAsync(requested, cancellationToken);
-            return workspace is null ? ([], AdminResults.WorkspaceNotFound(requested)) : ([workspace], null);
+            return workspace is null ? ([], AdminResults.WorkspaceNotFound(requested))
+                : caller.Sees(workspace.Id) ? ([workspace], null)
+                : ([], OtherWorkspace());
         }
 
-        return (await keys.ListWorkspacesAsync(cancellationToken), null);
+        var all = await keys.ListWorkspacesAsync(cancellationToken);
+        return (all.Where(w => caller.Sees(w.Id)).ToArray(), null);
     }
+
+    public static IResult OtherWorkspace() => AdminResults.Forbidden("This API key may only manage records of its own workspace.");
 
     /// <summary>
     /// A list route: the records of the workspace asked for (or of every workspace), rendered as views, paged, in
@@ -53,7 +69,7 @@ internal static class WorkspaceScope
         IKeyStore keys,
         HttpRequest request,
         Func<string, CancellationToken, Task<IReadOnlyList<TRecord>>> list,
-        Func<TRecord, TView> view,
+        Func<TRecord, Task<TView>> view,
         System.Text.Json.Serialization.Metadata.JsonTypeInfo<AdminList<TView>> typeInfo,
         CancellationToken cancellationToken)
     {
@@ -63,13 +79,19 @@ internal static class WorkspaceScope
             return problem;
         }
 
-        var all = new List<TView>();
+        var all = new List<TRecord>();
         foreach (var workspace in workspaces)
         {
-            all.AddRange((await list(workspace.Id, cancellationToken)).Select(view));
+            all.AddRange(await list(workspace.Id, cancellationToken));
         }
 
-        return AdminResults.List(Page(request, all), all.Count, typeInfo);
+        var page = new List<TView>();
+        foreach (var record in Page(request, all))
+        {
+            page.Add(await view(record));
+        }
+
+        return AdminResults.List(page, all.Count, typeInfo);
     }
 
     /// <summary><c>current_page</c> (0-based) and <c>page_size</c>, either spelling; no page size means everything.</summary>

@@ -37,7 +37,7 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal("alpha", created.GetProperty("defaults").GetProperty("metadata").Str("team"));
         Assert.Equal(0, created.GetProperty("defaults").GetProperty("is_default").GetInt32());
         Assert.Equal(
-            """[{"credit_limit":100,"type":"cost","alert_threshold":80,"periodic_reset":"monthly","periodic_reset_days":null,"next_usage_reset_at":null}]""",
+            """[{"credit_limit":100,"type":"cost","alert_threshold":80,"periodic_reset":"monthly","periodic_reset_days":null,"next_usage_reset_at":null,"time_zone":"UTC","enforcement":"hard","alert_thresholds":[80],"alert_webhook_url":null}]""",
             created.GetProperty("usage_limits").GetRawText());
         Assert.Equal("""[{"type":"requests","unit":"rpm","value":60}]""", created.GetProperty("rate_limits").GetRawText());
 
@@ -69,7 +69,7 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
     public async Task Workspaces_BadBody_400ListsEveryProblem()
     {
         var body = (await _admin.Post("/v1/admin/workspaces", """
-            {"description":5,"usage_limits":{"credit_limit":0,"type":"dollars","periodic_reset":"daily"},"rate_limits":[{"type":"requests","unit":"rps","value":1}]}
+            {"description":5,"usage_limits":{"credit_limit":0,"type":"dollars","periodic_reset":"hourly"},"rate_limits":[{"type":"requests","unit":"rps","value":1}]}
             """)).Failure(HttpStatusCode.BadRequest, "AB01");
         var errors = body.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToArray();
         Assert.Equal<string>(
@@ -78,7 +78,7 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
                 "description: must be a string",
                 "usage_limits.type: must be cost or tokens",
                 "usage_limits.credit_limit: is required, an integer of at least 1",
-                "usage_limits.periodic_reset: must be monthly, weekly or null",
+                "usage_limits.periodic_reset: must be monthly, weekly, daily or null",
                 "rate_limits[0].unit: must be rpm, rph or rpd",
             ],
             errors);
@@ -116,7 +116,7 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal("""["completions.write"]""", key.GetProperty("scopes").GetRawText());
         Assert.Equal("""{"config_id":"pc-x-000000","metadata":{"env":"ci"}}""", key.GetProperty("defaults").GetRawText());
         Assert.Equal(
-            """{"credit_limit":5000,"type":"tokens","alert_threshold":null,"periodic_reset":"weekly","periodic_reset_days":null,"next_usage_reset_at":null}""",
+            """{"credit_limit":5000,"type":"tokens","alert_threshold":null,"periodic_reset":"weekly","periodic_reset_days":null,"next_usage_reset_at":null,"time_zone":"UTC","enforcement":"hard","alert_thresholds":[],"alert_webhook_url":null}""",
             key.GetProperty("usage_limits").GetRawText());
         Assert.Equal("""[{"type":"tokens","unit":"rpd","value":100000}]""", key.GetProperty("rate_limits").GetRawText());
         Assert.Equal(new DateTimeOffset(2031, 1, 2, 3, 4, 5, TimeSpan.Zero), key.GetProperty("expires_at").GetDateTimeOffset());
@@ -148,7 +148,7 @@ public sealed class AdminApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
     public async Task ApiKeys_OtherTypesAndMissingFields_400()
     {
         var workspace = await NewWorkspaceAsync("keys-400");
-        (await _admin.Post("/v1/api-keys/organisation/service", """{"name":"x","scopes":[]}""")).Failure(HttpStatusCode.BadRequest, "AB01");
+        (await _admin.Post("/v1/api-keys/organisation/user", """{"name":"x","scopes":[]}""")).Failure(HttpStatusCode.BadRequest, "AB01");
         var body = (await _admin.Post("/v1/api-keys/workspace/service", $$"""{"workspace_id":"{{workspace}}","scopes":"all"}"""))
             .Failure(HttpStatusCode.BadRequest, "AB01");
         Assert.Equal("""["name: is required","scopes: must be an array of strings"]""", body.GetProperty("errors").GetRawText());
