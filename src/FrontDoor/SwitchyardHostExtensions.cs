@@ -1,4 +1,5 @@
 using Switchyard.FrontDoor.Admin;
+using Switchyard.FrontDoor.Bootstrap;
 using Switchyard.FrontDoor.Endpoints;
 using Switchyard.FrontDoor.Http;
 using Switchyard.FrontDoor.State;
@@ -16,6 +17,7 @@ public static class SwitchyardHostExtensions
         builder.Services.AddSingleton<Readiness>();
         builder.AddSwitchyardState();
         builder.AddSwitchyardAdmin();
+        builder.AddSwitchyardBootstrap();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces its own (configurable) body limit with a 413 in its error shape.

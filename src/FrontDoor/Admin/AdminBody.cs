@@ -17,6 +17,9 @@ internal sealed class AdminBody
 
     public List<string> Errors { get; } = [];
 
+    /// <summary>A body that did not come over HTTP (the bootstrap file's records, converted from YAML).</summary>
+    public static AdminBody FromElement(JsonElement root) => new(root.Clone());
+
     /// <summary>Reads the body; an empty body is an empty object (Node sends no body on some calls).</summary>
     public static async Task<(AdminBody? Body, string? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
