@@ -13,6 +13,9 @@ internal static class TokenEstimate
     public const int PerMessage = 4;
     public const int PerImage = 1600;
 
+    /// <summary>Tokens every chat answer is primed with (OpenAI's <c>&lt;|start|&gt;assistant&lt;|message|&gt;</c>), counted in prompt tokens.</summary>
+    public const int PerRequest = 3;
+
     public static int InputTokens(ReadOnlySpan<byte> anthropicBody)
     {
         var text = PromptText.Measure(anthropicBody);
@@ -21,13 +24,13 @@ internal static class TokenEstimate
 
     /// <summary>
     /// A bound the real count should not exceed, for reserving budget before a call: one token per UTF-8 byte of text
-    /// (a token is at least one byte in the BPE vocabularies of the providers we route to), plus framing and the image
-    /// allowance. Works on OpenAI and Anthropic bodies alike.
+    /// (a token is at least one byte in the BPE vocabularies of the providers we route to), plus framing, the answer's
+    /// priming and the image allowance. Works on OpenAI and Anthropic bodies alike.
     /// </summary>
     public static long InputTokensUpperBound(ReadOnlySpan<byte> body)
     {
         var text = PromptText.Measure(body);
-        return text.Characters + (text.Messages * PerMessage) + (text.Images * PerImage);
+        return text.Characters + (text.Messages * PerMessage) + (text.Images * PerImage) + PerRequest;
     }
 
     /// <summary>The estimate for an OpenAI- or Anthropic-shaped body (rate limits on tokens reserve it, then settle to the real count).</summary>

@@ -12,8 +12,8 @@ public sealed class TokenBoundsTests
             {"model":"gpt-4o","messages":[{"role":"system","content":"abcd"},{"role":"user","content":[{"type":"text","text":"héllo"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA","detail":"high"}}]}]}
             """);
 
-        // "abcd" 4 bytes + "héllo" 6 bytes, 2 messages × 4, 1 image × 1,600; the model, roles, types and the data URL are not text.
-        Assert.Equal(4 + 6 + 8 + 1600, TokenEstimate.InputTokensUpperBound(body));
+        // "abcd" 4 bytes + "héllo" 6 bytes, 2 messages × 4, 1 image × 1,600, 3 of priming; the model, roles, types and the data URL are not text.
+        Assert.Equal(4 + 6 + 8 + 1600 + 3, TokenEstimate.InputTokensUpperBound(body));
         Assert.Equal(3 + 8 + 1600, TokenEstimate.InputTokensEstimate(body));
     }
 
@@ -22,7 +22,7 @@ public sealed class TokenBoundsTests
     {
         var body = """{"model":"text-embedding-3-small","input":["12345678","1234"]}"""u8.ToArray();
 
-        Assert.Equal(12, TokenEstimate.InputTokensUpperBound(body));
+        Assert.Equal(12 + 3, TokenEstimate.InputTokensUpperBound(body));
         Assert.Equal(3, TokenEstimate.InputTokensEstimate(body));
     }
 }
