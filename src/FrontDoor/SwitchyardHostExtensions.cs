@@ -15,6 +15,7 @@ public static class SwitchyardHostExtensions
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSwitchyardGateway();
         builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddHostedService<Alerts.BudgetAlertDelivery>();
         builder.AddSwitchyardState();
         builder.AddSwitchyardAdmin();
         builder.AddSwitchyardBootstrap();

@@ -45,4 +45,19 @@ public sealed class GatewayOptions
 
     /// <summary><see cref="TrustedCustomHosts"/> as a list.</summary>
     public IReadOnlyList<string> TrustedHosts => TrustedCustomHosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// Output tokens assumed for a budget reservation when the request sets no <c>max_tokens</c> and the model catalog
+    /// does not know the model's output limit. Default 4096.
+    /// </summary>
+    public int UnknownModelMaxOutputTokens { get; set; } = 4096;
+
+    /// <summary>Where budget alerts are POSTed when a budget names no <c>alert_webhook_url</c> of its own. Default none.</summary>
+    public string? AlertWebhookUrl { get; set; }
+
+    /// <summary>How many times one alert is tried before it is dropped (and logged as an error). Default 6.</summary>
+    public int AlertDeliveryAttempts { get; set; } = 6;
+
+    /// <summary>The first wait between alert delivery attempts; it doubles each time up to 5 minutes. Default 1 s.</summary>
+    public TimeSpan AlertRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -31,8 +31,11 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<TokenCounter>();
         services.TryAddSingleton<Security.KeyDirectory>();
         services.TryAddSingleton<Security.Authenticator>();
+        services.TryAddSingleton(sp => new Admission.ModelPrices(ModelCatalog.Default));
+        services.TryAddSingleton<Admission.BudgetAlerts>();
+        services.TryAddSingleton<Admission.KeyLedger>();
         services.TryAddSingleton(sp => new GatewayPipeline(
-            sp.GetRequiredService<Security.Authenticator>(),
+            sp.GetRequiredService<Security.Authenticator>(), sp.GetRequiredService<Admission.KeyLedger>(),
             sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(), sp.GetServices<ICallObserver>()));
         return services;
     }

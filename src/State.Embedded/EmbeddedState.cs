@@ -27,25 +27,26 @@ public static class EmbeddedState
         }
 
         var database = new SqliteDatabase(fullPath);
-        return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database));
+        return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database), new SqliteAuditLog(database));
     }
 }
 
 /// <summary>
-/// The three stores over one SQLite file. Share one instance per file for the life of the process (they are
+/// The stores over one SQLite file. Share one instance per file for the life of the process (they are
 /// thread-safe); disposing it closes the pooled connections so the file can be moved or deleted.
 /// </summary>
 public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
 {
     private readonly SqliteDatabase database;
 
-    internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator)
+    internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator, IAuditLog audit)
     {
         DatabasePath = databasePath;
         this.database = database;
         Keys = keys;
         Configs = configs;
         Migrator = migrator;
+        Audit = audit;
     }
 
     /// <summary>The absolute path of the database file.</summary>
@@ -56,6 +57,8 @@ public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
     public IConfigStore Configs { get; }
 
     public IStateMigrator Migrator { get; }
+
+    public IAuditLog Audit { get; }
 
     public void Dispose() => database.Close();
 

@@ -83,6 +83,43 @@ internal static class SchemaScripts
                 PRIMARY KEY (workspace_id, slug, version)
             ) STRICT;
             """),
+        new(2, "audit log, price overrides, API key type, quota usage",
+            """
+            -- seq orders records appended within one microsecond; ids come from the admin API. No foreign key on the
+            -- workspace: the log outlives what it describes.
+            CREATE TABLE audit_log (
+                seq          INTEGER NOT NULL PRIMARY KEY,
+                id           TEXT    NOT NULL UNIQUE,
+                at           TEXT    NOT NULL,
+                actor        TEXT    NOT NULL,
+                action       TEXT    NOT NULL,
+                target_kind  TEXT    NOT NULL,
+                target_id    TEXT    NOT NULL,
+                workspace_id TEXT,
+                before_json  TEXT,
+                after_json   TEXT,
+                request_id   TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX audit_log_at ON audit_log (at, seq);
+            CREATE INDEX audit_log_workspace_at ON audit_log (workspace_id, at, seq);
+            CREATE INDEX audit_log_target ON audit_log (target_kind, target_id, at);
+
+            ALTER TABLE workspaces ADD COLUMN price_overrides TEXT NOT NULL DEFAULT '{}';
+            ALTER TABLE api_keys ADD COLUMN type TEXT NOT NULL DEFAULT 'workspace' CHECK (type IN ('workspace', 'organisation'));
+
+            -- Settled use per quota (one row per entity, meter and window: a new window is a new row). What is reserved by
+            -- requests in flight lives only in the process, so a restart releases it.
+            CREATE TABLE quota_usage (
+                entity_kind  TEXT    NOT NULL,
+                entity_id    TEXT    NOT NULL,
+                meter        TEXT    NOT NULL,
+                window_start TEXT    NOT NULL,
+                window_end   TEXT,
+                used         INTEGER NOT NULL CHECK (used >= 0),
+                updated_at   TEXT    NOT NULL,
+                PRIMARY KEY (entity_kind, entity_id, meter, window_start)
+            ) STRICT, WITHOUT ROWID;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -19,14 +19,15 @@ internal sealed class SqliteConfigStore(SqliteDatabase database) : IConfigStore
         var row = ConfigRow.From(config);
         // One statement reads the highest version and inserts the next, so two concurrent saves cannot pick the same
         // number (SQLite runs a write statement under the database's write lock); the primary key backs that up.
-        row.Version = await database.ExecuteScalarAsync<long>(
+        row.Version = await SqliteConflict.GuardAsync(() => database.ExecuteScalarAsync<long>(
             """
             INSERT INTO configs (workspace_id, slug, version, id, name, config_json, is_default, created_at, updated_at)
             SELECT @WorkspaceId, @Slug, COALESCE(MAX(version), 0) + 1, @Id, @Name, @ConfigJson, @IsDefault, @CreatedAt, @UpdatedAt
             FROM configs WHERE workspace_id = @WorkspaceId AND slug = @Slug
             RETURNING version
             """,
-            row, cancellationToken);
+            row, cancellationToken),
+            _ => $"a concurrent save took the next version of config '{config.Slug}' in workspace '{config.WorkspaceId}'");
         return row.ToRecord();
     }
 

@@ -7,19 +7,21 @@ namespace Switchyard.State.Embedded;
 /// Workspaces, API keys and virtual keys in SQLite. Every per-workspace read and write carries the workspace id in
 /// its WHERE clause, so a caller holding one tenant's id can never see or change another's records.
 /// Duplicates (id, workspace slug, key hash, virtual key slug in a workspace) are refused by unique indexes and
-/// surface as <see cref="SqliteException"/> (constraint violation).
+/// surface as <see cref="StateConflictException"/> naming what collided.
 /// </summary>
 internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
 {
     public async Task<Workspace> AddWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken)
     {
         var row = WorkspaceRow.From(workspace);
-        await database.ExecuteAsync(
-            """
-            INSERT INTO workspaces (id, slug, name, description, default_metadata, limits, archived, created_at, updated_at)
-            VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata, @Limits, @Archived, @CreatedAt, @UpdatedAt)
-            """,
-            row, cancellationToken);
+        await SqliteConflict.GuardAsync(
+            () => database.ExecuteAsync(
+                """
+                INSERT INTO workspaces (id, slug, name, description, default_metadata, limits, archived, created_at, updated_at, price_overrides)
+                VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata, @Limits, @Archived, @CreatedAt, @UpdatedAt, @PriceOverrides)
+                """,
+                row, cancellationToken),
+            columns => WorkspaceConflict(workspace, columns));
         return row.ToRecord();
     }
 
@@ -39,25 +41,29 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     }
 
     public async Task<bool> UpdateWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
-            """
-            UPDATE workspaces SET slug = @Slug, name = @Name, description = @Description, default_metadata = @DefaultMetadata,
-                limits = @Limits, archived = @Archived, created_at = @CreatedAt, updated_at = @UpdatedAt
-            WHERE id = @Id
-            """,
-            WorkspaceRow.From(workspace), cancellationToken) > 0;
+        await SqliteConflict.GuardAsync(
+            () => database.ExecuteAsync(
+                """
+                UPDATE workspaces SET slug = @Slug, name = @Name, description = @Description, default_metadata = @DefaultMetadata,
+                    limits = @Limits, archived = @Archived, created_at = @CreatedAt, updated_at = @UpdatedAt, price_overrides = @PriceOverrides
+                WHERE id = @Id
+                """,
+                WorkspaceRow.From(workspace), cancellationToken),
+            columns => WorkspaceConflict(workspace, columns)) > 0;
 
     public async Task<ApiKey> AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
         var row = ApiKeyRow.From(key);
-        await database.ExecuteAsync(
-            """
-            INSERT INTO api_keys (id, workspace_id, name, description, key_hash, hint, scopes, allowed_models, allowed_providers,
-                default_config_slug, default_metadata, limits, expires_at, revoked_at, created_at, updated_at)
-            VALUES (@Id, @WorkspaceId, @Name, @Description, @KeyHash, @Hint, @Scopes, @AllowedModels, @AllowedProviders,
-                @DefaultConfigSlug, @DefaultMetadata, @Limits, @ExpiresAt, @RevokedAt, @CreatedAt, @UpdatedAt)
-            """,
-            row, cancellationToken);
+        await SqliteConflict.GuardAsync(
+            () => database.ExecuteAsync(
+                """
+                INSERT INTO api_keys (id, workspace_id, name, description, key_hash, hint, scopes, allowed_models, allowed_providers,
+                    default_config_slug, default_metadata, limits, expires_at, revoked_at, created_at, updated_at, type)
+                VALUES (@Id, @WorkspaceId, @Name, @Description, @KeyHash, @Hint, @Scopes, @AllowedModels, @AllowedProviders,
+                    @DefaultConfigSlug, @DefaultMetadata, @Limits, @ExpiresAt, @RevokedAt, @CreatedAt, @UpdatedAt, @Type)
+                """,
+                row, cancellationToken),
+            columns => ApiKeyConflict(key, columns));
         return row.ToRecord();
     }
 
@@ -85,27 +91,31 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     }
 
     public async Task<bool> UpdateApiKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
-            """
-            UPDATE api_keys SET name = @Name, description = @Description, key_hash = @KeyHash, hint = @Hint, scopes = @Scopes,
-                allowed_models = @AllowedModels, allowed_providers = @AllowedProviders, default_config_slug = @DefaultConfigSlug,
-                default_metadata = @DefaultMetadata, limits = @Limits, expires_at = @ExpiresAt, revoked_at = @RevokedAt,
-                created_at = @CreatedAt, updated_at = @UpdatedAt
-            WHERE id = @Id AND workspace_id = @WorkspaceId
-            """,
-            ApiKeyRow.From(key), cancellationToken) > 0;
+        await SqliteConflict.GuardAsync(
+            () => database.ExecuteAsync(
+                """
+                UPDATE api_keys SET name = @Name, description = @Description, key_hash = @KeyHash, hint = @Hint, scopes = @Scopes,
+                    allowed_models = @AllowedModels, allowed_providers = @AllowedProviders, default_config_slug = @DefaultConfigSlug,
+                    default_metadata = @DefaultMetadata, limits = @Limits, expires_at = @ExpiresAt, revoked_at = @RevokedAt,
+                    created_at = @CreatedAt, updated_at = @UpdatedAt, type = @Type
+                WHERE id = @Id AND workspace_id = @WorkspaceId
+                """,
+                ApiKeyRow.From(key), cancellationToken),
+            columns => ApiKeyConflict(key, columns)) > 0;
 
     public async Task<VirtualKey> AddVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken)
     {
         var row = VirtualKeyRow.From(key);
-        await database.ExecuteAsync(
-            """
-            INSERT INTO virtual_keys (id, workspace_id, slug, name, provider, secret_key_id, secret_nonce, secret_ciphertext, secret_tag,
-                hint, provider_options, note, limits, expires_at, created_at, updated_at)
-            VALUES (@Id, @WorkspaceId, @Slug, @Name, @Provider, @SecretKeyId, @SecretNonce, @SecretCiphertext, @SecretTag,
-                @Hint, @ProviderOptions, @Note, @Limits, @ExpiresAt, @CreatedAt, @UpdatedAt)
-            """,
-            row, cancellationToken);
+        await SqliteConflict.GuardAsync(
+            () => database.ExecuteAsync(
+                """
+                INSERT INTO virtual_keys (id, workspace_id, slug, name, provider, secret_key_id, secret_nonce, secret_ciphertext, secret_tag,
+                    hint, provider_options, note, limits, expires_at, created_at, updated_at)
+                VALUES (@Id, @WorkspaceId, @Slug, @Name, @Provider, @SecretKeyId, @SecretNonce, @SecretCiphertext, @SecretTag,
+                    @Hint, @ProviderOptions, @Note, @Limits, @ExpiresAt, @CreatedAt, @UpdatedAt)
+                """,
+                row, cancellationToken),
+            columns => VirtualKeyConflict(key, columns));
         return row.ToRecord();
     }
 
@@ -126,15 +136,17 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     }
 
     public async Task<bool> UpdateVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken) =>
-        await database.ExecuteAsync(
-            """
-            UPDATE virtual_keys SET slug = @Slug, name = @Name, provider = @Provider, secret_key_id = @SecretKeyId,
-                secret_nonce = @SecretNonce, secret_ciphertext = @SecretCiphertext, secret_tag = @SecretTag, hint = @Hint,
-                provider_options = @ProviderOptions, note = @Note, limits = @Limits, expires_at = @ExpiresAt,
-                created_at = @CreatedAt, updated_at = @UpdatedAt
-            WHERE id = @Id AND workspace_id = @WorkspaceId
-            """,
-            VirtualKeyRow.From(key), cancellationToken) > 0;
+        await SqliteConflict.GuardAsync(
+            () => database.ExecuteAsync(
+                """
+                UPDATE virtual_keys SET slug = @Slug, name = @Name, provider = @Provider, secret_key_id = @SecretKeyId,
+                    secret_nonce = @SecretNonce, secret_ciphertext = @SecretCiphertext, secret_tag = @SecretTag, hint = @Hint,
+                    provider_options = @ProviderOptions, note = @Note, limits = @Limits, expires_at = @ExpiresAt,
+                    created_at = @CreatedAt, updated_at = @UpdatedAt
+                WHERE id = @Id AND workspace_id = @WorkspaceId
+                """,
+                VirtualKeyRow.From(key), cancellationToken),
+            columns => VirtualKeyConflict(key, columns)) > 0;
 
     public async Task<bool> DeleteVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
@@ -163,4 +175,23 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
             virtualKeys.Select(r => r.ToRecord()).ToList(),
             configs.Select(r => r.ToRecord()).ToList());
     }
+
+    internal static string WorkspaceConflict(Workspace workspace, string columns) => columns switch
+    {
+        "slug" => $"a workspace with slug '{workspace.Slug}' already exists",
+        _ => $"a workspace with id '{workspace.Id}' already exists",
+    };
+
+    // The hash is not quoted: it is derived from a secret and has no meaning to whoever reads the message.
+    internal static string ApiKeyConflict(ApiKey key, string columns) => columns switch
+    {
+        "key_hash" => "an API key with the same key hash already exists",
+        _ => $"an API key with id '{key.Id}' already exists",
+    };
+
+    internal static string VirtualKeyConflict(VirtualKey key, string columns) => columns switch
+    {
+        "workspace_id,slug" => $"a virtual key with slug '{key.Slug}' already exists in workspace '{key.WorkspaceId}'",
+        _ => $"a virtual key with id '{key.Id}' already exists",
+    };
 }

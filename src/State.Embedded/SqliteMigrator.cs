@@ -8,19 +8,24 @@ namespace Switchyard.State.Embedded;
 /// failed script leaves the schema at the previous version. Safe to run from two processes at once: each script's
 /// transaction takes the write lock first and re-reads the version under it.
 /// </summary>
-internal sealed class SqliteMigrator(SqliteDatabase database) : IStateMigrator
+internal sealed class SqliteMigrator(SqliteDatabase database, IReadOnlyList<SchemaScript> scripts) : IStateMigrator
 {
+    public SqliteMigrator(SqliteDatabase database)
+        : this(database, SchemaScripts.All)
+    {
+    }
+
     private const string CreateVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT";
 
     private const string ReadVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
 
-    public int RequiredVersion => SchemaScripts.LatestVersion;
+    public int RequiredVersion => scripts[^1].Version;
 
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        foreach (var script in SchemaScripts.All)
+        foreach (var script in scripts)
         {
             // Immediate: take the write lock before reading the version, so no other migrator can apply the same script in between.
             await using var transaction = connection.BeginTransaction(deferred: false);

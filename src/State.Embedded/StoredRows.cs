@@ -8,7 +8,7 @@ internal sealed class WorkspaceRow
 {
     public const string Columns =
         "id AS Id, slug AS Slug, name AS Name, description AS Description, default_metadata AS DefaultMetadata, " +
-        "limits AS Limits, archived AS Archived, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "limits AS Limits, archived AS Archived, created_at AS CreatedAt, updated_at AS UpdatedAt, price_overrides AS PriceOverrides";
 
     public string Id { get; set; } = "";
     public string Slug { get; set; } = "";
@@ -19,6 +19,7 @@ internal sealed class WorkspaceRow
     public long Archived { get; set; }
     public string CreatedAt { get; set; } = "";
     public string UpdatedAt { get; set; } = "";
+    public string PriceOverrides { get; set; } = "{}";
 
     public static WorkspaceRow From(Workspace w) => new()
     {
@@ -31,11 +32,15 @@ internal sealed class WorkspaceRow
         Archived = w.Archived ? 1 : 0,
         CreatedAt = StoredTime.Write(w.CreatedAt),
         UpdatedAt = StoredTime.Write(w.UpdatedAt),
+        PriceOverrides = StoredJson.WritePriceOverrides(w.PriceOverrides),
     };
 
     public Workspace ToRecord() => new(
         Id, Slug, Name, Description, StoredJson.ReadMap(DefaultMetadata), StoredJson.ReadLimits(Limits), Archived != 0,
-        StoredTime.Read(CreatedAt), StoredTime.Read(UpdatedAt));
+        StoredTime.Read(CreatedAt), StoredTime.Read(UpdatedAt))
+    {
+        PriceOverrides = StoredJson.ReadPriceOverrides(PriceOverrides),
+    };
 }
 
 internal sealed class ApiKeyRow
@@ -44,7 +49,7 @@ internal sealed class ApiKeyRow
         "id AS Id, workspace_id AS WorkspaceId, name AS Name, description AS Description, key_hash AS KeyHash, hint AS Hint, " +
         "scopes AS Scopes, allowed_models AS AllowedModels, allowed_providers AS AllowedProviders, " +
         "default_config_slug AS DefaultConfigSlug, default_metadata AS DefaultMetadata, limits AS Limits, " +
-        "expires_at AS ExpiresAt, revoked_at AS RevokedAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "expires_at AS ExpiresAt, revoked_at AS RevokedAt, created_at AS CreatedAt, updated_at AS UpdatedAt, type AS Type";
 
     public string Id { get; set; } = "";
     public string WorkspaceId { get; set; } = "";
@@ -62,6 +67,7 @@ internal sealed class ApiKeyRow
     public string? RevokedAt { get; set; }
     public string CreatedAt { get; set; } = "";
     public string UpdatedAt { get; set; } = "";
+    public string Type { get; set; } = StoredApiKeyType.Workspace;
 
     public static ApiKeyRow From(ApiKey k) => new()
     {
@@ -81,13 +87,17 @@ internal sealed class ApiKeyRow
         RevokedAt = StoredTime.Write(k.RevokedAt),
         CreatedAt = StoredTime.Write(k.CreatedAt),
         UpdatedAt = StoredTime.Write(k.UpdatedAt),
+        Type = StoredApiKeyType.Write(k.Type),
     };
 
     public ApiKey ToRecord() => new(
         Id, WorkspaceId, Name, Description, KeyHash, Hint,
         StoredJson.ReadList(Scopes), StoredJson.ReadOptionalList(AllowedModels), StoredJson.ReadOptionalList(AllowedProviders),
         DefaultConfigSlug, StoredJson.ReadMap(DefaultMetadata), StoredJson.ReadLimits(Limits),
-        StoredTime.ReadOptional(ExpiresAt), StoredTime.ReadOptional(RevokedAt), StoredTime.Read(CreatedAt), StoredTime.Read(UpdatedAt));
+        StoredTime.ReadOptional(ExpiresAt), StoredTime.ReadOptional(RevokedAt), StoredTime.Read(CreatedAt), StoredTime.Read(UpdatedAt))
+    {
+        Type = StoredApiKeyType.Read(Type),
+    };
 }
 
 internal sealed class VirtualKeyRow

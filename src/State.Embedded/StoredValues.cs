@@ -42,6 +42,15 @@ internal static class StoredJson
     public static Limits ReadLimits(string json) =>
         (JsonSerializer.Deserialize(json, Context.StoredLimits) ?? throw Corrupt("limits")).ToLimits();
 
+    public static string WritePriceOverrides(IReadOnlyDictionary<string, ModelPriceOverride> prices) =>
+        JsonSerializer.Serialize(
+            prices.ToDictionary(p => p.Key, p => new StoredPriceOverride(p.Value.InputPerMillion, p.Value.OutputPerMillion), StringComparer.Ordinal),
+            Context.IReadOnlyDictionaryStringStoredPriceOverride);
+
+    public static IReadOnlyDictionary<string, ModelPriceOverride> ReadPriceOverrides(string json) =>
+        (JsonSerializer.Deserialize(json, Context.IReadOnlyDictionaryStringStoredPriceOverride) ?? throw Corrupt("price override map"))
+        .ToDictionary(p => p.Key, p => new ModelPriceOverride(p.Value.InputPerMillion, p.Value.OutputPerMillion), StringComparer.Ordinal);
+
     public static string WriteMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(map, Context.IReadOnlyDictionaryStringString);
 
@@ -66,12 +75,16 @@ internal static class StoredJson
 internal sealed record StoredLimits(StoredUsageLimits? Usage, IReadOnlyList<StoredRateLimit> Rates, int? MaxConcurrentRequests)
 {
     public static StoredLimits From(Limits limits) => new(
-        limits.Usage is { } u ? new StoredUsageLimits(u.CostLimitUsd, u.TokenLimit, u.Period, u.TimeZone, u.AlertThresholds, u.Hard) : null,
+        limits.Usage is { } u
+            ? new StoredUsageLimits(u.CostLimitUsd, u.TokenLimit, u.Period, u.TimeZone, u.AlertThresholds, u.Hard) { AlertWebhookUrl = u.AlertWebhookUrl }
+            : null,
         limits.Rates.Select(r => new StoredRateLimit(r.Kind, r.Unit, r.Value)).ToList(),
         limits.MaxConcurrentRequests);
 
     public Limits ToLimits() => new(
-        Usage is { } u ? new UsageLimits(u.CostLimitUsd, u.TokenLimit, u.Period, u.TimeZone, u.AlertThresholds, u.Hard) : null,
+        Usage is { } u
+            ? new UsageLimits(u.CostLimitUsd, u.TokenLimit, u.Period, u.TimeZone, u.AlertThresholds, u.Hard) { AlertWebhookUrl = u.AlertWebhookUrl }
+            : null,
         Rates.Select(r => new RateLimit(r.Kind, r.Unit, r.Value)).ToList(),
         MaxConcurrentRequests);
 }
@@ -82,7 +95,36 @@ internal sealed record StoredUsageLimits(
     BudgetPeriod Period,
     string TimeZone,
     IReadOnlyList<int> AlertThresholds,
-    bool Hard);
+    bool Hard)
+{
+    /// <summary>Not a constructor parameter, so limits written before it existed still read (as null); not written when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? AlertWebhookUrl { get; init; }
+}
+
+/// <summary>Stored form of <see cref="ModelPriceOverride"/> (USD per million tokens, exact decimals).</summary>
+internal sealed record StoredPriceOverride(decimal InputPerMillion, decimal OutputPerMillion);
+
+/// <summary><see cref="ApiKeyType"/> as the <c>api_keys.type</c> column holds it.</summary>
+internal static class StoredApiKeyType
+{
+    public const string Workspace = "workspace";
+    public const string Organisation = "organisation";
+
+    public static string Write(ApiKeyType type) => type switch
+    {
+        ApiKeyType.Workspace => Workspace,
+        ApiKeyType.Organisation => Organisation,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown API key type."),
+    };
+
+    public static ApiKeyType Read(string value) => value switch
+    {
+        Workspace => ApiKeyType.Workspace,
+        Organisation => ApiKeyType.Organisation,
+        _ => throw new InvalidDataException($"The embedded state database holds an unknown API key type '{value}'."),
+    };
+}
 
 internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, long Value);
 
@@ -92,6 +134,7 @@ internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, l
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(StoredLimits))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, StoredPriceOverride>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class StoredJsonContext : JsonSerializerContext;

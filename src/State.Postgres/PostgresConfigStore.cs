@@ -9,42 +9,46 @@ namespace Switchyard.State.Postgres;
 /// </summary>
 internal sealed class PostgresConfigStore(NpgsqlDataSource dataSource) : IConfigStore
 {
+    // The workspace lock below makes a version collision impossible between savers; the guard turns one into a
+    // conflict all the same should another writer (a restore, a hand edit) ever take the number.
     public Task<SavedConfig> SaveAsync(SavedConfig config, CancellationToken cancellationToken) =>
-        ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
-        {
-            // Two saves of one slug must not both read version N and both write N+1. Locking the workspace row
-            // serialises config saves within a workspace (rare, admin-driven), including a slug's very first save, when
-            // there is no config row yet to lock. NO KEY UPDATE still lets other writers insert keys that reference it.
-            var locked = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-                "SELECT id FROM switchyard.workspaces WHERE id = @WorkspaceId FOR NO KEY UPDATE",
-                new { config.WorkspaceId }, transaction, cancellationToken: cancellationToken));
-            if (locked is null)
+        PostgresConflict.GuardAsync(
+            () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
             {
-                throw new InvalidOperationException($"There is no workspace '{config.WorkspaceId}' to save the config '{config.Slug}' in.");
-            }
-
-            var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                """
-                INSERT INTO switchyard.configs (workspace_id, slug, version, id, name, config_json, is_default, created_at, updated_at)
-                SELECT @WorkspaceId, @Slug, coalesce(max(version), 0) + 1, @Id, @Name, @ConfigJson, @IsDefault, @CreatedAt, @UpdatedAt
-                FROM switchyard.configs
-                WHERE workspace_id = @WorkspaceId AND slug = @Slug
-                RETURNING version
-                """,
-                new
+                // Two saves of one slug must not both read version N and both write N+1. Locking the workspace row
+                // serialises config saves within a workspace (rare, admin-driven), including a slug's very first save, when
+                // there is no config row yet to lock. NO KEY UPDATE still lets other writers insert keys that reference it.
+                var locked = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                    "SELECT id FROM switchyard.workspaces WHERE id = @WorkspaceId FOR NO KEY UPDATE",
+                    new { config.WorkspaceId }, transaction, cancellationToken: cancellationToken));
+                if (locked is null)
                 {
-                    config.WorkspaceId,
-                    config.Slug,
-                    config.Id,
-                    config.Name,
-                    config.ConfigJson,
-                    config.IsDefault,
-                    CreatedAt = StateTime.Write(config.CreatedAt),
-                    UpdatedAt = StateTime.Write(config.UpdatedAt),
-                },
-                transaction, cancellationToken: cancellationToken));
-            return (config with { Version = version }, new ChangeNotice(ChangeNotice.ConfigKind, config.WorkspaceId, config.Slug));
-        }, cancellationToken);
+                    throw new InvalidOperationException($"There is no workspace '{config.WorkspaceId}' to save the config '{config.Slug}' in.");
+                }
+
+                var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                    """
+                    INSERT INTO switchyard.configs (workspace_id, slug, version, id, name, config_json, is_default, created_at, updated_at)
+                    SELECT @WorkspaceId, @Slug, coalesce(max(version), 0) + 1, @Id, @Name, @ConfigJson, @IsDefault, @CreatedAt, @UpdatedAt
+                    FROM switchyard.configs
+                    WHERE workspace_id = @WorkspaceId AND slug = @Slug
+                    RETURNING version
+                    """,
+                    new
+                    {
+                        config.WorkspaceId,
+                        config.Slug,
+                        config.Id,
+                        config.Name,
+                        config.ConfigJson,
+                        config.IsDefault,
+                        CreatedAt = StateTime.Write(config.CreatedAt),
+                        UpdatedAt = StateTime.Write(config.UpdatedAt),
+                    },
+                    transaction, cancellationToken: cancellationToken));
+                return (config with { Version = version }, new ChangeNotice(ChangeNotice.ConfigKind, config.WorkspaceId, config.Slug));
+            }, cancellationToken),
+            _ => $"a concurrent save took the next version of config '{config.Slug}' in workspace '{config.WorkspaceId}'");
 
     public async Task<SavedConfig?> GetAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {

@@ -7,16 +7,20 @@ namespace Switchyard.State.Postgres;
 internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
 {
     public Task<Workspace> AddWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken) =>
-        ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO switchyard.workspaces (id, slug, name, description, default_metadata, limits, archived, created_at, updated_at)
-                VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata::jsonb, @Limits::jsonb, @Archived, @CreatedAt, @UpdatedAt)
-                """,
-                WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
-            return (workspace, WorkspaceNotice(workspace.Id));
-        }, cancellationToken);
+        PostgresConflict.GuardAsync(
+            () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO switchyard.workspaces (id, slug, name, description, default_metadata, limits, archived, created_at, updated_at,
+                        price_overrides)
+                    VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata::jsonb, @Limits::jsonb, @Archived, @CreatedAt, @UpdatedAt,
+                        @PriceOverrides::jsonb)
+                    """,
+                    WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
+                return (workspace, WorkspaceNotice(workspace.Id));
+            }, cancellationToken),
+            columns => PostgresConflict.Workspace(workspace, columns));
 
     public async Task<Workspace?> GetWorkspaceAsync(string idOrSlug, CancellationToken cancellationToken)
     {
@@ -36,33 +40,38 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
     }
 
     public Task<bool> UpdateWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken) =>
-        ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
-        {
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE switchyard.workspaces
-                SET slug = @Slug, name = @Name, description = @Description, default_metadata = @DefaultMetadata::jsonb,
-                    limits = @Limits::jsonb, archived = @Archived, created_at = @CreatedAt, updated_at = @UpdatedAt
-                WHERE id = @Id
-                """,
-                WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
-            return (updated == 1, updated == 1 ? WorkspaceNotice(workspace.Id) : null);
-        }, cancellationToken);
+        PostgresConflict.GuardAsync(
+            () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
+            {
+                var updated = await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    UPDATE switchyard.workspaces
+                    SET slug = @Slug, name = @Name, description = @Description, default_metadata = @DefaultMetadata::jsonb,
+                        limits = @Limits::jsonb, archived = @Archived, created_at = @CreatedAt, updated_at = @UpdatedAt,
+                        price_overrides = @PriceOverrides::jsonb
+                    WHERE id = @Id
+                    """,
+                    WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
+                return (updated == 1, updated == 1 ? WorkspaceNotice(workspace.Id) : null);
+            }, cancellationToken),
+            columns => PostgresConflict.Workspace(workspace, columns));
 
     public Task<ApiKey> AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
-        ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO switchyard.api_keys (id, workspace_id, name, description, key_hash, hint, scopes, allowed_models,
-                    allowed_providers, default_config_slug, default_metadata, limits, expires_at, revoked_at, created_at, updated_at)
-                VALUES (@Id, @WorkspaceId, @Name, @Description, @KeyHash, @Hint, @Scopes::jsonb, @AllowedModels::jsonb,
-                    @AllowedProviders::jsonb, @DefaultConfigSlug, @DefaultMetadata::jsonb, @Limits::jsonb, @ExpiresAt, @RevokedAt,
-                    @CreatedAt, @UpdatedAt)
-                """,
-                ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
-            return (key, new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id));
-        }, cancellationToken);
+        PostgresConflict.GuardAsync(
+            () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO switchyard.api_keys (id, workspace_id, name, description, key_hash, hint, scopes, allowed_models,
+                        allowed_providers, default_config_slug, default_metadata, limits, expires_at, revoked_at, created_at, updated_at, type)
+                    VALUES (@Id, @WorkspaceId, @Name, @Description, @KeyHash, @Hint, @Scopes::jsonb, @AllowedModels::jsonb,
+                        @AllowedProviders::jsonb, @DefaultConfigSlug, @DefaultMetadata::jsonb, @Limits::jsonb, @ExpiresAt, @RevokedAt,
+                        @CreatedAt, @UpdatedAt, @Type)
+                    """,
+                    ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
+                return (key, new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id));
+            }, cancellationToken),
+            columns => PostgresConflict.ApiKey(key, columns));
 
     public async Task<ApiKey?> GetApiKeyAsync(string workspaceId, string id, CancellationToken cancellationToken)
     {
@@ -92,35 +101,39 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
     }
 
     public Task<bool> UpdateApiKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
-        ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
-        {
-            // Matching on the workspace too: an update can neither reach into another workspace nor move a key out of one.
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE switchyard.api_keys
-                SET name = @Name, description = @Description, key_hash = @KeyHash, hint = @Hint, scopes = @Scopes::jsonb,
-                    allowed_models = @AllowedModels::jsonb, allowed_providers = @AllowedProviders::jsonb,
-                    default_config_slug = @DefaultConfigSlug, default_metadata = @DefaultMetadata::jsonb, limits = @Limits::jsonb,
-                    expires_at = @ExpiresAt, revoked_at = @RevokedAt, created_at = @CreatedAt, updated_at = @UpdatedAt
-                WHERE workspace_id = @WorkspaceId AND id = @Id
-                """,
-                ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
-            return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id) : null);
-        }, cancellationToken);
+        PostgresConflict.GuardAsync(
+            () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
+            {
+                // Matching on the workspace too: an update can neither reach into another workspace nor move a key out of one.
+                var updated = await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    UPDATE switchyard.api_keys
+                    SET name = @Name, description = @Description, key_hash = @KeyHash, hint = @Hint, scopes = @Scopes::jsonb,
+                        allowed_models = @AllowedModels::jsonb, allowed_providers = @AllowedProviders::jsonb,
+                        default_config_slug = @DefaultConfigSlug, default_metadata = @DefaultMetadata::jsonb, limits = @Limits::jsonb,
+                        expires_at = @ExpiresAt, revoked_at = @RevokedAt, created_at = @CreatedAt, updated_at = @UpdatedAt, type = @Type
+                    WHERE workspace_id = @WorkspaceId AND id = @Id
+                    """,
+                    ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
+                return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id) : null);
+            }, cancellationToken),
+            columns => PostgresConflict.ApiKey(key, columns));
 
     public Task<VirtualKey> AddVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken) =>
-        ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO switchyard.virtual_keys (id, workspace_id, slug, name, provider, secret_key_id, secret_nonce,
-                    secret_ciphertext, secret_tag, hint, provider_options, note, limits, expires_at, created_at, updated_at)
-                VALUES (@Id, @WorkspaceId, @Slug, @Name, @Provider, @SecretKeyId, @SecretNonce, @SecretCiphertext, @SecretTag,
-                    @Hint, @ProviderOptions::jsonb, @Note, @Limits::jsonb, @ExpiresAt, @CreatedAt, @UpdatedAt)
-                """,
-                VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
-            return (key, new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id));
-        }, cancellationToken);
+        PostgresConflict.GuardAsync(
+            () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO switchyard.virtual_keys (id, workspace_id, slug, name, provider, secret_key_id, secret_nonce,
+                        secret_ciphertext, secret_tag, hint, provider_options, note, limits, expires_at, created_at, updated_at)
+                    VALUES (@Id, @WorkspaceId, @Slug, @Name, @Provider, @SecretKeyId, @SecretNonce, @SecretCiphertext, @SecretTag,
+                        @Hint, @ProviderOptions::jsonb, @Note, @Limits::jsonb, @ExpiresAt, @CreatedAt, @UpdatedAt)
+                    """,
+                    VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
+                return (key, new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id));
+            }, cancellationToken),
+            columns => PostgresConflict.VirtualKey(key, columns));
 
     public async Task<VirtualKey?> GetVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {
@@ -141,20 +154,22 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
     }
 
     public Task<bool> UpdateVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken) =>
-        ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
-        {
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE switchyard.virtual_keys
-                SET slug = @Slug, name = @Name, provider = @Provider, secret_key_id = @SecretKeyId, secret_nonce = @SecretNonce,
-                    secret_ciphertext = @SecretCiphertext, secret_tag = @SecretTag, hint = @Hint,
-                    provider_options = @ProviderOptions::jsonb, note = @Note, limits = @Limits::jsonb, expires_at = @ExpiresAt,
-                    created_at = @CreatedAt, updated_at = @UpdatedAt
-                WHERE workspace_id = @WorkspaceId AND id = @Id
-                """,
-                VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
-            return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id) : null);
-        }, cancellationToken);
+        PostgresConflict.GuardAsync(
+            () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
+            {
+                var updated = await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    UPDATE switchyard.virtual_keys
+                    SET slug = @Slug, name = @Name, provider = @Provider, secret_key_id = @SecretKeyId, secret_nonce = @SecretNonce,
+                        secret_ciphertext = @SecretCiphertext, secret_tag = @SecretTag, hint = @Hint,
+                        provider_options = @ProviderOptions::jsonb, note = @Note, limits = @Limits::jsonb, expires_at = @ExpiresAt,
+                        created_at = @CreatedAt, updated_at = @UpdatedAt
+                    WHERE workspace_id = @WorkspaceId AND id = @Id
+                    """,
+                    VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
+                return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id) : null);
+            }, cancellationToken),
+            columns => PostgresConflict.VirtualKey(key, columns));
 
     public Task<bool> DeleteVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken) =>
         ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>

@@ -20,7 +20,7 @@ public static class PostgresState
     }
 }
 
-/// <summary>The three stores over one connection pool; disposing closes the pool.</summary>
+/// <summary>The stores over one connection pool; disposing closes the pool.</summary>
 public sealed class PostgresStores : IAsyncDisposable
 {
     internal PostgresStores(NpgsqlDataSource dataSource)
@@ -29,6 +29,7 @@ public sealed class PostgresStores : IAsyncDisposable
         Keys = new PostgresKeyStore(dataSource);
         Configs = new PostgresConfigStore(dataSource);
         Migrator = new PostgresMigrator(dataSource);
+        Audit = new PostgresAuditLog(dataSource);
     }
 
     public IKeyStore Keys { get; }
@@ -36,6 +37,8 @@ public sealed class PostgresStores : IAsyncDisposable
     public IConfigStore Configs { get; }
 
     public IStateMigrator Migrator { get; }
+
+    public IAuditLog Audit { get; }
 
     /// <summary>The pool, for the cluster pieces built on this store (LISTEN for changes, the quota bank).</summary>
     internal NpgsqlDataSource DataSource { get; }

@@ -90,5 +90,44 @@ internal static class SchemaMigrations
                 PRIMARY KEY (workspace_id, slug, version)
             );
             """),
+        new(2, "audit log, price overrides, API key type, quota usage", """
+            -- seq orders records appended within one microsecond; ids come from the admin API. No foreign key on the
+            -- workspace: the log outlives what it describes. before/after are kept as the text the writer gave.
+            CREATE TABLE switchyard.audit_log (
+                seq          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                id           text        NOT NULL UNIQUE,
+                at           timestamptz NOT NULL,
+                actor        text        NOT NULL,
+                action       text        NOT NULL,
+                target_kind  text        NOT NULL,
+                target_id    text        NOT NULL,
+                workspace_id text,
+                before_json  text,
+                after_json   text,
+                request_id   text        NOT NULL
+            );
+            CREATE INDEX audit_log_at ON switchyard.audit_log (at, seq);
+            CREATE INDEX audit_log_workspace_at ON switchyard.audit_log (workspace_id, at, seq);
+            CREATE INDEX audit_log_target ON switchyard.audit_log (target_kind, target_id, at);
+
+            ALTER TABLE switchyard.workspaces ADD COLUMN price_overrides jsonb NOT NULL DEFAULT '{}';
+            ALTER TABLE switchyard.api_keys ADD COLUMN type text NOT NULL DEFAULT 'workspace'
+                CHECK (type IN ('workspace', 'organisation'));
+
+            -- The quota bank: one row per entity, meter and window (a new window is a new row, nothing is zeroed).
+            -- used + reserved never exceeds the limit the reserving claim carried; reserved is what requests in flight
+            -- hold. The concurrency meter never gets here (see PostgresQuotaBank).
+            CREATE TABLE switchyard.quota_usage (
+                entity_kind  text        NOT NULL,
+                entity_id    text        NOT NULL,
+                meter        text        NOT NULL,
+                window_start timestamptz NOT NULL,
+                window_end   timestamptz,
+                used         bigint      NOT NULL CHECK (used >= 0),
+                reserved     bigint      NOT NULL CHECK (reserved >= 0),
+                updated_at   timestamptz NOT NULL,
+                PRIMARY KEY (entity_kind, entity_id, meter, window_start)
+            );
+            """),
     ];
 }

@@ -11,6 +11,7 @@ namespace Switchyard.State.Postgres;
 [JsonSerializable(typeof(Limits))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, ModelPriceOverride>))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;
 
 internal static class StateJson
@@ -19,6 +20,13 @@ internal static class StateJson
 
     public static string Write(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(map, StateJsonContext.Default.IReadOnlyDictionaryStringString);
+
+    public static string Write(IReadOnlyDictionary<string, ModelPriceOverride> prices) =>
+        JsonSerializer.Serialize(prices, StateJsonContext.Default.IReadOnlyDictionaryStringModelPriceOverride);
+
+    /// <summary>Rows written before price overrides existed hold the column default, <c>{}</c>.</summary>
+    public static IReadOnlyDictionary<string, ModelPriceOverride> ReadPriceOverrides(string json) =>
+        JsonSerializer.Deserialize(json, StateJsonContext.Default.IReadOnlyDictionaryStringModelPriceOverride) ?? Workspace.NoPriceOverrides;
 
     public static string? Write(IReadOnlyList<string>? list) =>
         list is null ? null : JsonSerializer.Serialize(list, StateJsonContext.Default.IReadOnlyListString);

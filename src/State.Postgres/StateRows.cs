@@ -14,14 +14,18 @@ internal sealed class WorkspaceRow
     public bool Archived { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    public required string PriceOverrides { get; init; }
 
     public const string Columns =
         "id AS Id, slug AS Slug, name AS Name, description AS Description, default_metadata AS DefaultMetadata, " +
-        "limits AS Limits, archived AS Archived, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "limits AS Limits, archived AS Archived, created_at AS CreatedAt, updated_at AS UpdatedAt, price_overrides AS PriceOverrides";
 
     public Workspace ToRecord() => new(
         Id, Slug, Name, Description, StateJson.ReadMap(DefaultMetadata), StateJson.ReadLimits(Limits), Archived,
-        StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt));
+        StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt))
+    {
+        PriceOverrides = StateJson.ReadPriceOverrides(PriceOverrides),
+    };
 
     public static object Parameters(Workspace w) => new
     {
@@ -34,6 +38,7 @@ internal sealed class WorkspaceRow
         w.Archived,
         CreatedAt = StateTime.Write(w.CreatedAt),
         UpdatedAt = StateTime.Write(w.UpdatedAt),
+        PriceOverrides = StateJson.Write(w.PriceOverrides),
     };
 }
 
@@ -55,17 +60,26 @@ internal sealed class ApiKeyRow
     public DateTime? RevokedAt { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    public required string Type { get; init; }
 
     public const string Columns =
         "id AS Id, workspace_id AS WorkspaceId, name AS Name, description AS Description, key_hash AS KeyHash, hint AS Hint, " +
         "scopes AS Scopes, allowed_models AS AllowedModels, allowed_providers AS AllowedProviders, " +
         "default_config_slug AS DefaultConfigSlug, default_metadata AS DefaultMetadata, limits AS Limits, " +
-        "expires_at AS ExpiresAt, revoked_at AS RevokedAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
+        "expires_at AS ExpiresAt, revoked_at AS RevokedAt, created_at AS CreatedAt, updated_at AS UpdatedAt, type AS Type";
 
     public ApiKey ToRecord() => new(
         Id, WorkspaceId, Name, Description, KeyHash, Hint, StateJson.ReadList(Scopes) ?? [], StateJson.ReadList(AllowedModels),
         StateJson.ReadList(AllowedProviders), DefaultConfigSlug, StateJson.ReadMap(DefaultMetadata), StateJson.ReadLimits(Limits),
-        StateTime.Read(ExpiresAt), StateTime.Read(RevokedAt), StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt));
+        StateTime.Read(ExpiresAt), StateTime.Read(RevokedAt), StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt))
+    {
+        Type = Type switch
+        {
+            "workspace" => ApiKeyType.Workspace,
+            "organisation" => ApiKeyType.Organisation,
+            _ => throw new InvalidDataException($"switchyard.api_keys holds an unknown key type '{Type}'."),
+        },
+    };
 
     public static object Parameters(ApiKey k) => new
     {
@@ -85,6 +99,12 @@ internal sealed class ApiKeyRow
         RevokedAt = StateTime.Write(k.RevokedAt),
         CreatedAt = StateTime.Write(k.CreatedAt),
         UpdatedAt = StateTime.Write(k.UpdatedAt),
+        Type = k.Type switch
+        {
+            ApiKeyType.Workspace => "workspace",
+            ApiKeyType.Organisation => "organisation",
+            _ => throw new ArgumentOutOfRangeException(nameof(k), k.Type, "Unknown API key type."),
+        },
     };
 }
 

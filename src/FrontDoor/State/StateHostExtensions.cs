@@ -34,6 +34,7 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresStores>().Keys);
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<PostgresStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
+            builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresStores>().Audit);
 
             // A cluster is multi-tenant: no keyless requests, whatever the settings say.
             builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);
@@ -46,6 +47,7 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<EmbeddedStores>().Keys);
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
+            builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<EmbeddedStores>().Audit);
         }
 
         builder.Services.AddHostedService<StateMigration>();

@@ -18,11 +18,13 @@ internal sealed class RouteExecutor
 {
     private readonly TargetRequestFactory _requests;
     private readonly TargetInvoker _invoker;
+    private readonly Admission.KeyLedger _ledger;
 
-    public RouteExecutor(TargetRequestFactory requests, TargetInvoker invoker)
+    public RouteExecutor(TargetRequestFactory requests, TargetInvoker invoker, Admission.KeyLedger ledger)
     {
         _requests = requests;
         _invoker = invoker;
+        _ledger = ledger;
     }
 
     public Task<RouteResult> ExecuteAsync(RoutePlan plan, GatewayCall call) =>
@@ -34,7 +36,32 @@ internal sealed class RouteExecutor
         if (node.IsLeaf)
         {
             var request = _requests.Create(node, settings, plan.Defaults, call);
-            var result = await _invoker.InvokeAsync(request, settings.Retry, call.Timings, call.Aborted);
+            var hold = await _ledger.ReserveSpendAsync(call, request);
+            TargetResult result;
+            try
+            {
+                result = await _invoker.InvokeAsync(request, settings.Retry, call.Timings, call.Aborted);
+            }
+            catch when (hold is not null)
+            {
+                await _ledger.ReleaseAsync(hold, call);
+                throw;
+            }
+
+            if (result.Outcome.IsSuccess)
+            {
+                // The provider took the call: its hold is settled to the usage once the answer is written.
+                call.ProviderAnswered = true;
+                if (hold is not null)
+                {
+                    call.Holds.Add(hold);
+                }
+            }
+            else if (hold is not null)
+            {
+                await _ledger.ReleaseAsync(hold, call);
+            }
+
             return new RouteResult(result.Outcome, node.Path, result.RetryCount, request);
         }
 

@@ -13,39 +13,78 @@ internal static class TokenEstimate
     public const int PerMessage = 4;
     public const int PerImage = 1600;
 
+    /// <summary>Tokens every chat answer is primed with (OpenAI's <c>&lt;|start|&gt;assistant&lt;|message|&gt;</c>), counted in prompt tokens.</summary>
+    public const int PerRequest = 3;
+
     public static int InputTokens(ReadOnlySpan<byte> anthropicBody)
     {
-        var reader = new Utf8JsonReader(anthropicBody, new JsonReaderOptions { MaxDepth = 128 });
-        long characters = 0;
-        var messages = 0;
-        var images = 0;
-        string? property = null;
-        while (reader.Read())
+        var text = PromptText.Measure(anthropicBody);
+        return (int)Math.Min(int.MaxValue, ((text.Characters + 3) / 4) + (text.Messages * PerMessage) + (text.Images * PerImage));
+    }
+
+    /// <summary>
+    /// A bound the real count should not exceed, for reserving budget before a call: one token per UTF-8 byte of text
+    /// (a token is at least one byte in the BPE vocabularies of the providers we route to), plus framing, the answer's
+    /// priming and the image allowance. Works on OpenAI and Anthropic bodies alike.
+    /// </summary>
+    public static long InputTokensUpperBound(ReadOnlySpan<byte> body)
+    {
+        var text = PromptText.Measure(body);
+        return text.Characters + (text.Messages * PerMessage) + (text.Images * PerImage) + PerRequest;
+    }
+
+    /// <summary>The estimate for an OpenAI- or Anthropic-shaped body (rate limits on tokens reserve it, then settle to the real count).</summary>
+    public static long InputTokensEstimate(ReadOnlySpan<byte> body)
+    {
+        var text = PromptText.Measure(body);
+        return ((text.Characters + 3) / 4) + (text.Messages * PerMessage) + (text.Images * PerImage);
+    }
+
+    /// <summary>Bytes of text a model would read, messages and images, in one pass over the body.</summary>
+    private readonly record struct PromptText(long Characters, int Messages, int Images)
+    {
+        public static PromptText Measure(ReadOnlySpan<byte> body)
         {
-            switch (reader.TokenType)
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 128 });
+            long characters = 0;
+            var messages = 0;
+            var images = 0;
+            string? property = null;
+            try
             {
-                case JsonTokenType.PropertyName:
-                    property = reader.GetString();
-                    if (property == "role")
+                while (reader.Read())
+                {
+                    switch (reader.TokenType)
                     {
-                        messages++;
-                    }
+                        case JsonTokenType.PropertyName:
+                            property = reader.GetString();
+                            if (property == "role")
+                            {
+                                messages++;
+                            }
 
-                    break;
-                case JsonTokenType.String:
-                    if (property is "type" && reader.ValueTextEquals("image"u8))
-                    {
-                        images++;
-                    }
-                    else if (property is not ("type" or "role" or "model" or "media_type" or "data" or "id" or "tool_use_id" or "cache_control"))
-                    {
-                        characters += reader.ValueSpan.Length;
-                    }
+                            break;
+                        case JsonTokenType.String:
+                            if (property is "type" && (reader.ValueTextEquals("image"u8) || reader.ValueTextEquals("image_url"u8)))
+                            {
+                                images++;
+                            }
+                            else if (property is not ("type" or "role" or "model" or "media_type" or "data" or "id" or "tool_use_id" or "cache_control" or "url" or "detail" or "tool_call_id"))
+                            {
+                                characters += reader.ValueSpan.Length;
+                            }
 
-                    break;
+                            break;
+                    }
+                }
             }
-        }
+            catch (JsonException)
+            {
+                // The body was validated on the way in; a body that is not JSON (never here) counts by its length.
+                characters = body.Length;
+            }
 
-        return (int)Math.Min(int.MaxValue, ((characters + 3) / 4) + (messages * PerMessage) + (images * PerImage));
+            return new PromptText(characters, messages, images);
+        }
     }
 }

@@ -81,6 +81,15 @@ public sealed class GatewayCall
         ? Body.Utf8
         : _openAiBody ??= Dialect.RequestToOpenAi(Body.Utf8.Span);
 
+    /// <summary>A target answered with a success: without reported usage, the call's holds are charged their worst case.</summary>
+    internal bool ProviderAnswered { get; set; }
+
+    /// <summary>Quota reservations this call holds (its rate limits, the answering target's spend), settled once it is over.</summary>
+    internal List<Admission.QuotaHold> Holds { get; } = [];
+
+    /// <summary>The tightest rate limits seen while admitting this call, for the <c>x-ratelimit-*</c> headers.</summary>
+    internal Admission.CallRates Rates;
+
     /// <summary>Set when a stream broke after it had started; the client received an error event.</summary>
     public string? StreamFailure { get; internal set; }
 }

@@ -46,6 +46,7 @@ public static class GatewayErrors
         403 => "permission_error",
         404 => "not_found_error",
         408 => "timeout_error",
+        412 => "budget_exceeded_error",
         413 => "request_too_large",
         429 => "rate_limit_error",
         >= 500 => "api_error",
@@ -67,6 +68,11 @@ public static class GatewayErrors
             ? GatewayShape(exception.Message, exception.Errors)
             : dialect.Error(exception.StatusCode, ErrorType(exception.StatusCode), exception.Errors.Count == 0 ? exception.Message : $"{exception.Message}: {string.Join("; ", exception.Errors)}");
         response.StatusCode = exception.StatusCode;
+        foreach (var (name, value) in exception.Headers)
+        {
+            response.SetHeader(name, value);
+        }
+
         response.SetHeader("content-type", "application/json");
         response.SetHeader("content-length", body.Length.ToString(CultureInfo.InvariantCulture));
         await response.WriteAsync(body, cancellationToken);

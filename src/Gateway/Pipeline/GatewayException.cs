@@ -16,4 +16,7 @@ public sealed class GatewayException : Exception
     public int StatusCode { get; }
 
     public IReadOnlyList<string> Errors { get; }
+
+    /// <summary>Response headers that go with the refusal (<c>Retry-After</c> and the rate-limit headers of a 429).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 }

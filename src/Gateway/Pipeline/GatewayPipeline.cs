@@ -5,8 +5,8 @@ namespace Switchyard.Gateway.Pipeline;
 
 /// <summary>
 /// The request pipeline (DESIGN.md §4) for one call whose body has been read: trace id, metadata, route plan,
-/// the routing tree, then the answer. Steps that later issues add (authentication, admission, guardrails, cache,
-/// settlement, logging) slot in here in that order.
+/// admission (rate limits and concurrency), the routing tree (each target reserving its worst-case spend), the answer,
+/// then settlement. Steps that later issues add (guardrails, cache, logging) slot in here in the order of DESIGN.md §4.
 /// </summary>
 public sealed class GatewayPipeline
 {
@@ -15,11 +15,13 @@ public sealed class GatewayPipeline
     private readonly ResponseWriter _writer;
     private readonly TokenCounter _counter;
     private readonly Security.Authenticator _authenticator;
+    private readonly Admission.KeyLedger _ledger;
     private readonly ICallObserver[] _observers;
 
-    internal GatewayPipeline(Security.Authenticator authenticator, RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, TokenCounter counter, IEnumerable<ICallObserver> observers)
+    internal GatewayPipeline(Security.Authenticator authenticator, Admission.KeyLedger ledger, RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, TokenCounter counter, IEnumerable<ICallObserver> observers)
     {
         _authenticator = authenticator;
+        _ledger = ledger;
         _planner = planner;
         _executor = executor;
         _writer = writer;
@@ -30,6 +32,7 @@ public sealed class GatewayPipeline
     /// <summary>Routes the call and writes the provider's answer.</summary>
     public Task HandleAsync(GatewayCall call) => RunAsync(call, async plan =>
     {
+        await _ledger.AdmitAsync(call);
         await using var result = await _executor.ExecuteAsync(plan, call);
         call.LastUsedOptionIndex = result.OptionPath;
         call.RetryCount = result.RetryCount;
@@ -65,6 +68,11 @@ public sealed class GatewayPipeline
         {
             // The client went away; every upstream call was cancelled with it. 499 is nginx's "client closed request".
             call.StatusCode = 499;
+        }
+        finally
+        {
+            // Step 10: every reservation ends here, whatever happened, to what the provider reported.
+            await _ledger.SettleAsync(call);
         }
 
         foreach (var observer in _observers)

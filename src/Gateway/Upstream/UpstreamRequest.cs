@@ -31,4 +31,7 @@ internal sealed record UpstreamRequest
     public bool DropUsageChunk { get; init; }
 
     public required TimeSpan Timeout { get; init; }
+
+    /// <summary>The virtual key whose secret this target uses, when it names one; its budget and limits are charged too.</summary>
+    public State.VirtualKey? VirtualKey { get; init; }
 }

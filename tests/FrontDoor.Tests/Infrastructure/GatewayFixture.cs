@@ -15,7 +15,7 @@ namespace Switchyard.FrontDoor.Tests.Infrastructure;
 /// A real FrontDoor on Kestrel (loopback, random port) in front of a real FakeProvider, shared by a test class.
 /// Retry back-off and idle timeouts are shortened so tests run fast without waiting on wall-clock sleeps.
 /// </summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     /// <summary>The admin token this gateway accepts on <c>/v1/admin</c>, <c>/v1/api-keys</c> and the other admin routes.</summary>
     public const string AdminToken = "test-admin-token-4f1c";
@@ -48,7 +48,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Fake = await FakeProviderServer.StartAsync();
-        _factory = new GatewayFactory(CallRecorder, DataFolder);
+        _factory = new GatewayFactory(CallRecorder, DataFolder, await SettingsAsync(), ConfigureServices);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -56,7 +56,16 @@ public sealed class GatewayFixture : IAsyncLifetime
         Client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Settings a derived fixture adds or overrides (a PostgreSQL database URL, shorter delays).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>> SettingsAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
+    /// <summary>Services a derived fixture replaces (a clock it controls).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         if (_factory is not null)
@@ -71,7 +80,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         }
     }
 
-    private sealed class GatewayFactory(CallRecorder recorder, string dataFolder) : WebApplicationFactory<Program>
+    private sealed class GatewayFactory(CallRecorder recorder, string dataFolder, IReadOnlyDictionary<string, string> settings, Action<IServiceCollection> configure)
+        : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -84,8 +94,17 @@ public sealed class GatewayFixture : IAsyncLifetime
             builder.UseSetting("Switchyard:State:DataPath", Path.Combine(dataFolder, "switchyard.db"));
             builder.UseSetting("SWITCHYARD_ADMIN_TOKEN", AdminToken);
             builder.UseSetting("SWITCHYARD_MASTER_KEY", MasterKey);
+            foreach (var (name, value) in settings)
+            {
+                builder.UseSetting(name, value);
+            }
+
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            builder.ConfigureServices(services => services.AddSingleton<ICallObserver>(recorder));
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<ICallObserver>(recorder);
+                configure(services);
+            });
         }
     }
 }

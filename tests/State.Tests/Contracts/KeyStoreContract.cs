@@ -7,9 +7,9 @@ namespace Switchyard.State.Tests.Contracts;
 /// implementations). Subclasses provide the backend; the assertions are the same for SQLite and PostgreSQL.
 /// </summary>
 /// <remarks>
-/// Duplicates (a workspace slug, an API key hash, a virtual key slug within a workspace, any id) must be refused
-/// with an exception. State.Contracts defines no exception type for it yet, so the contract only asserts that one is
-/// thrown; the admin API maps it to 409 once a shared type exists.
+/// Duplicates (a workspace slug, an API key hash, a virtual key slug within a workspace, any id), by an add or an
+/// update, must be refused with <see cref="StateConflictException"/> whose message names what collided (the admin API
+/// answers 409 with it), and leave the stored records as they were.
 /// An update is scoped like a read: it replaces the record with that id in the record's workspace, so it can never
 /// move a key from one tenant to another.
 /// </remarks>
@@ -82,19 +82,83 @@ public abstract class KeyStoreContract
     }
 
     [Fact]
-    public async Task AddWorkspace_DuplicateSlug_Throws()
+    public async Task AddWorkspace_DuplicateSlug_ThrowsConflictNamingTheSlug()
     {
         var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
+        var duplicate = NewWorkspace(workspace.Slug);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Keys.AddWorkspaceAsync(NewWorkspace(workspace.Slug), default));
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Keys.AddWorkspaceAsync(duplicate, default));
+
+        Assert.Equal($"a workspace with slug '{workspace.Slug}' already exists", error.Message);
+        Assert.Null(await Keys.GetWorkspaceAsync(duplicate.Id, default));
     }
 
     [Fact]
-    public async Task AddWorkspace_DuplicateId_Throws()
+    public async Task AddWorkspace_DuplicateId_ThrowsConflictNamingTheId()
     {
         var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Keys.AddWorkspaceAsync(NewWorkspace() with { Id = workspace.Id }, default));
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Keys.AddWorkspaceAsync(NewWorkspace() with { Id = workspace.Id }, default));
+
+        Assert.Equal($"a workspace with id '{workspace.Id}' already exists", error.Message);
+        StoreAssert.Same(workspace, await Keys.GetWorkspaceAsync(workspace.Id, default));
+    }
+
+    [Fact]
+    public async Task UpdateWorkspace_SlugOfAnother_ThrowsConflictAndChangesNothing()
+    {
+        var taken = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
+        var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
+
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Keys.UpdateWorkspaceAsync(workspace with { Slug = taken.Slug, Name = "x" }, default));
+
+        Assert.Equal($"a workspace with slug '{taken.Slug}' already exists", error.Message);
+        StoreAssert.Same(workspace, await Keys.GetWorkspaceAsync(workspace.Id, default));
+    }
+
+    [Fact]
+    public async Task AddWorkspace_PriceOverrides_RoundTripAndUpdateReplacesThem()
+    {
+        var workspace = NewWorkspace() with
+        {
+            PriceOverrides = new Dictionary<string, ModelPriceOverride>
+            {
+                ["openai/gpt-4o"] = new(2.5m, 10m),
+                ["my-fine-tune"] = new(0.000001m, 123456.789012m),
+            },
+        };
+
+        await Keys.AddWorkspaceAsync(workspace, default);
+        StoreAssert.Same(workspace, await Keys.GetWorkspaceAsync(workspace.Id, default));
+
+        var changed = workspace with { PriceOverrides = new Dictionary<string, ModelPriceOverride> { ["claude-sonnet-4"] = new(3m, 15m) } };
+        Assert.True(await Keys.UpdateWorkspaceAsync(changed, default));
+        StoreAssert.Same(changed, await Keys.GetWorkspaceAsync(workspace.Id, default));
+        StoreAssert.Same(changed, Assert.Single((await Keys.LoadSnapshotAsync(default)).Workspaces, w => w.Id == workspace.Id));
+    }
+
+    [Fact]
+    public async Task AddWorkspace_NoPriceOverrides_ReadsEmpty()
+    {
+        var workspace = NewWorkspace() with { PriceOverrides = Workspace.NoPriceOverrides };
+
+        await Keys.AddWorkspaceAsync(workspace, default);
+
+        Assert.Empty((await Keys.GetWorkspaceAsync(workspace.Id, default))!.PriceOverrides);
+    }
+
+    [Fact]
+    public async Task AlertWebhookUrl_InLimitsOfEveryRecord_RoundTripsAndNullStaysNull()
+    {
+        var withUrl = FullLimits with { Usage = FullLimits.Usage! with { AlertWebhookUrl = "https://hooks.example.com/budget?team=é" } };
+        var withoutUrl = FullLimits with { Usage = FullLimits.Usage! with { AlertWebhookUrl = null } };
+        var workspace = await Keys.AddWorkspaceAsync(NewWorkspace() with { Limits = withUrl }, default);
+        var key = await Keys.AddApiKeyAsync(NewApiKey(workspace.Id) with { Limits = withoutUrl }, default);
+        var virtualKey = await Keys.AddVirtualKeyAsync(NewVirtualKey(workspace.Id) with { Limits = withUrl }, default);
+
+        Assert.Equal("https://hooks.example.com/budget?team=é", (await Keys.GetWorkspaceAsync(workspace.Id, default))!.Limits.Usage!.AlertWebhookUrl);
+        Assert.Null((await Keys.GetApiKeyAsync(workspace.Id, key.Id, default))!.Limits.Usage!.AlertWebhookUrl);
+        Assert.Equal("https://hooks.example.com/budget?team=é", (await Keys.GetVirtualKeyAsync(workspace.Id, virtualKey.Slug, default))!.Limits.Usage!.AlertWebhookUrl);
     }
 
     [Fact]
@@ -283,12 +347,56 @@ public abstract class KeyStoreContract
     }
 
     [Fact]
-    public async Task AddApiKey_DuplicateHash_Throws()
+    public async Task AddApiKey_DuplicateHash_ThrowsConflict()
+    {
+        var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
+        var key = await Keys.AddApiKeyAsync(NewApiKey(workspace.Id), default);
+        var duplicate = NewApiKey(workspace.Id) with { KeyHash = key.KeyHash };
+
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Keys.AddApiKeyAsync(duplicate, default));
+
+        Assert.Equal("an API key with the same key hash already exists", error.Message);
+        Assert.Null(await Keys.GetApiKeyAsync(workspace.Id, duplicate.Id, default));
+    }
+
+    [Fact]
+    public async Task AddApiKey_DuplicateId_ThrowsConflictNamingTheId()
     {
         var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
         var key = await Keys.AddApiKeyAsync(NewApiKey(workspace.Id), default);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Keys.AddApiKeyAsync(NewApiKey(workspace.Id) with { KeyHash = key.KeyHash }, default));
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Keys.AddApiKeyAsync(NewApiKey(workspace.Id) with { Id = key.Id }, default));
+
+        Assert.Equal($"an API key with id '{key.Id}' already exists", error.Message);
+    }
+
+    [Fact]
+    public async Task UpdateApiKey_HashOfAnother_ThrowsConflictAndChangesNothing()
+    {
+        var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
+        var taken = await Keys.AddApiKeyAsync(NewApiKey(workspace.Id), default);
+        var key = await Keys.AddApiKeyAsync(NewApiKey(workspace.Id), default);
+
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Keys.UpdateApiKeyAsync(key with { KeyHash = taken.KeyHash }, default));
+
+        Assert.Equal("an API key with the same key hash already exists", error.Message);
+        StoreAssert.Same(key, await Keys.GetApiKeyAsync(workspace.Id, key.Id, default));
+    }
+
+    [Fact]
+    public async Task ApiKeyType_DefaultAndOrganisation_RoundTripAndUpdate()
+    {
+        var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
+        var plain = await Keys.AddApiKeyAsync(NewApiKey(workspace.Id), default);
+        var admin = await Keys.AddApiKeyAsync(NewApiKey(workspace.Id) with { Type = ApiKeyType.Organisation }, default);
+
+        Assert.Equal(ApiKeyType.Workspace, (await Keys.GetApiKeyAsync(workspace.Id, plain.Id, default))!.Type);
+        Assert.Equal(ApiKeyType.Organisation, (await Keys.GetApiKeyAsync(workspace.Id, admin.Id, default))!.Type);
+        Assert.Equal(ApiKeyType.Organisation, (await Keys.FindApiKeyByHashAsync(admin.KeyHash, default))!.Type);
+        Assert.Equal(ApiKeyType.Organisation, Assert.Single((await Keys.LoadSnapshotAsync(default)).ApiKeys, k => k.Id == admin.Id).Type);
+
+        Assert.True(await Keys.UpdateApiKeyAsync(plain with { Type = ApiKeyType.Organisation }, default));
+        Assert.Equal(ApiKeyType.Organisation, (await Keys.GetApiKeyAsync(workspace.Id, plain.Id, default))!.Type);
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public static class StoreAssert
         Same(expected.DefaultMetadata, actual.DefaultMetadata);
         Same(expected.Limits, actual.Limits);
         Assert.Equal(expected.Archived, actual.Archived);
+        Assert.Equal(
+            expected.PriceOverrides.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
+            actual.PriceOverrides.OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
         SameInstant(expected.CreatedAt, actual.CreatedAt);
         SameInstant(expected.UpdatedAt, actual.UpdatedAt);
     }
@@ -37,6 +40,7 @@ public static class StoreAssert
         Same(expected.Limits, actual.Limits);
         SameInstant(expected.ExpiresAt, actual.ExpiresAt);
         SameInstant(expected.RevokedAt, actual.RevokedAt);
+        Assert.Equal(expected.Type, actual.Type);
         SameInstant(expected.CreatedAt, actual.CreatedAt);
         SameInstant(expected.UpdatedAt, actual.UpdatedAt);
     }
@@ -92,6 +96,7 @@ public static class StoreAssert
             Assert.Equal(expected.Usage.TimeZone, actual.Usage.TimeZone);
             Assert.Equal(expected.Usage.AlertThresholds, actual.Usage.AlertThresholds);
             Assert.Equal(expected.Usage.Hard, actual.Usage.Hard);
+            Assert.Equal(expected.Usage.AlertWebhookUrl, actual.Usage.AlertWebhookUrl);
         }
 
         Assert.Equal(expected.Rates, actual.Rates);

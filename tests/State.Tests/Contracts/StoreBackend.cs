@@ -12,4 +12,6 @@ public interface IStoreBackend : IAsyncDisposable
     IConfigStore Configs { get; }
 
     IStateMigrator Migrator { get; }
+
+    IAuditLog Audit { get; }
 }

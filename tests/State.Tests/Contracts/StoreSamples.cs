@@ -10,13 +10,16 @@ public static class StoreSamples
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
     public static Limits FullLimits { get; } = new(
-        new UsageLimits(12345.678901m, 2_000_000, BudgetPeriod.Monthly, "Europe/Berlin", [50, 80, 95], true),
+        new UsageLimits(12345.678901m, 2_000_000, BudgetPeriod.Monthly, "Europe/Berlin", [50, 80, 95], true) { AlertWebhookUrl = "https://hooks.example.com/budget" },
         [new RateLimit(RateLimitKind.Requests, RateLimitUnit.PerMinute, 60), new RateLimit(RateLimitKind.Tokens, RateLimitUnit.PerDay, 5_000_000)],
         10);
 
     public static Workspace NewWorkspace(string? slug = null) => new(
         $"ws_{Guid.NewGuid():N}", slug ?? Unique("team"), "Team", "the team", new Dictionary<string, string> { ["team"] = "platform", ["env"] = "prod" },
-        FullLimits, false, Now, Now);
+        FullLimits, false, Now, Now)
+    {
+        PriceOverrides = new Dictionary<string, ModelPriceOverride> { ["openai/gpt-4o-mini"] = new(0.15m, 0.6m) },
+    };
 
     public static ApiKey NewApiKey(string workspaceId) => new(
         $"key_{Guid.NewGuid():N}", workspaceId, "ci key", "used by CI", $"hash-{Guid.NewGuid():N}", "sk-sy-ab…yz",

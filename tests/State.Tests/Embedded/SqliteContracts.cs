@@ -22,6 +22,8 @@ public sealed class SqliteBackend : IStoreBackend
 
     public IStateMigrator Migrator => stores.Migrator;
 
+    public IAuditLog Audit => stores.Audit;
+
     public string DatabasePath => stores.DatabasePath;
 
     /// <summary>A new file in a new folder, not migrated.</summary>
@@ -74,4 +76,9 @@ public sealed class SqliteMigratorContract(SqliteBackendFixture fixture) : Migra
     protected override IStoreBackend Backend => fixture.Backend;
 
     protected override Task<IStoreBackend> OpenEmptyBackendAsync() => Task.FromResult<IStoreBackend>(SqliteBackend.CreateEmpty());
+}
+
+public sealed class SqliteAuditLogContract(SqliteBackendFixture fixture) : AuditLogContract, IClassFixture<SqliteBackendFixture>
+{
+    protected override IStoreBackend Backend => fixture.Backend;
 }

@@ -14,12 +14,20 @@ public sealed class SqliteKeyStoreTests(SqliteBackendFixture fixture) : IClassFi
     private IKeyStore Keys => fixture.Backend.Keys;
 
     [Fact]
-    public async Task AddVirtualKey_DuplicateSlug_ThrowsConstraintViolation()
+    public async Task AddVirtualKey_DuplicateSlug_ConflictCarriesTheSqliteConstraintError()
     {
         var workspace = await Keys.AddWorkspaceAsync(NewWorkspace(), default);
         var key = await Keys.AddVirtualKeyAsync(NewVirtualKey(workspace.Id), default);
 
-        var error = await Assert.ThrowsAsync<SqliteException>(() => Keys.AddVirtualKeyAsync(NewVirtualKey(workspace.Id, key.Slug), default));
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Keys.AddVirtualKeyAsync(NewVirtualKey(workspace.Id, key.Slug), default));
+
+        Assert.Equal(SqliteConstraint, Assert.IsType<SqliteException>(error.InnerException).SqliteErrorCode);
+    }
+
+    [Fact]
+    public async Task AddApiKey_UnknownWorkspace_IsAForeignKeyErrorNotAConflict()
+    {
+        var error = await Assert.ThrowsAsync<SqliteException>(() => Keys.AddApiKeyAsync(NewApiKey("ws_nobody"), default));
 
         Assert.Equal(SqliteConstraint, error.SqliteErrorCode);
     }
@@ -41,7 +49,7 @@ public sealed class SqliteKeyStoreTests(SqliteBackendFixture fixture) : IClassFi
         Assert.Null(row.allowed_providers);
         Assert.Equal("""{"équipe":"東京"}""", row.default_metadata);
         Assert.Equal(
-            """{"usage":{"cost_limit_usd":12345.678901,"token_limit":2000000,"period":"Monthly","time_zone":"Europe/Berlin","alert_thresholds":[50,80,95],"hard":true},"rates":[{"kind":"Requests","unit":"PerMinute","value":60},{"kind":"Tokens","unit":"PerDay","value":5000000}],"max_concurrent_requests":10}""",
+            """{"usage":{"cost_limit_usd":12345.678901,"token_limit":2000000,"period":"Monthly","time_zone":"Europe/Berlin","alert_thresholds":[50,80,95],"hard":true,"alert_webhook_url":"https://hooks.example.com/budget"},"rates":[{"kind":"Requests","unit":"PerMinute","value":60},{"kind":"Tokens","unit":"PerDay","value":5000000}],"max_concurrent_requests":10}""",
             row.limits);
         Assert.Equal("2026-12-22T12:00:00.000000Z", row.expires_at);
         Assert.Equal("2026-11-22T12:00:00.000000Z", row.created_at);

@@ -24,6 +24,8 @@ public sealed class PostgresBackend : IStoreBackend, IAsyncLifetime
 
     public IStateMigrator Migrator => Stores.Migrator;
 
+    public IAuditLog Audit => Stores.Audit;
+
     internal PostgresStores Stores => _stores ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     /// <summary>A database with no schema at all; the caller disposes it (which drops it).</summary>

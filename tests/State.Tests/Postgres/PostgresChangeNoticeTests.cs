@@ -61,7 +61,7 @@ public sealed class PostgresChangeNoticeTests(PostgresBackend backend) : IClassF
         Assert.False(await backend.Keys.UpdateWorkspaceAsync(NewWorkspace(), default));
         Assert.False(await backend.Keys.DeleteVirtualKeyAsync(workspace.Id, "no-such-key", default));
         Assert.False(await backend.Configs.DeleteAsync(workspace.Id, "no-such-config", default));
-        await Assert.ThrowsAsync<PostgresException>(() => backend.Keys.AddApiKeyAsync(NewApiKey(workspace.Id) with { KeyHash = key.KeyHash }, default));
+        await Assert.ThrowsAsync<StateConflictException>(() => backend.Keys.AddApiKeyAsync(NewApiKey(workspace.Id) with { KeyHash = key.KeyHash }, default));
         var marker = await backend.Keys.AddWorkspaceAsync(NewWorkspace(), default);
 
         Assert.Equal($"workspace:{marker.Id}:{marker.Id}", await listener.NextAsync());

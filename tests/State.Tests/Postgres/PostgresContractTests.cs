@@ -20,3 +20,8 @@ public sealed class PostgresMigratorContractTests(PostgresBackend backend) : Mig
 
     protected override async Task<IStoreBackend> OpenEmptyBackendAsync() => await PostgresBackend.OpenEmptyAsync();
 }
+
+public sealed class PostgresAuditLogContractTests(PostgresBackend backend) : AuditLogContract, IClassFixture<PostgresBackend>
+{
+    protected override IStoreBackend Backend => backend;
+}

@@ -1,0 +1,20 @@
+using Switchyard.Gateway.Admission;
+
+namespace Switchyard.FrontDoor.Alerts;
+
+/// <summary>Sends budget alerts to their webhooks in the background, off the request path, for the life of the host.</summary>
+internal sealed class BudgetAlertDelivery(BudgetAlerts alerts) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Webhooks are set by administrators, not by callers; a short timeout keeps one slow receiver from holding the queue.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            await alerts.DeliverAsync(client, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
