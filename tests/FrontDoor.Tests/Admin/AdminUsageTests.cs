@@ -1,0 +1,69 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Switchyard.State;
+
+namespace Switchyard.FrontDoor.Tests.Admin;
+
+/// <summary>The <c>usage</c> extension of admin reads, from the quota bank's current windows.</summary>
+public sealed class AdminUsageTests
+{
+    [Fact]
+    public async Task Reads_ShowCurrentWindowsAndExhaustedOnceAHardBudgetIsSpent()
+    {
+        var bank = new StubBank();
+        var folder = TestGateway.NewDataFolder();
+        try
+        {
+            await using var gateway = await TestGateway.StartAsync(dataFolder: folder, services: services => services.Replace(ServiceDescriptor.Singleton<IQuotaBank>(bank)));
+            var workspace = (await gateway.Admin.Post("/v1/admin/workspaces", """{"name":"usage"}""")).Ok().Str("id");
+            var vk = (await gateway.Admin.Post("/v1/virtual-keys", $$$"""
+                {"name":"u","provider":"openai","key":"sk-usage-secret-123456","workspace_id":"{{{workspace}}}","usage_limits":{"credit_limit":2}}
+                """)).Ok();
+            var now = DateTimeOffset.UtcNow;
+            var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+            bank.Rows[vk.Str("id")] =
+            [
+                new QuotaUsage(new QuotaWindow(GovernedKind.VirtualKey, vk.Str("id"), QuotaMeter.CostMicros, month.AddMonths(-1), month), 9_000_000, 0, now),
+                new QuotaUsage(new QuotaWindow(GovernedKind.VirtualKey, vk.Str("id"), QuotaMeter.CostMicros, DateTimeOffset.UnixEpoch, null), 1_250_000, 500_000, now),
+            ];
+
+            var read = (await gateway.Admin.Get($"/v1/virtual-keys/{vk.Str("slug")}")).Ok();
+            Assert.Equal("active", read.Str("status"));
+            Assert.Equal(
+                """{"status":"active","windows":[{"meter":"cost_usd","start":"1970-01-01T00:00:00+00:00","end":null,"used":1.25,"reserved":0.5}]}""",
+                read.GetProperty("usage").GetRawText());
+
+            bank.Rows[vk.Str("id")] =
+            [
+                new QuotaUsage(new QuotaWindow(GovernedKind.VirtualKey, vk.Str("id"), QuotaMeter.CostMicros, DateTimeOffset.UnixEpoch, null), 2_000_000, 0, now),
+            ];
+            var exhausted = (await gateway.Admin.Get($"/v1/virtual-keys?workspace_id={workspace}")).Ok().GetProperty("data")[0];
+            Assert.Equal("exhausted", exhausted.Str("status"));
+            Assert.Equal("exhausted", exhausted.GetProperty("usage").Str("status"));
+
+            (await gateway.Admin.Put($"/v1/virtual-keys/{vk.Str("slug")}", """{"usage_limits":{"credit_limit":2,"enforcement":"soft"}}""")).Empty();
+            Assert.Equal("active", (await gateway.Admin.Get($"/v1/virtual-keys/{vk.Str("slug")}")).Ok().Str("status"));
+            Assert.Equal("""{"status":"active","windows":[]}""", (await gateway.Admin.Get($"/v1/admin/workspaces/{workspace}")).Ok().GetProperty("usage").GetRawText());
+        }
+        finally
+        {
+            TestGateway.DeleteFolder(folder);
+        }
+    }
+
+    private sealed class StubBank : IQuotaBank
+    {
+        public Dictionary<string, IReadOnlyList<QuotaUsage>> Rows { get; } = [];
+
+        public ValueTask<QuotaDecision> ReserveAsync(IReadOnlyList<QuotaClaim> claims, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new QuotaDecision(-1, claims.Select(c => c.Amount).ToArray()));
+
+        public ValueTask<IReadOnlyList<QuotaChange>> SettleAsync(IReadOnlyList<QuotaSettlement> settlements, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<QuotaChange>>([]);
+
+        public Task<IReadOnlyList<QuotaUsage>> UsageAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
+            Task.FromResult(Rows.GetValueOrDefault(entityId) ?? []);
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
