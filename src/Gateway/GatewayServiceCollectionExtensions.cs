@@ -31,6 +31,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<TokenCounter>();
         services.TryAddSingleton<Security.KeyDirectory>();
         services.TryAddSingleton<Security.Authenticator>();
+        services.TryAddSingleton(sp => new Security.VirtualKeyResolver(
+            sp.GetRequiredService<Security.KeyDirectory>(), () => sp.GetService<Security.SecretVault>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new GatewayPipeline(
             sp.GetRequiredService<Security.Authenticator>(),
             sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(), sp.GetServices<ICallObserver>()));

@@ -7,6 +7,9 @@ internal sealed record UpstreamRequest
 {
     public required string ProviderSlug { get; init; }
 
+    /// <summary>The virtual key whose secret this target calls with; null when none. Budgets and rate limits of the virtual key are charged against it.</summary>
+    public State.VirtualKey? VirtualKey { get; init; }
+
     /// <summary>The adapter that built the request and reads the answer.</summary>
     public required IProviderAdapter Adapter { get; init; }
 

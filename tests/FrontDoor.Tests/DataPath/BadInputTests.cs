@@ -120,12 +120,12 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
     }
 
     [Fact]
-    public async Task ChatCompletions_SavedConfigId_Is400()
+    public async Task ChatCompletions_SavedConfigIdWithoutApiKey_Is401()
     {
         var result = await SendAsync(Requests.Chat("fake-gpt").WithConfig("pc-abc-123"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, result.Status);
-        Assert.Equal("x-portkey-config must be a JSON config object; saved config ids such as 'pc-abc-123' are not supported yet.", result.Message);
+        Assert.Equal(HttpStatusCode.Unauthorized, result.Status);
+        Assert.Equal("x-portkey-config names saved config 'pc-abc-123', but saved configs belong to a workspace: send a Switchyard API key (x-portkey-api-key or Authorization: Bearer sk-sy-…) to use one, or send the config as JSON.", result.Message);
     }
 
     [Theory]
