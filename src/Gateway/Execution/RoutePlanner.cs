@@ -83,13 +83,13 @@ internal sealed class RoutePlanner
         {
             config = SavedConfig(call, defaultConfig, "This API key's default config");
         }
-        else if (provider is not null)
+        else if (provider is not null && virtualKey is null)
         {
             config = ParseConfig($$"""{"provider":"{{provider}}"}""", hasDefaultProvider: true);
         }
         else if (hasDefaultProvider)
         {
-            // The leaf takes its provider from the virtual key (header or "@slug/model").
+            // The leaf takes its provider from the virtual key (header or "@slug/model"), which beats a provider header.
             config = ParseConfig("{}", hasDefaultProvider: true);
         }
         else
