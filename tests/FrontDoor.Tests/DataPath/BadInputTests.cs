@@ -82,7 +82,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         var result = await SendAsync(Requests.Chat("fake-gpt"));
 
         Assert.Equal(HttpStatusCode.BadRequest, result.Status);
-        Assert.Equal("Either x-portkey-config or x-portkey-provider header is required: name a provider (e.g. x-portkey-provider: openai) or send a config.", result.Message);
+        Assert.Equal("Either x-portkey-config or x-portkey-provider header is required: name a provider (e.g. x-portkey-provider: openai), a virtual key (x-portkey-virtual-key, or \"model\": \"@slug/model\"), or send a config.", result.Message);
     }
 
     [Fact]
