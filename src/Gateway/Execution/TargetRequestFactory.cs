@@ -32,9 +32,13 @@ internal sealed class TargetRequestFactory
         _virtualKeys = virtualKeys;
     }
 
+    /// <summary>The provider a leaf calls (its virtual key's, its own, or the header's); null when nothing names one.</summary>
+    public string? ProviderFor(ConfigNode leaf, TargetSettings settings, RouteDefaults defaults, GatewayCall call) =>
+        VirtualKeyFor(leaf, defaults, call, Address(settings, call))?.Provider ?? leaf.Provider ?? defaults.Provider;
+
     public UpstreamRequest Create(ConfigNode leaf, TargetSettings settings, RouteDefaults defaults, GatewayCall call)
     {
-        var address = ModelAddress.TryParse(RequestedModel(settings, call), out var parsed) ? parsed : (ModelAddress?)null;
+        var address = Address(settings, call);
         var virtualKey = VirtualKeyFor(leaf, defaults, call, address);
         var slug = virtualKey?.Provider ?? leaf.Provider ?? defaults.Provider
             ?? throw new GatewayException(400, $"{leaf.Path}: names no provider; add 'provider' or 'virtual_key', or send the x-portkey-provider or x-portkey-virtual-key header.");
@@ -144,6 +148,9 @@ internal sealed class TargetRequestFactory
 
         return defaults.VirtualKey;
     }
+
+    private static ModelAddress? Address(TargetSettings settings, GatewayCall call) =>
+        ModelAddress.TryParse(RequestedModel(settings, call), out var address) ? address : null;
 
     /// <summary>The model the client asked for: the config's <c>override_params.model</c> when it sets one as a string, else the body's.</summary>
     private static string? RequestedModel(TargetSettings settings, GatewayCall call)

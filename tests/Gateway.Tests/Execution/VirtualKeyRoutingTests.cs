@@ -227,4 +227,16 @@ public sealed class VirtualKeyRoutingTests
         Assert.Equal(500, refused.StatusCode);
         Assert.Equal("Virtual key 'oa' cannot be opened with this host's master key; set its secret again with the admin API (PUT /v1/virtual-keys/oa).", refused.Message);
     }
+
+    [Fact]
+    public async Task ProviderFor_ModelAddress_IsTheVirtualKeysProvider()
+    {
+        _world.AddVirtualKey(_world.A, "claude", "anthropic", "sk-ant");
+        var key = await KeyOfAAsync();
+        var call = _world.Call(KeyWorld.Chat("@claude/claude-x"), ("x-portkey-api-key", key));
+        var plan = _world.Planner.Plan(call);
+        var (leaf, settings) = Switchyard.Gateway.Execution.RouteExecutor.FirstLeaf(plan);
+
+        Assert.Equal("anthropic", _world.Factory.ProviderFor(leaf, settings, plan.Defaults, call));
+    }
 }
