@@ -34,6 +34,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(sp => new Admission.ModelPrices(ModelCatalog.Default));
         services.TryAddSingleton<Admission.BudgetAlerts>();
         services.TryAddSingleton<Admission.KeyLedger>();
+        services.TryAddSingleton(sp => new Security.VirtualKeyResolver(
+            sp.GetRequiredService<Security.KeyDirectory>(), () => sp.GetService<Security.SecretVault>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new GatewayPipeline(
             sp.GetRequiredService<Security.Authenticator>(), sp.GetRequiredService<Admission.KeyLedger>(),
             sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(), sp.GetServices<ICallObserver>()));

@@ -30,6 +30,7 @@ public sealed class PostgresStores : IAsyncDisposable
         Configs = new PostgresConfigStore(dataSource);
         Migrator = new PostgresMigrator(dataSource);
         Audit = new PostgresAuditLog(dataSource);
+        Quotas = new PostgresQuotaBank(dataSource, TimeProvider.System);
     }
 
     public IKeyStore Keys { get; }
@@ -39,6 +40,9 @@ public sealed class PostgresStores : IAsyncDisposable
     public IStateMigrator Migrator { get; }
 
     public IAuditLog Audit { get; }
+
+    /// <summary>The quota bank: atomic reservations in <c>switchyard.quota_usage</c>; the concurrency meter per replica, in memory.</summary>
+    public IQuotaBank Quotas { get; }
 
     /// <summary>The pool, for the cluster pieces built on this store (LISTEN for changes, the quota bank).</summary>
     internal NpgsqlDataSource DataSource { get; }

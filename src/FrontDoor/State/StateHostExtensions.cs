@@ -35,6 +35,7 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<PostgresStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
             builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresStores>().Audit);
+            builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<PostgresStores>().Quotas);
 
             // A cluster is multi-tenant: no keyless requests, whatever the settings say.
             builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);
@@ -48,10 +49,12 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
             builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<EmbeddedStores>().Audit);
+            builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<EmbeddedStores>().Quotas);
         }
 
         builder.Services.AddHostedService<StateMigration>();
         builder.Services.AddHostedService<KeyDirectoryRefresh>();
+        builder.Services.AddHostedService<QuotaBankFlush>();
         return builder;
     }
 
@@ -78,6 +81,17 @@ internal sealed partial class StateMigration(IStateMigrator migrator, ILogger<St
 
     [LoggerMessage(Level = LogLevel.Information, Message = "State schema at version {Version}")]
     private static partial void LogMigrated(ILogger logger, int version);
+}
+
+/// <summary>
+/// Makes settled spend durable on graceful shutdown (the embedded bank otherwise lags about 100 ms behind; the
+/// PostgreSQL bank has nothing pending). Registered after the migration, so it stops before the stores are disposed.
+/// </summary>
+internal sealed class QuotaBankFlush(IQuotaBank quotas) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => quotas.FlushAsync(cancellationToken);
 }
 
 /// <summary>

@@ -5,15 +5,18 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Security;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers.Catalog;
 
 namespace Switchyard.Gateway.Execution;
 
 /// <summary>
-/// Step 3 of the pipeline: reads the Portkey headers and resolves the config (inline JSON, or a config built from
-/// <c>x-portkey-provider</c>). Parsed configs are cached by their text, so a client sending the same header on every
-/// request pays for parsing once.
+/// Step 3 of the pipeline: reads the Portkey headers and resolves the config: inline JSON, a saved config of the
+/// caller's workspace (<c>x-portkey-config: pc-…</c>, or the API key's default config when the request names neither a
+/// config nor a provider), or a config built from <c>x-portkey-provider</c> / <c>x-portkey-virtual-key</c> /
+/// <c>"model": "@slug/model"</c>. Parsed configs are cached by their text, so a client sending the same header on
+/// every request pays for parsing once.
 /// </summary>
 internal sealed class RoutePlanner
 {
@@ -25,13 +28,17 @@ internal sealed class RoutePlanner
     private readonly ProviderCatalog _catalog;
     private readonly CustomHostPolicy _customHosts;
     private readonly GatewayOptions _options;
+    private readonly KeyDirectory _directory;
+    private readonly VirtualKeyResolver _virtualKeys;
     private readonly ConcurrentDictionary<(string Text, bool HasDefaultProvider), ConfigParseResult> _configs = new();
 
-    public RoutePlanner(ProviderCatalog catalog, CustomHostPolicy customHosts, IOptions<GatewayOptions> options)
+    public RoutePlanner(ProviderCatalog catalog, CustomHostPolicy customHosts, IOptions<GatewayOptions> options, KeyDirectory directory, VirtualKeyResolver virtualKeys)
     {
         _catalog = catalog;
         _customHosts = customHosts;
         _options = options.Value;
+        _directory = directory;
+        _virtualKeys = virtualKeys;
     }
 
     public RoutePlan Plan(GatewayCall call)
@@ -49,41 +56,82 @@ internal sealed class RoutePlanner
             throw new GatewayException(400, $"Invalid custom host: {hostProblem}");
         }
 
+        var virtualKey = headers[PortkeyHeaders.VirtualKey] is { Length: > 0 } vkSlug
+            ? _virtualKeys.Resolve(call, vkSlug.Trim(), PortkeyHeaders.VirtualKey)
+            : null;
         var defaults = new RouteDefaults(
             provider,
             call.ApiKeyInAuthorization ? headers["x-api-key"] : Credential(headers),
             customHost,
             RequestTimeout(headers),
             ForwardHeaders(headers),
-            ProviderOptions(headers));
+            ProviderOptions(headers),
+            virtualKey);
 
+        // A provider header, a virtual key header or an "@slug/model" body each name a provider for leaves without one.
+        var modelAddress = ModelAddress.TryParse(call.Body.Model, out _);
+        var hasDefaultProvider = provider is not null || virtualKey is not null || modelAddress;
         var configText = headers[PortkeyHeaders.Config];
         RoutingConfig config;
         if (configText is not null)
         {
-            config = ParseConfig(configText, provider is not null);
+            config = IsInlineConfig(configText)
+                ? ParseConfig(configText, hasDefaultProvider)
+                : SavedConfig(call, configText.Trim(), PortkeyHeaders.Config);
         }
-        else if (provider is not null)
+        else if (provider is null && virtualKey is null && call.ApiKey?.DefaultConfigSlug is { Length: > 0 } defaultConfig)
+        {
+            config = SavedConfig(call, defaultConfig, "This API key's default config");
+        }
+        else if (provider is not null && virtualKey is null)
         {
             config = ParseConfig($$"""{"provider":"{{provider}}"}""", hasDefaultProvider: true);
         }
+        else if (hasDefaultProvider)
+        {
+            // The leaf takes its provider from the virtual key (header or "@slug/model"), which beats a provider header.
+            config = ParseConfig("{}", hasDefaultProvider: true);
+        }
         else
         {
-            throw new GatewayException(400, "Either x-portkey-config or x-portkey-provider header is required: name a provider (e.g. x-portkey-provider: openai) or send a config.");
+            throw new GatewayException(400, "Either x-portkey-config or x-portkey-provider header is required: name a provider (e.g. x-portkey-provider: openai), a virtual key (x-portkey-virtual-key, or \"model\": \"@slug/model\"), or send a config.");
         }
 
         var facts = new RoutingFacts(call.Metadata, LazyParams(call), call.Path);
         return new RoutePlan(config, defaults, facts);
     }
 
-    private RoutingConfig ParseConfig(string text, bool hasDefaultProvider)
+    private static bool IsInlineConfig(string text)
     {
         var trimmed = text.AsSpan().Trim();
-        if (trimmed.Length == 0 || trimmed[0] != '{')
+        return trimmed.Length > 0 && trimmed[0] == '{';
+    }
+
+    /// <summary>
+    /// A saved config (<c>pc-…</c>) of the caller's workspace, latest version, from the key directory. It is parsed by
+    /// its text, so a new version (new text) is parsed once and an old one ages out of the cache. Saved configs were
+    /// validated on save with leaves allowed to leave the provider to the request; a leaf that still has none is a 400
+    /// when it is reached.
+    /// </summary>
+    private RoutingConfig SavedConfig(GatewayCall call, string slug, string source)
+    {
+        if (slug.Length == 0)
         {
-            throw new GatewayException(400, $"x-portkey-config must be a JSON config object; saved config ids such as '{Truncate(text)}' are not supported yet.");
+            throw new GatewayException(400, $"{PortkeyHeaders.Config} is empty: send a JSON config object or a saved config id (pc-…).");
         }
 
+        if (call.Workspace is not { } workspace)
+        {
+            throw new GatewayException(401, $"{source} names saved config '{Truncate(slug)}', but saved configs belong to a workspace: send a Switchyard API key (x-portkey-api-key or Authorization: Bearer sk-sy-…) to use one, or send the config as JSON.");
+        }
+
+        var saved = _directory.FindConfig(workspace.Id, slug)
+            ?? throw new GatewayException(403, $"{source} names saved config '{Truncate(slug)}', which this API key's workspace does not have. Use a config of the key's own workspace.");
+        return ParseConfig(saved.ConfigJson, hasDefaultProvider: true);
+    }
+
+    private RoutingConfig ParseConfig(string text, bool hasDefaultProvider)
+    {
         var key = (text, hasDefaultProvider);
         if (!_configs.TryGetValue(key, out var result))
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Json;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Security;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
@@ -21,23 +22,26 @@ internal sealed class TargetRequestFactory
     private readonly ProviderCatalog _catalog;
     private readonly ProviderAdapters _adapters;
     private readonly GatewayOptions _options;
+    private readonly VirtualKeyResolver _virtualKeys;
 
-    public TargetRequestFactory(ProviderCatalog catalog, ProviderAdapters adapters, IOptions<GatewayOptions> options)
+    public TargetRequestFactory(ProviderCatalog catalog, ProviderAdapters adapters, IOptions<GatewayOptions> options, VirtualKeyResolver virtualKeys)
     {
         _catalog = catalog;
         _adapters = adapters;
         _options = options.Value;
+        _virtualKeys = virtualKeys;
     }
+
+    /// <summary>The provider a leaf calls (its virtual key's, its own, or the header's); null when nothing names one.</summary>
+    public string? ProviderFor(ConfigNode leaf, TargetSettings settings, RouteDefaults defaults, GatewayCall call) =>
+        VirtualKeyFor(leaf, defaults, call, Address(settings, call))?.Provider ?? leaf.Provider ?? defaults.Provider;
 
     public UpstreamRequest Create(ConfigNode leaf, TargetSettings settings, RouteDefaults defaults, GatewayCall call)
     {
-        if (leaf.VirtualKey is not null)
-        {
-            throw new GatewayException(400, $"{leaf.Path}.virtual_key: virtual keys are not available yet; pass 'provider' and 'api_key' (or the Authorization header) instead.");
-        }
-
-        var slug = leaf.Provider ?? defaults.Provider
-            ?? throw new GatewayException(400, $"{leaf.Path}: names no provider; add 'provider', or send the x-portkey-provider header.");
+        var address = Address(settings, call);
+        var virtualKey = VirtualKeyFor(leaf, defaults, call, address);
+        var slug = virtualKey?.Provider ?? leaf.Provider ?? defaults.Provider
+            ?? throw new GatewayException(400, $"{leaf.Path}: names no provider; add 'provider' or 'virtual_key', or send the x-portkey-provider or x-portkey-virtual-key header.");
         if (!_catalog.TryGet(slug, out var provider))
         {
             throw new GatewayException(400, $"Invalid provider passed: '{slug}'.");
@@ -67,7 +71,9 @@ internal sealed class TargetRequestFactory
         {
             var body = !call.Operation.HasBody() || native ? call.Body.Utf8 : call.OpenAiBody();
             var bodyFormat = native ? provider.Format : WireFormat.OpenAi;
-            var fields = BodyFields(settings, call, provider, bodyFormat, out var model, out var dropUsageChunk);
+            // "@slug/model" names the virtual key in use: the provider is sent the bare model, and only that field changes.
+            var bareModel = address is { } a && a.Slug == virtualKey?.Slug ? a.Model : null;
+            var fields = BodyFields(settings, call, provider, bodyFormat, bareModel, out var model, out var dropUsageChunk);
             if (call.ApiKey?.AllowedModels is { Count: > 0 } models && model is not null && !models.Contains(model, StringComparer.Ordinal))
             {
                 throw new GatewayException(403, $"This API key may not use model '{model}' (allowed: {string.Join(", ", models)}).");
@@ -77,18 +83,19 @@ internal sealed class TargetRequestFactory
                 provider,
                 call.Operation,
                 baseUrl,
-                leaf.ApiKey ?? defaults.Credential,
+                leaf.VirtualKey is not null ? virtualKey!.Secret : leaf.ApiKey ?? virtualKey?.Secret ?? defaults.Credential,
                 body,
                 bodyFormat,
                 fields,
                 model,
                 call.Body.Stream,
-                Merge(defaults.ProviderOptions, leaf.ProviderOptions),
+                Merge(virtualKey is null ? defaults.ProviderOptions : Merge(defaults.ProviderOptions, virtualKey.ProviderOptions), leaf.ProviderOptions),
                 Forwarded(defaults.ForwardHeaders ?? settings.ForwardHeaders, call.Headers));
             var http = adapter.CreateRequest(providerCall);
             return new UpstreamRequest
             {
                 ProviderSlug = slug,
+                VirtualKey = virtualKey?.Record,
                 Adapter = adapter,
                 Call = providerCall,
                 Method = http.Method,
@@ -108,6 +115,58 @@ internal sealed class TargetRequestFactory
         }
     }
 
+    /// <summary>
+    /// The virtual key a leaf calls with: its own <c>virtual_key</c>; else, when it names no provider, the model's
+    /// <c>@slug/</c> (when that slug is a virtual key of the workspace), then the <c>x-portkey-virtual-key</c> header.
+    /// An <c>@slug/</c> that is not a virtual key is left alone when a provider is named otherwise, because some
+    /// providers' own model names start with <c>@</c> (Workers AI's <c>@cf/…</c>).
+    /// </summary>
+    private ResolvedVirtualKey? VirtualKeyFor(ConfigNode leaf, RouteDefaults defaults, GatewayCall call, ModelAddress? address)
+    {
+        if (leaf.VirtualKey is { } named)
+        {
+            return _virtualKeys.Resolve(call, named, $"{leaf.Path}.virtual_key");
+        }
+
+        if (leaf.Provider is not null)
+        {
+            return null;
+        }
+
+        if (address is { } a)
+        {
+            if (defaults.VirtualKey is null && defaults.Provider is null)
+            {
+                return _virtualKeys.Resolve(call, a.Slug, "model");
+            }
+
+            if (call.Workspace is not null && _virtualKeys.TryResolve(call, a.Slug, "model") is { } fromModel)
+            {
+                return fromModel;
+            }
+        }
+
+        return defaults.VirtualKey;
+    }
+
+    private static ModelAddress? Address(TargetSettings settings, GatewayCall call) =>
+        ModelAddress.TryParse(RequestedModel(settings, call), out var address) ? address : null;
+
+    /// <summary>The model the client asked for: the config's <c>override_params.model</c> when it sets one as a string, else the body's.</summary>
+    private static string? RequestedModel(TargetSettings settings, GatewayCall call)
+    {
+        for (var i = settings.OverrideParams.Count - 1; i >= 0; i--)
+        {
+            var (name, value) = settings.OverrideParams[i];
+            if (name == "model")
+            {
+                return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            }
+        }
+
+        return call.Body.Model;
+    }
+
     private static bool Serves(ProviderDescriptor provider, ApiOperation operation) => operation switch
     {
         ApiOperation.ChatCompletions => provider.Capabilities.HasFlag(ProviderCapabilities.ChatCompletions),
@@ -118,13 +177,14 @@ internal sealed class TargetRequestFactory
     };
 
     /// <summary>
-    /// The fields to set on the body: <c>override_params</c>, and <c>stream_options.include_usage</c> when the client
-    /// streams without asking for usage (the gateway needs it for accounting; the extra chunk is dropped on the way back).
+    /// The fields to set on the body: <c>override_params</c>, the bare model when the client addressed it as
+    /// <c>@slug/model</c>, and <c>stream_options.include_usage</c> when the client streams without asking for usage
+    /// (the gateway needs it for accounting; the extra chunk is dropped on the way back).
     /// </summary>
     private static List<KeyValuePair<string, ReadOnlyMemory<byte>>> BodyFields(
-        TargetSettings settings, GatewayCall call, ProviderDescriptor provider, WireFormat bodyFormat, out string? model, out bool dropUsageChunk)
+        TargetSettings settings, GatewayCall call, ProviderDescriptor provider, WireFormat bodyFormat, string? bareModel, out string? model, out bool dropUsageChunk)
     {
-        var fields = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(settings.OverrideParams.Count + 1);
+        var fields = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(settings.OverrideParams.Count + 2);
         model = call.Body.Model;
         foreach (var (name, value) in settings.OverrideParams)
         {
@@ -133,6 +193,13 @@ internal sealed class TargetRequestFactory
             {
                 model = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             }
+        }
+
+        if (bareModel is not null)
+        {
+            // Later entries win, so this replaces an override_params model as well as the client's.
+            fields.Add(new("model", JsonString(bareModel)));
+            model = bareModel;
         }
 
         if (call.Operation.HasBody() && string.IsNullOrEmpty(model))
@@ -149,6 +216,17 @@ internal sealed class TargetRequestFactory
         }
 
         return fields;
+    }
+
+    private static ReadOnlyMemory<byte> JsonString(string value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(value.Length + 2);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStringValue(value);
+        }
+
+        return buffer.WrittenMemory;
     }
 
     private static ReadOnlyMemory<byte> StreamOptionsWithUsage(RequestBody body)

@@ -19,7 +19,7 @@ internal sealed class TokenCounter(TargetRequestFactory requests, UpstreamClient
         var response = call.Response;
         call.LastUsedOptionIndex = leaf.Path;
         response.SetHeader(PortkeyHeaders.LastUsedOptionIndex, leaf.Path);
-        var slug = leaf.Provider ?? plan.Defaults.Provider;
+        var slug = requests.ProviderFor(leaf, settings, plan.Defaults, call);
         if (slug != "anthropic")
         {
             call.Provider = slug;

@@ -56,7 +56,7 @@ public sealed class GatewayPipeline
         try
         {
             _authenticator.Authenticate(call);
-            call.Metadata = ReadMetadata(call.Headers[PortkeyHeaders.Metadata]);
+            call.Metadata = Security.MetadataDefaults.Apply(call, ReadMetadata(call.Headers[PortkeyHeaders.Metadata]));
             await route(_planner.Plan(call));
         }
         catch (GatewayException ex)

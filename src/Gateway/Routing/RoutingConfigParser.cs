@@ -56,7 +56,7 @@ internal sealed partial class RoutingConfigParser
         }
 
         var parser = new RoutingConfigParser(context);
-        var node = parser.ReadNode(root, RootPath, isRoot: true);
+        var node = parser.ReadNode(root, RootPath, isRoot: true, modelAddressed: false);
         return parser._errors.Count == 0
             ? new ConfigParseResult(new RoutingConfig(node), [])
             : new ConfigParseResult(null, parser._errors.ToArray());
@@ -124,7 +124,7 @@ internal sealed partial class RoutingConfigParser
         return true;
     }
 
-    private ConfigNode ReadNode(JsonElement node, string path, bool isRoot)
+    private ConfigNode ReadNode(JsonElement node, string path, bool isRoot, bool modelAddressed)
     {
         if (isRoot && node.TryGetProperty("options", out _))
         {
@@ -143,6 +143,9 @@ internal sealed partial class RoutingConfigParser
         var apiKey = ReadString(node, "api_key", path);
         var virtualKey = ReadString(node, "virtual_key", path);
         var overrideParams = ReadOverrideParams(node, path);
+
+        // override_params.model "@slug/model" names a virtual key, and so a provider, for this node and its targets.
+        modelAddressed |= overrideParams.Any(p => p.Key == "model" && p.Value.ValueKind == JsonValueKind.String && ModelAddress.TryParse(p.Value.GetString(), out _));
         var retry = ReadRetry(node, path);
         var cache = ReadCache(node, path);
         var requestTimeout = ReadPositiveInteger(node, "request_timeout", path, "milliseconds");
@@ -166,7 +169,7 @@ internal sealed partial class RoutingConfigParser
                 // Children are read first (the strategy checks their names and weights), but their errors
                 // are listed after this node's, so the list reads top-down.
                 var mark = _errors.Count;
-                targets = ReadTargets(targetsValue, path);
+                targets = ReadTargets(targetsValue, path, modelAddressed);
                 targetErrors = _errors.GetRange(mark, _errors.Count - mark).ToArray();
                 _errors.RemoveRange(mark, _errors.Count - mark);
             }
@@ -193,10 +196,10 @@ internal sealed partial class RoutingConfigParser
         {
             Error($"{path}.strategy", $"'targets' needs a strategy (mode one of {ModeList})");
         }
-        else if (!_context.HasDefaultProvider &&
+        else if (!_context.HasDefaultProvider && !modelAddressed &&
                  !TryGetValue(node, "provider", out _) && !TryGetValue(node, "virtual_key", out _))
         {
-            Error(path, "names no provider; add 'provider' (or 'virtual_key'), or send the x-portkey-provider header");
+            Error(path, "names no provider; add 'provider' (or 'virtual_key', or a model \"@virtual-key/model\"), or send the x-portkey-provider header");
         }
 
         _errors.AddRange(targetErrors);
@@ -221,7 +224,7 @@ internal sealed partial class RoutingConfigParser
         };
     }
 
-    private ConfigNode[] ReadTargets(JsonElement targets, string path)
+    private ConfigNode[] ReadTargets(JsonElement targets, string path, bool modelAddressed)
     {
         var nodes = new List<ConfigNode>(targets.GetArrayLength());
         var index = 0;
@@ -230,7 +233,7 @@ internal sealed partial class RoutingConfigParser
             var targetPath = $"{path}.targets[{index++}]";
             if (target.ValueKind == JsonValueKind.Object)
             {
-                nodes.Add(ReadNode(target, targetPath, isRoot: false));
+                nodes.Add(ReadNode(target, targetPath, isRoot: false, modelAddressed));
             }
             else
             {

@@ -7,11 +7,15 @@ namespace Switchyard.Gateway.Security;
 /// <summary>
 /// Step 2 of the pipeline: finds the Switchyard API key a client presented (<c>x-portkey-api-key</c>, or an
 /// <c>Authorization: Bearer sk-sy-…</c> so a plain OpenAI SDK can carry it) in the <see cref="KeyDirectory"/>.
-/// Unknown, revoked and expired keys are 401. Without a key the call runs keyless only where that is allowed
-/// (the embedded default), otherwise 401.
+/// Unknown, revoked and expired keys are 401; organisation keys and workspace keys whose scopes leave out
+/// <c>completions.write</c> are 403. Without a key the call runs keyless only where that is allowed (the embedded
+/// default), otherwise 401.
 /// </summary>
 internal sealed class Authenticator(KeyDirectory directory, IOptions<GatewayOptions> options, TimeProvider time)
 {
+    /// <summary>Portkey's scope for calling the gateway.</summary>
+    public const string CompletionsScope = "completions.write";
+
     public void Authenticate(GatewayCall call)
     {
         var presented = Presented(call.Headers, out var viaAuthorization);
@@ -40,6 +44,17 @@ internal sealed class Authenticator(KeyDirectory directory, IOptions<GatewayOpti
         if (directory.FindWorkspace(key.WorkspaceId) is not { Archived: false } workspace)
         {
             throw new GatewayException(401, "Invalid API key: its workspace is archived.");
+        }
+
+        if (key.Type == ApiKeyType.Organisation)
+        {
+            throw new GatewayException(403, "organisation keys administer; use a workspace key to call the gateway.");
+        }
+
+        // An empty scope list is a key from before scopes were checked: it keeps its access.
+        if (key.Scopes.Count > 0 && !key.Scopes.Contains(CompletionsScope, StringComparer.Ordinal))
+        {
+            throw new GatewayException(403, $"This API key lacks the scope '{CompletionsScope}' that calling the gateway needs (it has: {string.Join(", ", key.Scopes)}).");
         }
 
         call.ApiKey = key;

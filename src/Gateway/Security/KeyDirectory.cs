@@ -4,7 +4,9 @@ namespace Switchyard.Gateway.Security;
 
 /// <summary>
 /// The data path's view of the key records: an immutable index built from a <see cref="KeySnapshot"/> and swapped in
-/// whole on refresh, so authenticating a request is a dictionary lookup with no database round trip.
+/// whole on refresh, so authenticating a request, finding a virtual key or a saved config is a dictionary lookup with
+/// no database round trip. Virtual keys and saved configs are indexed by workspace and slug: a lookup never crosses
+/// the tenant boundary.
 /// </summary>
 public sealed class KeyDirectory
 {
@@ -27,16 +29,46 @@ public sealed class KeyDirectory
 
     public Workspace? FindWorkspace(string id) => _index.Workspaces.GetValueOrDefault(id);
 
+    /// <summary>The virtual key with this slug in this workspace; null when the workspace has none (whatever other workspaces hold).</summary>
+    public VirtualKey? FindVirtualKey(string workspaceId, string slug) => _index.VirtualKeys.GetValueOrDefault((workspaceId, slug));
+
+    /// <summary>The latest version of the saved config with this slug in this workspace; null when the workspace has none.</summary>
+    public SavedConfig? FindConfig(string workspaceId, string slug) => _index.Configs.GetValueOrDefault((workspaceId, slug));
+
     private sealed record KeyIndex(
         IReadOnlyDictionary<string, ApiKey> ApiKeys,
         IReadOnlyDictionary<string, Workspace> Workspaces,
+        IReadOnlyDictionary<(string WorkspaceId, string Slug), VirtualKey> VirtualKeys,
+        IReadOnlyDictionary<(string WorkspaceId, string Slug), SavedConfig> Configs,
         DateTimeOffset? LoadedAt)
     {
-        public static KeyIndex Empty { get; } = new(new Dictionary<string, ApiKey>(), new Dictionary<string, Workspace>(), null);
+        public static KeyIndex Empty { get; } = new(
+            new Dictionary<string, ApiKey>(),
+            new Dictionary<string, Workspace>(),
+            new Dictionary<(string, string), VirtualKey>(),
+            new Dictionary<(string, string), SavedConfig>(),
+            null);
 
-        public static KeyIndex Build(KeySnapshot snapshot, DateTimeOffset now) => new(
-            snapshot.ApiKeys.ToDictionary(key => key.KeyHash, StringComparer.Ordinal),
-            snapshot.Workspaces.ToDictionary(workspace => workspace.Id, StringComparer.Ordinal),
-            now);
+        public static KeyIndex Build(KeySnapshot snapshot, DateTimeOffset now)
+        {
+            // The store returns one row per config slug (its latest version); keeping the highest version guards
+            // against a backend that returns them all.
+            var configs = new Dictionary<(string, string), SavedConfig>();
+            foreach (var config in snapshot.Configs)
+            {
+                var key = (config.WorkspaceId, config.Slug);
+                if (!configs.TryGetValue(key, out var seen) || seen.Version < config.Version)
+                {
+                    configs[key] = config;
+                }
+            }
+
+            return new(
+                snapshot.ApiKeys.ToDictionary(key => key.KeyHash, StringComparer.Ordinal),
+                snapshot.Workspaces.ToDictionary(workspace => workspace.Id, StringComparer.Ordinal),
+                snapshot.VirtualKeys.ToDictionary(key => (key.WorkspaceId, key.Slug)),
+                configs,
+                now);
+        }
     }
 }

@@ -7,6 +7,9 @@ internal sealed record UpstreamRequest
 {
     public required string ProviderSlug { get; init; }
 
+    /// <summary>The virtual key whose secret this target calls with; null when none. Budgets and rate limits of the virtual key are charged against it.</summary>
+    public State.VirtualKey? VirtualKey { get; init; }
+
     /// <summary>The adapter that built the request and reads the answer.</summary>
     public required IProviderAdapter Adapter { get; init; }
 
@@ -31,7 +34,4 @@ internal sealed record UpstreamRequest
     public bool DropUsageChunk { get; init; }
 
     public required TimeSpan Timeout { get; init; }
-
-    /// <summary>The virtual key whose secret this target uses, when it names one; its budget and limits are charged too.</summary>
-    public State.VirtualKey? VirtualKey { get; init; }
 }

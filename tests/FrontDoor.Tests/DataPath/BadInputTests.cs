@@ -82,7 +82,7 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
         var result = await SendAsync(Requests.Chat("fake-gpt"));
 
         Assert.Equal(HttpStatusCode.BadRequest, result.Status);
-        Assert.Equal("Either x-portkey-config or x-portkey-provider header is required: name a provider (e.g. x-portkey-provider: openai) or send a config.", result.Message);
+        Assert.Equal("Either x-portkey-config or x-portkey-provider header is required: name a provider (e.g. x-portkey-provider: openai), a virtual key (x-portkey-virtual-key, or \"model\": \"@slug/model\"), or send a config.", result.Message);
     }
 
     [Fact]
@@ -120,12 +120,12 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
     }
 
     [Fact]
-    public async Task ChatCompletions_SavedConfigId_Is400()
+    public async Task ChatCompletions_SavedConfigIdWithoutApiKey_Is401()
     {
         var result = await SendAsync(Requests.Chat("fake-gpt").WithConfig("pc-abc-123"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, result.Status);
-        Assert.Equal("x-portkey-config must be a JSON config object; saved config ids such as 'pc-abc-123' are not supported yet.", result.Message);
+        Assert.Equal(HttpStatusCode.Unauthorized, result.Status);
+        Assert.Equal("x-portkey-config names saved config 'pc-abc-123', but saved configs belong to a workspace: send a Switchyard API key (x-portkey-api-key or Authorization: Bearer sk-sy-…) to use one, or send the config as JSON.", result.Message);
     }
 
     [Theory]

@@ -54,8 +54,21 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
             .WithHeader("x-fake-fault", fault)
             .WithHeader("x-portkey-forward-headers", "x-fake-fault");
 
-    private async Task<IReadOnlyList<QuotaUsage>> UsageAsync(GovernedKind kind, string id) =>
-        await Fixture.Services.GetRequiredService<IQuotaBank>().UsageAsync(kind, id, default);
+    /// <summary>
+    /// The entity's spend once every call has settled. Settlement follows the last byte of the answer (it is not on the
+    /// response's critical path), so a client can read its answer a moment before the ledger shows it.
+    /// </summary>
+    private async Task<QuotaUsage> SettledSpendAsync(GovernedKind kind, string id)
+    {
+        var bank = Fixture.Services.GetRequiredService<IQuotaBank>();
+        QuotaUsage? spend = null;
+        await Eventually.Until(() =>
+        {
+            spend = bank.UsageAsync(kind, id, default).GetAwaiter().GetResult().SingleOrDefault(u => u.Window.Meter == QuotaMeter.CostMicros);
+            return spend is { Reserved: 0 };
+        });
+        return spend!;
+    }
 
     private static Limits Budget(decimal usd, BudgetPeriod period = BudgetPeriod.None, bool hard = true, int[]? thresholds = null, string? webhook = null) =>
         new(new UsageLimits(usd, null, period, "UTC", thresholds ?? [], hard) { AlertWebhookUrl = webhook }, [], null);
@@ -79,7 +92,7 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
         Assert.All(admitted, r => Assert.Equal(ActualTokens, r.Body.GetProperty("usage").GetProperty("total_tokens").GetInt64()));
         Assert.All(refused, r => Assert.Contains("Budget exhausted for the API key 'ci-bot'", r.Body.GetProperty("message").GetString()));
 
-        var spend = Assert.Single(await UsageAsync(GovernedKind.ApiKey, tenant.Key.Id), u => u.Window.Meter == QuotaMeter.CostMicros);
+        var spend = await SettledSpendAsync(GovernedKind.ApiKey, tenant.Key.Id);
         Assert.Equal(admitted.Count * ActualTokens * 10_000, spend.Used);
         Assert.True(spend.Used <= 1_000_000, $"spent {spend.Used} micro-dollars past a $1 cap");
         Assert.Equal(0, spend.Reserved);
@@ -106,7 +119,7 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
 
         using var admitted = await Fixture.Client.SendAsync(Chat(tenant));
         Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
-        var spend = Assert.Single(await UsageAsync(GovernedKind.ApiKey, tenant.Key.Id), u => u.Window.Meter == QuotaMeter.CostMicros);
+        var spend = await SettledSpendAsync(GovernedKind.ApiKey, tenant.Key.Id);
         Assert.Equal(ActualTokens * 100_000, spend.Used);
     }
 
@@ -138,7 +151,7 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
             Assert.Equal("5", ok.Header("x-ratelimit-limit-requests"));
             Assert.Equal((5 - i).ToString(), ok.Header("x-ratelimit-remaining-requests"));
-            Assert.Equal("60s", ok.Header("x-ratelimit-reset-requests"));
+            Assert.Equal("1m0s", ok.Header("x-ratelimit-reset-requests"));
         }
 
         using (var refused = await Fixture.Client.SendAsync(Chat(tenant)))
@@ -215,7 +228,7 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
         using var failed = await Fixture.Client.SendAsync(Chat(tenant, "status=400"));
 
         Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
-        var spend = Assert.Single(await UsageAsync(GovernedKind.ApiKey, tenant.Key.Id), u => u.Window.Meter == QuotaMeter.CostMicros);
+        var spend = await SettledSpendAsync(GovernedKind.ApiKey, tenant.Key.Id);
         Assert.Equal(0, spend.Used);
         Assert.Equal(0, spend.Reserved);
     }
@@ -231,7 +244,7 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.EndsWith("data: [DONE]\n\n", text);
-        var spend = Assert.Single(await UsageAsync(GovernedKind.ApiKey, tenant.Key.Id), u => u.Window.Meter == QuotaMeter.CostMicros);
+        var spend = await SettledSpendAsync(GovernedKind.ApiKey, tenant.Key.Id);
         Assert.Equal(ActualTokens * 10_000, spend.Used);
     }
 
@@ -269,8 +282,41 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
 
         // One delivery failed with a 500 and was retried; the second call crossed nothing new.
         Assert.Equal(3, webhook.Attempts);
-        var spend = Assert.Single(await UsageAsync(GovernedKind.ApiKey, tenant.Key.Id), u => u.Window.Meter == QuotaMeter.CostMicros);
+        var spend = await SettledSpendAsync(GovernedKind.ApiKey, tenant.Key.Id);
         Assert.Equal(2 * ActualTokens * 100_000, spend.Used);
+    }
+
+    [Fact]
+    public async Task VirtualKeyLimits_AreChargedAtTheTargetThatUsesIt()
+    {
+        var tenant = await NewTenantAsync(usdPerMillion: 100_000m);
+        var admin = new AdminCalls(Fixture.Client, GatewayFixture.AdminToken);
+        var limited = (await admin.Post("/v1/virtual-keys",
+            $$"""{"name":"rpm","provider":"openai","key":"sk-vk-1","workspace_id":"{{tenant.Workspace.Id}}","rate_limits":[{"type":"requests","unit":"rpm","value":2}]}""")).Ok().Str("slug");
+        var budgeted = (await admin.Post("/v1/virtual-keys",
+            $$"""{"name":"budget","provider":"openai","key":"sk-vk-2","workspace_id":"{{tenant.Workspace.Id}}","usage_limits":{"credit_limit":1} }""")).Ok().Str("slug");
+        Fixture.Clock.JumpToNextWindow(TimeSpan.FromMinutes(1));
+
+        HttpRequestMessage Via(string slug) => Requests.Chat(Model, "hi", extra: ",\"max_tokens\":5")
+            .WithHeader("x-portkey-api-key", tenant.Secret)
+            .WithHeader("x-portkey-virtual-key", slug)
+            .WithHeader("x-portkey-custom-host", Fixture.FakeBase);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var ok = await Fixture.Client.SendAsync(Via(limited));
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using (var refused = await Fixture.Client.SendAsync(Via(limited)))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal($"Rate limit exceeded for the virtual key '{limited}': 2 requests per minute. Retry after 60 s.", (await refused.JsonAsync()).GetProperty("message").GetString());
+        }
+
+        using var overBudget = await Fixture.Client.SendAsync(Via(budgeted));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, overBudget.StatusCode);
+        Assert.StartsWith($"Budget exhausted for the virtual key '{budgeted}': $0.00 of its budget of $1.00", (await overBudget.JsonAsync()).GetProperty("message").GetString());
     }
 
     private sealed record Tenant(Workspace Workspace, ApiKey Key, string Secret);

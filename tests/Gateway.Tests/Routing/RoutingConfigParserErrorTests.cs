@@ -6,7 +6,7 @@ namespace Switchyard.Gateway.Tests.Routing;
 public sealed class RoutingConfigParserErrorTests
 {
     private const string Modes = "single, fallback, loadbalance, conditional";
-    private const string NoProvider = "names no provider; add 'provider' (or 'virtual_key'), or send the x-portkey-provider header";
+    private const string NoProvider = "names no provider; add 'provider' (or 'virtual_key', or a model \"@virtual-key/model\"), or send the x-portkey-provider header";
 
     /// <summary>A conditional config around one query, for query errors.</summary>
     private static string Conditional(string query) => $$"""

@@ -14,4 +14,6 @@ public interface IStoreBackend : IAsyncDisposable
     IStateMigrator Migrator { get; }
 
     IAuditLog Audit { get; }
+
+    IQuotaBank Quotas { get; }
 }

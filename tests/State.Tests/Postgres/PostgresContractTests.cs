@@ -25,3 +25,8 @@ public sealed class PostgresAuditLogContractTests(PostgresBackend backend) : Aud
 {
     protected override IStoreBackend Backend => backend;
 }
+
+public sealed class PostgresQuotaBankContractTests(PostgresBackend backend) : QuotaBankContract, IClassFixture<PostgresBackend>
+{
+    protected override IStoreBackend Backend => backend;
+}
