@@ -68,13 +68,47 @@ public static class StateHostExtensions
     }
 }
 
-/// <summary>Brings the schema up to date before the host starts taking requests.</summary>
-internal sealed partial class StateMigration(IStateMigrator migrator, ILogger<StateMigration> logger) : IHostedService
+/// <summary>
+/// Brings the schema up to date before the host starts taking requests. Where keyless calls are allowed (the embedded
+/// default), it also makes sure the workspace they belong to exists, so a first try can use virtual keys, saved
+/// configs and limits without creating a key.
+/// </summary>
+internal sealed partial class StateMigration(
+    IStateMigrator migrator,
+    IKeyStore keys,
+    Microsoft.Extensions.Options.IOptions<Switchyard.Gateway.GatewayOptions> gateway,
+    TimeProvider time,
+    ILogger<StateMigration> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var version = await migrator.MigrateAsync(cancellationToken);
         LogMigrated(logger, version);
+        if (!gateway.Value.RequireApiKey)
+        {
+            await EnsureDefaultWorkspaceAsync(cancellationToken);
+        }
+    }
+
+    private async Task EnsureDefaultWorkspaceAsync(CancellationToken cancellationToken)
+    {
+        const string slug = Switchyard.Gateway.Security.KeyDirectory.DefaultWorkspaceSlug;
+        if (await keys.GetWorkspaceAsync(slug, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        try
+        {
+            await keys.AddWorkspaceAsync(
+                new Workspace("ws-default", slug, "Default", "Keyless calls on the embedded default belong here.", new Dictionary<string, string>(), Limits.None, false, now, now),
+                cancellationToken);
+        }
+        catch (StateConflictException)
+        {
+            // Created meanwhile by another process on the same file: it exists, which is all that matters.
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

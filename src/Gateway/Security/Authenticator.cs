@@ -26,6 +26,8 @@ internal sealed class Authenticator(KeyDirectory directory, IOptions<GatewayOpti
                 throw new GatewayException(401, "An API key is required: send it as x-portkey-api-key or Authorization: Bearer sk-sy-….");
             }
 
+            // Keyless where allowed: the call belongs to the default workspace (its virtual keys, configs and limits).
+            call.Workspace = directory.DefaultWorkspace;
             return;
         }
 

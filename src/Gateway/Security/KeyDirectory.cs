@@ -29,6 +29,14 @@ public sealed class KeyDirectory
 
     public Workspace? FindWorkspace(string id) => _index.Workspaces.GetValueOrDefault(id);
 
+    /// <summary>
+    /// The workspace keyless calls belong to where they are allowed (the embedded default): the one with slug
+    /// <see cref="DefaultWorkspaceSlug"/>, unless it is archived.
+    /// </summary>
+    public Workspace? DefaultWorkspace => _index.DefaultWorkspace;
+
+    public const string DefaultWorkspaceSlug = "default";
+
     /// <summary>The virtual key with this slug in this workspace; null when the workspace has none (whatever other workspaces hold).</summary>
     public VirtualKey? FindVirtualKey(string workspaceId, string slug) => _index.VirtualKeys.GetValueOrDefault((workspaceId, slug));
 
@@ -42,6 +50,8 @@ public sealed class KeyDirectory
         IReadOnlyDictionary<(string WorkspaceId, string Slug), SavedConfig> Configs,
         DateTimeOffset? LoadedAt)
     {
+        public Workspace? DefaultWorkspace { get; } = Workspaces.Values.FirstOrDefault(w => w.Slug == DefaultWorkspaceSlug && !w.Archived);
+
         public static KeyIndex Empty { get; } = new(
             new Dictionary<string, ApiKey>(),
             new Dictionary<string, Workspace>(),

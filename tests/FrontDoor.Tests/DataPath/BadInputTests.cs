@@ -120,12 +120,12 @@ public sealed class BadInputTests(GatewayFixture fixture) : IClassFixture<Gatewa
     }
 
     [Fact]
-    public async Task ChatCompletions_SavedConfigIdWithoutApiKey_Is401()
+    public async Task ChatCompletions_SavedConfigIdWithoutApiKey_IsLookedUpInTheDefaultWorkspace()
     {
         var result = await SendAsync(Requests.Chat("fake-gpt").WithConfig("pc-abc-123"));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, result.Status);
-        Assert.Equal("x-portkey-config names saved config 'pc-abc-123', but saved configs belong to a workspace: send a Switchyard API key (x-portkey-api-key or Authorization: Bearer sk-sy-…) to use one, or send the config as JSON.", result.Message);
+        Assert.Equal(HttpStatusCode.Forbidden, result.Status);
+        Assert.StartsWith("x-portkey-config names saved config 'pc-abc-123'", result.Message);
     }
 
     [Theory]

@@ -206,11 +206,20 @@ public sealed class VirtualKeyTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
-    public async Task VirtualKey_OnAKeylessCall_Is401AskingForAKey()
+    public async Task VirtualKey_OnAKeylessCall_ResolvesInTheDefaultWorkspaceOnly()
     {
-        var refused = await RefusedAsync(Requests.Chat("@some-vk/fake-gpt").WithHeader("x-portkey-custom-host", fixture.FakeBase));
+        var other = await WorkspaceAsync();
+        var vkOfOther = await VirtualKeyAsync(other, "sk-vk-other");
+        var vkOfDefault = await VirtualKeyAsync("ws-default", "sk-vk-default");
+        var scenario = Requests.NewScenario();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
-        Assert.StartsWith("model names virtual key 'some-vk', but virtual keys belong to a workspace: send a Switchyard API key", refused.Message, StringComparison.Ordinal);
+        using (var ok = await fixture.Client.SendAsync(Requests.Chat($"@{vkOfDefault}/fake-gpt|scenario={scenario}").WithHeader("x-portkey-custom-host", fixture.FakeBase)))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        Assert.Equal("Bearer sk-vk-default", Assert.Single(fixture.Fake.Journal.ForScenario(scenario)).Headers["Authorization"]);
+        var refused = await RefusedAsync(Requests.Chat($"@{vkOfOther}/fake-gpt").WithHeader("x-portkey-custom-host", fixture.FakeBase));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
     }
 }
