@@ -32,12 +32,7 @@ internal sealed record GovernedLimit(GovernedKind Kind, string Id, string Name, 
     };
 
     /// <summary>Portkey's level name in error types: <c>workspace</c>, <c>api_key</c>, <c>virtual_key</c>.</summary>
-    public string Level => Kind switch
-    {
-        GovernedKind.Workspace => "workspace",
-        GovernedKind.ApiKey => "api_key",
-        _ => "virtual_key",
-    };
+    public string Level => QuotaText.Write(Kind);
 }
 
 /// <summary>
