@@ -11,7 +11,9 @@ fi
 (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
 
 # A real PostgreSQL for the cluster-store tests, stopped again however the run ends.
-eval "$(tests/start-postgres.sh)"
+# (Captured first so a server that fails to start stops the run here instead of failing every cluster-store test.)
+pg_env="$(tests/start-postgres.sh)"
+eval "$pg_env"
 stop_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$SWITCHYARD_TEST_PGBIN/pg_ctl" -D "$SWITCHYARD_TEST_PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
   else "$SWITCHYARD_TEST_PGBIN/pg_ctl" -D "$SWITCHYARD_TEST_PGDIR/data" -m immediate stop >/dev/null 2>&1 || true; fi

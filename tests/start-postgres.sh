@@ -8,7 +8,14 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
   apt-get install -y postgresql >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y postgresql >/dev/null; }
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
-PORT=${SWITCHYARD_TEST_PG_PORT:-55432}
+# The port asked for, else the first free one from 55432 (another server, or another run, may hold it).
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -n "${SWITCHYARD_TEST_PG_PORT:-}" ]; then
+  PORT=$SWITCHYARD_TEST_PG_PORT
+else
+  PORT=55432
+  while port_busy "$PORT"; do PORT=$((PORT + 1)); done
+fi
 PGDIR=$(mktemp -d /tmp/switchyard-pg.XXXXXX)
 chown postgres:postgres "$PGDIR" 2>/dev/null || true
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
