@@ -7,7 +7,13 @@ using Switchyard.State;
 namespace Switchyard.FrontDoor.Tests.Admin;
 
 /// <summary>Admin-scoped keys, the limits extensions, the audit log and conflicts, on a real Kestrel gateway.</summary>
-public sealed class AdminGovernanceTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public sealed class AdminGovernanceTests(GatewayFixture fixture) : AdminGovernanceTests<GatewayFixture>(fixture), IClassFixture<GatewayFixture>;
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresAdminGovernanceTests(PostgresGatewayFixture fixture) : AdminGovernanceTests<PostgresGatewayFixture>(fixture), IClassFixture<PostgresGatewayFixture>;
+
+public abstract class AdminGovernanceTests<TFixture>(TFixture fixture)
+    where TFixture : GatewayFixture
 {
     private const string ProviderSecret = "sk-provider-governance-secret-0123456789";
 

@@ -7,7 +7,13 @@ using Switchyard.State;
 namespace Switchyard.FrontDoor.Tests.DataPath;
 
 /// <summary>Switchyard API keys on the data path: found by hash in the key directory; unknown, revoked and expired keys are 401; allow-lists are 403.</summary>
-public sealed class ApiKeyAuthTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+public sealed class ApiKeyAuthTests(GatewayFixture fixture) : ApiKeyAuthTests<GatewayFixture>(fixture), IClassFixture<GatewayFixture>;
+
+/// <summary>The same tests on the PostgreSQL store.</summary>
+public sealed class PostgresApiKeyAuthTests(PostgresGatewayFixture fixture) : ApiKeyAuthTests<PostgresGatewayFixture>(fixture), IClassFixture<PostgresGatewayFixture>;
+
+public abstract class ApiKeyAuthTests<TFixture>(TFixture fixture)
+    where TFixture : GatewayFixture
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 

@@ -40,38 +40,19 @@ public class GovernanceFixture : GatewayFixture
     protected override void ConfigureServices(IServiceCollection services) => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
 }
 
-/// <summary>The same gateway on PostgreSQL: a database of its own on the test server (tests/start-postgres.sh), dropped afterwards.</summary>
+/// <summary>The same gateway on PostgreSQL: a database of its own on the test server, dropped afterwards.</summary>
 public sealed class PostgresGovernanceFixture : GovernanceFixture
 {
-    private readonly string _database = $"sy_governance_{Guid.NewGuid():N}";
-    private string _admin = "";
+    private readonly PostgresTestDatabase _database = new();
 
     public override string StoreName => "postgres";
 
-    protected override async Task<IReadOnlyDictionary<string, string>> SettingsAsync()
-    {
-        _admin = Environment.GetEnvironmentVariable("SWITCHYARD_TEST_DATABASE_URL")
-            ?? throw new InvalidOperationException("SWITCHYARD_TEST_DATABASE_URL is not set: run the tests with ./test.sh, which starts PostgreSQL (tests/start-postgres.sh).");
-        await using (var connection = new Npgsql.NpgsqlConnection(_admin))
-        {
-            await connection.OpenAsync();
-            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {_database}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var settings = new Dictionary<string, string>(await base.SettingsAsync())
-        {
-            ["SWITCHYARD_DATABASE_URL"] = new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString,
-        };
-        return settings;
-    }
+    protected override async Task<IReadOnlyDictionary<string, string>> SettingsAsync() =>
+        new Dictionary<string, string>(await base.SettingsAsync()) { ["SWITCHYARD_DATABASE_URL"] = await _database.CreateAsync() };
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await using var connection = new Npgsql.NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        await _database.DropAsync();
     }
 }
