@@ -129,5 +129,46 @@ internal static class SchemaMigrations
                 PRIMARY KEY (entity_kind, entity_id, meter, window_start)
             );
             """),
+        new(3, "cluster: replicas, quota leases, provider circuits", """
+            -- Live replicas: each heartbeats; a replica whose heartbeat is older than its lease lifetime is dead.
+            CREATE TABLE switchyard.replicas (
+                replica_id   text        PRIMARY KEY,
+                host         text        NOT NULL,
+                started_at   timestamptz NOT NULL,
+                heartbeat_at timestamptz NOT NULL
+            );
+
+            -- QUOTA LEASES (DESIGN.md §5a): what each replica holds from a quota_usage row. quota_usage.reserved is
+            -- the sum of the live leases' granted amounts (plus per-request reservations); a lease is returned by
+            -- moving its unused part out of reserved and its settled part into used, in one transaction.
+            CREATE TABLE switchyard.quota_leases (
+                lease_id     uuid        PRIMARY KEY,
+                replica_id   text        NOT NULL,
+                entity_kind  text        NOT NULL,
+                entity_id    text        NOT NULL,
+                meter        text        NOT NULL,
+                window_start timestamptz NOT NULL,
+                granted      bigint      NOT NULL CHECK (granted >= 0),
+                expires_at   timestamptz NOT NULL,
+                created_at   timestamptz NOT NULL,
+                updated_at   timestamptz NOT NULL
+            );
+            CREATE INDEX quota_leases_quota ON switchyard.quota_leases (entity_kind, entity_id, meter, window_start);
+            CREATE INDEX quota_leases_expiry ON switchyard.quota_leases (expires_at);
+            CREATE INDEX quota_leases_replica ON switchyard.quota_leases (replica_id);
+
+            -- PROVIDER CIRCUITS: one row per target whose circuit some replica opened; every replica honours it.
+            -- state is closed | open | half_open; probe_owner is the one replica allowed to probe a half-open circuit.
+            CREATE TABLE switchyard.provider_circuits (
+                target_key       text        PRIMARY KEY,
+                state            text        NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),
+                opened_at        timestamptz,
+                open_until       timestamptz,
+                probe_owner      text,
+                probe_expires_at timestamptz,
+                updated_by       text        NOT NULL,
+                updated_at       timestamptz NOT NULL
+            );
+            """),
     ];
 }
