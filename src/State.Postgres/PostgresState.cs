@@ -44,6 +44,9 @@ public sealed class PostgresStores : IAsyncDisposable
     /// <summary>The quota bank: atomic reservations in <c>switchyard.quota_usage</c>; the concurrency meter per replica, in memory.</summary>
     public IQuotaBank Quotas { get; }
 
+    /// <summary>A feed of other replicas' changes (LISTEN/NOTIFY on a connection of its own, reconnecting when dropped).</summary>
+    public IChangeFeed CreateChangeFeed(TimeProvider time, Microsoft.Extensions.Logging.ILogger logger) => new PostgresChangeFeed(DataSource, time, logger);
+
     /// <summary>The pool, for the cluster pieces built on this store (LISTEN for changes, the quota bank).</summary>
     internal NpgsqlDataSource DataSource { get; }
 

@@ -36,6 +36,8 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
             builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresStores>().Audit);
             builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<PostgresStores>().Quotas);
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().CreateChangeFeed(
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<IChangeFeed>()));
 
             // A cluster is multi-tenant: no keyless requests, whatever the settings say.
             builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);
@@ -54,6 +56,7 @@ public static class StateHostExtensions
 
         builder.Services.AddHostedService<StateMigration>();
         builder.Services.AddHostedService<KeyDirectoryRefresh>();
+        builder.Services.AddHostedService<ChangePropagation>();
         builder.Services.AddHostedService<QuotaBankFlush>();
         return builder;
     }

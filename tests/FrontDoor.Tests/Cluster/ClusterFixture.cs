@@ -1,0 +1,69 @@
+using Switchyard.FakeProvider;
+using Switchyard.FrontDoor.Tests.Infrastructure;
+
+namespace Switchyard.FrontDoor.Tests.Cluster;
+
+/// <summary>
+/// The cluster on loopback: three FrontDoor processes over one PostgreSQL database, in front of one FakeProvider.
+/// The periodic key-directory refresh is set to a minute, so anything that propagates faster came through
+/// LISTEN/NOTIFY.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = new();
+
+    public FakeProviderServer Fake { get; private set; } = null!;
+
+    public IReadOnlyList<ReplicaProcess> Replicas { get; private set; } = [];
+
+    public string DatabaseUrl { get; private set; } = "";
+
+    public string FakeBase => new Uri(Fake.BaseAddress, "v1").ToString();
+
+    public IReadOnlyDictionary<string, string> Environment { get; private set; } = new Dictionary<string, string>();
+
+    public async Task InitializeAsync()
+    {
+        Fake = await FakeProviderServer.StartAsync();
+        DatabaseUrl = await _database.CreateAsync();
+        Environment = new Dictionary<string, string>
+        {
+            ["SWITCHYARD_DATABASE_URL"] = DatabaseUrl,
+            ["SWITCHYARD_ADMIN_TOKEN"] = GatewayFixture.AdminToken,
+            ["SWITCHYARD_MASTER_KEY"] = GatewayFixture.MasterKey,
+            ["Switchyard__State__RefreshInterval"] = "00:01:00",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["DOTNET_gcServer"] = "0",
+        };
+
+        // The first replica migrates; the others start against the migrated schema (they would wait on the lock otherwise).
+        var replicas = new List<ReplicaProcess>();
+        for (var i = 0; i < 3; i++)
+        {
+            var replica = new ReplicaProcess($"r{i}", Environment);
+            replicas.Add(replica);
+            await replica.StartAsync();
+        }
+
+        Replicas = replicas;
+    }
+
+    /// <summary>Starts one more replica with the same settings (to replace one a test killed).</summary>
+    public async Task<ReplicaProcess> StartReplicaAsync(string name)
+    {
+        var replica = new ReplicaProcess(name, Environment);
+        await replica.StartAsync();
+        return replica;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var replica in Replicas)
+        {
+            await replica.DisposeAsync();
+        }
+
+        await Fake.DisposeAsync();
+        await _database.DropAsync();
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using Switchyard.FrontDoor.Tests.Admin;
+using Switchyard.FrontDoor.Tests.Infrastructure;
+using Switchyard.State;
+using Switchyard.State.Postgres;
+using Xunit.Abstractions;
+
+namespace Switchyard.FrontDoor.Tests.Cluster;
+
+/// <summary>
+/// The cluster as it runs in production: three replica processes, one PostgreSQL, one FakeProvider. Fake usage for
+/// "hi" with <c>max_tokens: 5</c> is 11 tokens; at $0.01 a token a call costs $0.11 and reserves at most $0.14.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private const long CallMicros = 110_000;
+
+    private readonly AdminCalls _admin = new(cluster.Replicas[0].Client, GatewayFixture.AdminToken);
+
+    private async Task<(string Workspace, string KeyId, string Key)> TenantAsync(string keyLimits = "")
+    {
+        var workspace = (await _admin.Post("/v1/admin/workspaces", $$"""
+            {"name":"team {{Guid.NewGuid():N}}","price_overrides":{"openai/fake-gpt":{"input_per_million":10000,"output_per_million":10000} } }
+            """)).Ok().Str("id");
+        var created = (await _admin.Post("/v1/api-keys/workspace/service",
+            $$"""{"name":"ci-bot","scopes":["completions.write"],"workspace_id":"{{workspace}}"{{keyLimits}}}""")).Ok();
+        return (workspace, created.Str("id"), created.Str("key"));
+    }
+
+    private HttpRequestMessage Chat(string key, string fault = "") =>
+        Requests.Chat("fake-gpt", "hi", extra: ",\"max_tokens\":5")
+            .WithHeader("x-portkey-provider", "openai")
+            .WithHeader("x-portkey-custom-host", cluster.FakeBase)
+            .WithHeader("x-portkey-api-key", key)
+            .WithHeader("x-fake-fault", fault)
+            .WithHeader("x-portkey-forward-headers", "x-fake-fault");
+
+    private static async Task<HttpStatusCode> SendAsync(ReplicaProcess replica, HttpRequestMessage request)
+    {
+        using var response = await replica.Client.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+        return response.StatusCode;
+    }
+
+    /// <summary>The key's spend in the bank, once nothing is reserved any more.</summary>
+    private async Task<QuotaUsage> SettledSpendAsync(string keyId)
+    {
+        await using var stores = PostgresState.Open(cluster.DatabaseUrl);
+        QuotaUsage? spend = null;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            spend = (await stores.Quotas.UsageAsync(GovernedKind.ApiKey, keyId, default)).SingleOrDefault(u => u.Window.Meter == QuotaMeter.CostMicros);
+            if (spend is { Reserved: 0 })
+            {
+                return spend;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"the spend never settled: {spend}");
+    }
+
+    [Fact]
+    public async Task Revocation_OnOneReplica_IsHonouredByEveryReplicaWithinOneSecond()
+    {
+        var (_, keyId, key) = await TenantAsync();
+        foreach (var replica in cluster.Replicas)
+        {
+            // Created on r0; the others learn of it by NOTIFY (their periodic refresh is a minute away).
+            await Eventually.Until(() => SendAsync(replica, Chat(key)).GetAwaiter().GetResult() == HttpStatusCode.OK, 1000);
+        }
+
+        var revokedAt = Stopwatch.StartNew();
+        (await _admin.Delete($"/v1/api-keys/{keyId}")).Ok();
+        var seen = new List<double>();
+        foreach (var replica in cluster.Replicas.Skip(1))
+        {
+            await Eventually.Until(() => SendAsync(replica, Chat(key)).GetAwaiter().GetResult() == HttpStatusCode.Unauthorized, 1000);
+            seen.Add(revokedAt.Elapsed.TotalMilliseconds);
+        }
+
+        output.WriteLine($"revocation honoured on the other replicas after {string.Join(", ", seen.Select(ms => $"{ms:0} ms"))}");
+        Assert.All(seen, ms => Assert.True(ms < 1000, $"took {ms} ms"));
+    }
+
+    [Fact]
+    public async Task HardCap_ConcurrentLoadSpreadAcrossReplicas_NeverSpendsPastIt()
+    {
+        var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":1,"type":"cost"}""");
+        foreach (var replica in cluster.Replicas)
+        {
+            await Eventually.Until(() => SendAsync(replica, Chat(key, "status=400")).GetAwaiter().GetResult() == HttpStatusCode.BadRequest, 1000);
+        }
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => SendAsync(cluster.Replicas[i % 3], Chat(key, "latency=20"))));
+
+        var admitted = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.Equal(150, admitted + statuses.Count(s => s == HttpStatusCode.PreconditionFailed));
+        var spend = await SettledSpendAsync(keyId);
+        output.WriteLine($"admitted {admitted} of 150 across 3 replicas; spent {spend.Used} of 1000000 micro-dollars");
+        Assert.Equal(admitted * CallMicros, spend.Used);
+        Assert.True(spend.Used <= 1_000_000);
+        Assert.InRange(admitted, 7, 9);
+    }
+
+    [Fact]
+    public async Task RequestRateLimit_AcrossReplicas_NeverAdmitsMoreThanTheLimit()
+    {
+        var (_, _, key) = await TenantAsync(""","rate_limits":[{"type":"requests","unit":"rpd","value":12}]""");
+        foreach (var replica in cluster.Replicas)
+        {
+            await Eventually.Until(() => SendAsync(replica, Chat(key)).GetAwaiter().GetResult() == HttpStatusCode.OK, 1000);
+        }
+
+        // 3 of the 12 are spent above; 60 more spread over the replicas may admit at most 9.
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => SendAsync(cluster.Replicas[i % 3], Chat(key))));
+
+        var admitted = statuses.Count(s => s == HttpStatusCode.OK);
+        output.WriteLine($"admitted {admitted} of 60 (limit left: 9)");
+        Assert.Equal(60, admitted + statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.True(admitted <= 9, $"admitted {admitted} past a limit with 9 left");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
+}
