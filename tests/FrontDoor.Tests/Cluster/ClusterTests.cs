@@ -124,6 +124,78 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         Assert.Equal(60, admitted + statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.True(admitted <= 9, $"admitted {admitted} past a limit with 9 left");
     }
+
+    [Fact]
+    public async Task Sigterm_DrainsTheStreamInFlight_SettlesIt_AndExitsCleanly()
+    {
+        var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":1,"type":"cost"}""");
+        await using var replica = await cluster.StartReplicaAsync("drain");
+        var request = Requests.Chat("fake-gpt", "hi", stream: true, extra: ",\"max_tokens\":5")
+            .WithHeader("x-portkey-provider", "openai")
+            .WithHeader("x-portkey-custom-host", cluster.FakeBase)
+            .WithHeader("x-portkey-api-key", key)
+            .WithHeader("x-fake-fault", "chunk-delay=400")
+            .WithHeader("x-portkey-forward-headers", "x-fake-fault");
+
+        using var response = await replica.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var first = new byte[64];
+        Assert.True(await body.ReadAsync(first) > 0);
+
+        replica.Terminate();
+        using (var fresh = new HttpClient { BaseAddress = replica.Client.BaseAddress })
+        {
+            // Not ready from the moment it stops (a new connection may also just be refused).
+            await Eventually.Until(() =>
+            {
+                try
+                {
+                    return fresh.GetAsync("/ready").GetAwaiter().GetResult().StatusCode == HttpStatusCode.ServiceUnavailable;
+                }
+                catch (HttpRequestException)
+                {
+                    return true;
+                }
+            }, 2000);
+        }
+
+        var rest = await new StreamReader(body).ReadToEndAsync();
+        Assert.EndsWith("data: [DONE]\n\n", rest);
+        Assert.Equal(0, await replica.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var spend = await SettledSpendAsync(keyId);
+        Assert.Equal(CallMicros, spend.Used);
+    }
+
+    [Fact]
+    public async Task Sigkill_UnderLoad_NeverOverspends_AndTheOtherReplicasCarryOn()
+    {
+        var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":5,"type":"cost"}""");
+        var victim = await cluster.StartReplicaAsync("victim");
+        var scenario = Requests.NewScenario();
+        var doomed = Enumerable.Range(0, 20).Select(_ => SendAsync(victim, Chat(key, $"scenario={scenario};latency=3000"))).ToArray();
+        await Eventually.Until(() => cluster.Fake.Journal.ForScenario(scenario).Count == 20);
+
+        await victim.KillAsync();
+        await victim.DisposeAsync();
+        foreach (var call in doomed)
+        {
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => call);
+        }
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SendAsync(cluster.Replicas[i % 2], Chat(key))));
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+
+        await using var stores = PostgresState.Open(cluster.DatabaseUrl);
+        await Eventually.Until(() =>
+        {
+            var spend = stores.Quotas.UsageAsync(GovernedKind.ApiKey, keyId, default).GetAwaiter().GetResult().Single(u => u.Window.Meter == QuotaMeter.CostMicros);
+            return spend.Used == 10 * CallMicros;
+        });
+        var after = (await stores.Quotas.UsageAsync(GovernedKind.ApiKey, keyId, default)).Single(u => u.Window.Meter == QuotaMeter.CostMicros);
+        output.WriteLine($"after SIGKILL: used {after.Used}, still reserved by the dead replica {after.Reserved}");
+        Assert.True(after.Used + after.Reserved <= 5_000_000, $"used {after.Used} + reserved {after.Reserved} is past the $5 cap");
+    }
 }
 
 [CollectionDefinition(Name)]
