@@ -14,6 +14,8 @@ public static class SwitchyardHostExtensions
     {
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSwitchyardGateway();
+        builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<GatewayOptions>>(
+            (host, gateway) => host.ShutdownTimeout = gateway.Value.DrainTimeout);
         builder.Services.AddSingleton<Readiness>();
         builder.Services.AddHostedService<Alerts.BudgetAlertDelivery>();
         builder.AddSwitchyardState();

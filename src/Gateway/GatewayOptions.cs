@@ -60,4 +60,10 @@ public sealed class GatewayOptions
 
     /// <summary>The first wait between alert delivery attempts; it doubles each time up to 5 minutes. Default 1 s.</summary>
     public TimeSpan AlertRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// On SIGTERM, how long requests and streams in flight may take to finish before the process exits anyway
+    /// (the host's shutdown timeout). Default 30 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
