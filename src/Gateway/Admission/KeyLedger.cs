@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Execution;
 using Switchyard.Gateway.Pipeline;
@@ -18,7 +19,7 @@ namespace Switchyard.Gateway.Admission;
 /// model (so the price) and the virtual key are known, and holds the worst-case spend at every level plus the virtual
 /// key's own limits. A target that fails has its hold released before the next one is tried.
 /// </remarks>
-internal sealed class KeyLedger
+internal sealed partial class KeyLedger
 {
     private const long Unlimited = long.MaxValue;
 
@@ -27,9 +28,11 @@ internal sealed class KeyLedger
     private readonly BudgetAlerts _alerts;
     private readonly TimeProvider _time;
     private readonly GatewayOptions _options;
+    private readonly ILogger<KeyLedger> _logger;
 
-    public KeyLedger(IQuotaBank bank, ModelPrices prices, BudgetAlerts alerts, TimeProvider time, IOptions<GatewayOptions> options)
+    public KeyLedger(IQuotaBank bank, ModelPrices prices, BudgetAlerts alerts, TimeProvider time, IOptions<GatewayOptions> options, ILogger<KeyLedger> logger)
     {
+        _logger = logger;
         _bank = bank;
         _prices = prices;
         _alerts = alerts;
@@ -143,9 +146,17 @@ internal sealed class KeyLedger
             settlements[i] = new QuotaSettlement(claim.Window, claim.Amount, actual);
         }
 
-        // Spend already happened: settling must not be cancelled with the client.
-        var changes = await _bank.SettleAsync(settlements, CancellationToken.None);
-        _alerts.Observe(hold, changes, workspace, _time.GetUtcNow());
+        // Spend already happened: settling must not be cancelled with the client, and a bank that cannot take it now
+        // must not turn an answered call into an error (the cluster bank keeps it and retries; the log says so).
+        try
+        {
+            var changes = await _bank.SettleAsync(settlements, CancellationToken.None);
+            _alerts.Observe(hold, changes, workspace, _time.GetUtcNow());
+        }
+        catch (Exception ex)
+        {
+            LogSettleFailed(_logger, hold.Claims[0].Owner.Level, hold.Claims[0].Owner.Id, ex);
+        }
     }
 
     private async ValueTask<QuotaHold> HoldAsync(List<HeldClaim> claims, TokenPrice? price, GatewayCall call, DateTimeOffset now)
@@ -257,6 +268,9 @@ internal sealed class KeyLedger
     private static GovernedLimit Governed(ApiKey key) => new(GovernedKind.ApiKey, key.Id, key.Name, key.WorkspaceId);
 
     private static GovernedLimit Governed(VirtualKey key) => new(GovernedKind.VirtualKey, key.Id, key.Slug, key.WorkspaceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Settling spend for {Level} {EntityId} failed; its reservation stays counted until the period ends")]
+    private static partial void LogSettleFailed(ILogger logger, string level, string entityId, Exception exception);
 
     /// <summary>A target call's worst case: tokens in and out, and their cost when the price is known.</summary>
     private readonly record struct Worst(long Tokens, long? Micros);
