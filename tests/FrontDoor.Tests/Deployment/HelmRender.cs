@@ -87,6 +87,8 @@ internal static partial class HelmRender
             throw new InvalidOperationException($"go build of tools/helm-render failed:\n{result.Stderr}{result.Stdout}");
         }
 
+        // The binary is per test process; the Go build cache beside it is kept, so the next build is quick.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(output);
         return output;
     }
 
