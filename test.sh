@@ -10,6 +10,12 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
 
+# The Helm chart check (tests/FrontDoor.Tests/Deployment) builds tools/helm-render offline from Debian's Go packages.
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/Masterminds/sprig ] || [ ! -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]; then
+  echo "test.sh: Go and the sprig/yaml Go libraries are required for the Helm chart check; installing them" >&2
+  apt-get install -y --no-install-recommends golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev >/dev/null
+fi
+
 # A real PostgreSQL for the cluster-store tests, stopped again however the run ends.
 # (Captured first so a server that fails to start stops the run here instead of failing every cluster-store test.)
 pg_env="$(tests/start-postgres.sh)"
