@@ -136,3 +136,9 @@ appsettings.{{ .Values.environment }}.json
 {{- toYaml .Values.bootstrap }}
 {{- end }}
 {{- end }}
+
+{{/* The same, as the app's Switchyard:Gateway:DrainTimeout (hh:mm:ss). */}}
+{{- define "switchyard.drainTimeout" -}}
+{{- $s := include "switchyard.shutdownTimeoutSeconds" . | int }}
+{{- printf "%02d:%02d:%02d" (div $s 3600) (mod (div $s 60) 60) (mod $s 60) }}
+{{- end }}

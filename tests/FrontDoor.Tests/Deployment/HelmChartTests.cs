@@ -90,7 +90,7 @@ public sealed class HelmChartTests
         var pause = gateway["lifecycle"]["preStop"]["sleep"]["seconds"].Int;
         Assert.True(pause > 0 && grace > pause, $"grace {grace}, preStop {pause}");
         var env = EnvConfigMap(manifests);
-        var shutdown = int.Parse(env["DOTNET_shutdownTimeoutSeconds"], System.Globalization.CultureInfo.InvariantCulture);
+        var shutdown = (int)TimeSpan.Parse(env["Switchyard__Gateway__DrainTimeout"], System.Globalization.CultureInfo.InvariantCulture).TotalSeconds;
         Assert.True(pause + shutdown < grace, $"preStop {pause} + shutdown {shutdown} must fit in the grace period {grace}");
     }
 
