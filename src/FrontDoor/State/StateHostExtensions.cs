@@ -14,12 +14,22 @@ public sealed class StateOptions
 
     /// <summary>How often the in-memory key directory reloads from the store as a safety net. Default 5 s.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Migrate the schema at start-up (default true). A cluster whose migrations run as a separate job (the chart's
+    /// pre-install/pre-upgrade hook, with a more privileged role) sets false: a replica then waits, not ready, until
+    /// the schema has reached the version it needs.
+    /// </summary>
+    public bool MigrateOnStart { get; set; } = true;
 }
 
 public static class StateHostExtensions
 {
     /// <summary>The environment variable (or setting) that switches the host to the PostgreSQL cluster store.</summary>
     public const string DatabaseUrlSetting = "SWITCHYARD_DATABASE_URL";
+
+    /// <summary>A file holding the database URL (a mounted secret), when the URL itself is not in the environment.</summary>
+    public const string DatabaseUrlFileSetting = "SWITCHYARD_DATABASE_URL_FILE";
 
     /// <summary>
     /// The state store: PostgreSQL when <c>SWITCHYARD_DATABASE_URL</c> is set (an Npgsql connection string or a
@@ -28,7 +38,10 @@ public static class StateHostExtensions
     /// </summary>
     internal static WebApplicationBuilder AddSwitchyardState(this WebApplicationBuilder builder)
     {
-        if (builder.Configuration[DatabaseUrlSetting] is { Length: > 0 } databaseUrl)
+        var databaseUrl = builder.Configuration[DatabaseUrlSetting] is { Length: > 0 } inline ? inline
+            : builder.Configuration[DatabaseUrlFileSetting] is { Length: > 0 } file ? File.ReadAllText(file).Trim()
+            : null;
+        if (databaseUrl is { Length: > 0 })
         {
             builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl));
             builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresStores>().Keys);
@@ -67,7 +80,8 @@ public static class StateHostExtensions
         var migrator = app.Services.GetRequiredService<IStateMigrator>();
         var version = await migrator.MigrateAsync(CancellationToken.None);
         app.Logger.LogInformation("State schema migrated to version {Version} (required {Required})", version, migrator.RequiredVersion);
-        return version == migrator.RequiredVersion ? 0 : 1;
+        // A newer schema (a newer build migrated first) is fine: every change is additive, so this build still runs on it.
+        return version >= migrator.RequiredVersion ? 0 : 1;
     }
 }
 
@@ -78,6 +92,7 @@ public static class StateHostExtensions
 /// </summary>
 internal sealed partial class StateMigration(
     IStateMigrator migrator,
+    IConfiguration configuration,
     IKeyStore keys,
     Microsoft.Extensions.Options.IOptions<Switchyard.Gateway.GatewayOptions> gateway,
     TimeProvider time,
@@ -85,13 +100,41 @@ internal sealed partial class StateMigration(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var version = await migrator.MigrateAsync(cancellationToken);
-        LogMigrated(logger, version);
+        var options = configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
+        if (options.MigrateOnStart)
+        {
+            LogMigrated(logger, await migrator.MigrateAsync(cancellationToken));
+        }
+        else
+        {
+            await WaitForSchemaAsync(cancellationToken);
+        }
+
         if (!gateway.Value.RequireApiKey)
         {
             await EnsureDefaultWorkspaceAsync(cancellationToken);
         }
     }
+
+    /// <summary>Waits (the server not yet listening, so not ready) until a migration job has brought the schema far enough.</summary>
+    private async Task WaitForSchemaAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var version = await migrator.CurrentVersionAsync(cancellationToken);
+            if (version >= migrator.RequiredVersion)
+            {
+                LogMigrated(logger, version);
+                return;
+            }
+
+            LogWaitingForSchema(logger, version, migrator.RequiredVersion);
+            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State schema at version {Version}, this build needs {Required}: waiting for the migration job")]
+    private static partial void LogWaitingForSchema(ILogger logger, int version, int required);
 
     private async Task EnsureDefaultWorkspaceAsync(CancellationToken cancellationToken)
     {

@@ -66,3 +66,40 @@ public sealed class PostgresStartupTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, keyless.StatusCode);
     }
 }
+
+/// <summary>With <c>MigrateOnStart=false</c> a replica waits for a migration job instead of migrating itself.</summary>
+public sealed class MigrationJobStartupTests : IAsyncLifetime
+{
+    private readonly PostgresTestDatabase _database = new();
+    private string _url = "";
+
+    public async Task InitializeAsync() => _url = await _database.CreateAsync();
+
+    public Task DisposeAsync() => _database.DropAsync();
+
+    [Fact]
+    public async Task Startup_MigrateOnStartOff_WaitsUntilTheJobHasMigrated()
+    {
+        await using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("SWITCHYARD_DATABASE_URL", _url);
+            builder.UseSetting("Switchyard:State:MigrateOnStart", "false");
+        });
+        factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        var starting = Task.Run(factory.StartServer);
+
+        // Still waiting: the schema is empty.
+        await Task.Delay(1500);
+        Assert.False(starting.IsCompleted);
+
+        await using (var stores = Switchyard.State.Postgres.PostgresState.Open(_url))
+        {
+            await stores.Migrator.MigrateAsync(default);
+        }
+
+        await starting.WaitAsync(TimeSpan.FromSeconds(15));
+        using var client = factory.CreateClient();
+        using var ready = await client.GetAsync("/ready");
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+    }
+}
