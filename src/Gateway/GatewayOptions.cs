@@ -60,4 +60,7 @@ public sealed class GatewayOptions
 
     /// <summary>The first wait between alert delivery attempts; it doubles each time up to 5 minutes. Default 1 s.</summary>
     public TimeSpan AlertRetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Circuit-breaker defaults (<c>Switchyard:Gateway:CircuitBreaker:*</c>); off unless a config or <see cref="CircuitBreakerOptions.Enabled"/> turns them on.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
 }
