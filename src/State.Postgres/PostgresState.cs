@@ -44,6 +44,17 @@ public sealed class PostgresStores : IAsyncDisposable
     /// <summary>The quota bank: atomic reservations in <c>switchyard.quota_usage</c>; the concurrency meter per replica, in memory.</summary>
     public IQuotaBank Quotas { get; }
 
+    /// <summary>
+    /// Provider health shared by the replicas (<c>switchyard.provider_circuits</c> plus LISTEN/NOTIFY), already listening.
+    /// One per replica; <paramref name="replicaId"/> names it as probe owner. Dispose it to stop listening.
+    /// </summary>
+    public PostgresCircuitHealth OpenProviderHealth(string replicaId, TimeProvider time)
+    {
+        var health = new PostgresCircuitHealth(DataSource, replicaId, time);
+        _ = health.StartAsync();
+        return health;
+    }
+
     /// <summary>The pool, for the cluster pieces built on this store (LISTEN for changes, the quota bank).</summary>
     internal NpgsqlDataSource DataSource { get; }
 

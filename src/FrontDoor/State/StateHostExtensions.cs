@@ -36,6 +36,9 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
             builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresStores>().Audit);
             builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<PostgresStores>().Quotas);
+            builder.Services.AddSingleton<IProviderHealth>(sp => sp.GetRequiredService<PostgresStores>().OpenProviderHealth(
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Switchyard.Gateway.GatewayOptions>>().Value.CircuitBreaker.ReplicaId,
+                sp.GetRequiredService<TimeProvider>()));
 
             // A cluster is multi-tenant: no keyless requests, whatever the settings say.
             builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);
