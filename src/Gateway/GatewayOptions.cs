@@ -66,4 +66,7 @@ public sealed class GatewayOptions
     /// (the host's shutdown timeout). Default 30 s.
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Circuit-breaker defaults (<c>Switchyard:Gateway:CircuitBreaker:*</c>); off unless a config or <see cref="CircuitBreakerOptions.Enabled"/> turns them on.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
 }

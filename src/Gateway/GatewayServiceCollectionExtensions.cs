@@ -2,11 +2,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Health;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Streaming;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
+using Switchyard.State;
 
 namespace Switchyard.Gateway;
 
@@ -22,6 +24,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(ProviderAdapters.Default);
         services.TryAddSingleton(sp => new CustomHostPolicy(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedHosts));
         services.TryAddSingleton<UpstreamClient>();
+        services.TryAddSingleton<IProviderHealth>(sp => new LocalProviderHealth(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.CircuitBreaker.ReplicaId));
+        services.TryAddSingleton<CircuitBreakers>();
         services.TryAddSingleton<TargetInvoker>();
         services.TryAddSingleton<TargetRequestFactory>();
         services.TryAddSingleton<RoutePlanner>();

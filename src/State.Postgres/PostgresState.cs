@@ -47,6 +47,17 @@ public sealed class PostgresStores : IAsyncDisposable
     /// <summary>A feed of other replicas' changes (LISTEN/NOTIFY on a connection of its own, reconnecting when dropped).</summary>
     public IChangeFeed CreateChangeFeed(TimeProvider time, Microsoft.Extensions.Logging.ILogger logger) => new PostgresChangeFeed(DataSource, time, logger);
 
+    /// <summary>
+    /// Provider health shared by the replicas (<c>switchyard.provider_circuits</c> plus LISTEN/NOTIFY), already listening.
+    /// One per replica; <paramref name="replicaId"/> names it as probe owner. Dispose it to stop listening.
+    /// </summary>
+    public PostgresCircuitHealth OpenProviderHealth(string replicaId, TimeProvider time)
+    {
+        var health = new PostgresCircuitHealth(DataSource, replicaId, time);
+        _ = health.StartAsync();
+        return health;
+    }
+
     /// <summary>The pool, for the cluster pieces built on this store (LISTEN for changes, the quota bank).</summary>
     internal NpgsqlDataSource DataSource { get; }
 

@@ -40,7 +40,7 @@ internal sealed class RouteExecutor
             TargetResult result;
             try
             {
-                result = await _invoker.InvokeAsync(request, settings.Retry, call.Timings, call.Aborted);
+                result = await _invoker.InvokeAsync(request, settings.Retry, settings.Circuit, call.Timings, call.Aborted);
             }
             catch when (hold is not null)
             {
@@ -99,7 +99,7 @@ internal sealed class RouteExecutor
 
     /// <summary>
     /// Tries targets in order. Moves on when the status is in <c>on_status_codes</c>, or, when none are set, on any non-2xx
-    /// (timeouts and unreachable providers included). Returns the first success, the first answer it may not move on from,
+    /// (timeouts and unreachable providers included), and always past a target whose circuit is open. Returns the first success, the first answer it may not move on from,
     /// or the last target's answer.
     /// </summary>
     private async Task<RouteResult> FallBackAsync(ConfigNode node, StrategySettings strategy, TargetSettings settings, RoutePlan plan, GatewayCall call)
@@ -118,7 +118,9 @@ internal sealed class RouteExecutor
                 return last;
             }
 
-            var moveOn = strategy.OnStatusCodes is not { } codes || codes.Contains(last.Outcome.StatusCode);
+            // A target skipped for its open circuit was never called: always move on, whatever on_status_codes lists.
+            var moveOn = last.Outcome.Kind == OutcomeKind.CircuitOpen
+                || strategy.OnStatusCodes is not { } codes || codes.Contains(last.Outcome.StatusCode);
             if (!moveOn)
             {
                 return last;

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
+using Switchyard.Gateway.Health;
 using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Upstream;
 
@@ -13,7 +15,9 @@ namespace Switchyard.Gateway.Execution;
 internal sealed record TargetResult(UpstreamOutcome Outcome, int RetryCount);
 
 /// <summary>
-/// Calls one target with its retry policy and per-attempt timeout, on Polly.Core pipelines cached per retry setting.
+/// Calls one target with its retry policy, circuit breaker and per-attempt timeout: retry, then the target's breaker
+/// (which sees every attempt), then the timeout, on Polly.Core pipelines cached per retry setting and per target.
+/// A target whose circuit is open is not called at all.
 /// </summary>
 internal sealed class TargetInvoker
 {
@@ -22,27 +26,50 @@ internal sealed class TargetInvoker
     private readonly UpstreamClient _client;
     private readonly GatewayOptions _options;
     private readonly TimeProvider _time;
+    private readonly CircuitBreakers _circuits;
     private readonly ConcurrentDictionary<RetryKey, ResiliencePipeline<UpstreamOutcome>> _pipelines = new();
+    private readonly ResiliencePipeline<UpstreamOutcome> _timeout;
 
-    public TargetInvoker(UpstreamClient client, IOptions<GatewayOptions> options, TimeProvider time)
+    public TargetInvoker(UpstreamClient client, IOptions<GatewayOptions> options, TimeProvider time, CircuitBreakers circuits)
     {
         _client = client;
         _options = options.Value;
         _time = time;
+        _circuits = circuits;
+        _timeout = new ResiliencePipelineBuilder<UpstreamOutcome> { TimeProvider = time }
+            .AddTimeout(new TimeoutStrategyOptions
+            {
+                TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(InvocationKey, null!).Request.Timeout),
+            })
+            .Build();
     }
 
-    public async Task<TargetResult> InvokeAsync(UpstreamRequest request, RetrySettings? retry, CallTimings timings, CancellationToken cancellationToken)
+    /// <param name="circuit">The target's <c>cb_config</c> after inheritance; null leaves it to the gateway's defaults.</param>
+    public async Task<TargetResult> InvokeAsync(UpstreamRequest request, RetrySettings? retry, CircuitSettings? circuit, CallTimings timings, CancellationToken cancellationToken)
     {
+        var breaker = _circuits.For(request, circuit);
+        var probing = false;
+        if (breaker is not null)
+        {
+            var (admission, skipped) = await _circuits.AdmitAsync(breaker, request.Timeout, cancellationToken);
+            if (admission == CircuitAdmission.Skip)
+            {
+                return new TargetResult(skipped!, 0);
+            }
+
+            probing = admission == CircuitAdmission.Probe;
+        }
+
         var attempts = retry?.Attempts ?? 0;
         var pipeline = _pipelines.GetOrAdd(RetryKey.For(retry), static (key, self) => self.Build(key), this);
-        var invocation = new Invocation(_client, request, retry, timings, _time);
+        var invocation = new Invocation(_client, request, retry, timings, _time, breaker?.Pipeline, _timeout);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(InvocationKey, invocation);
         UpstreamOutcome outcome;
         try
         {
             outcome = await pipeline.ExecuteAsync(
-                static async (context, invocation) => await invocation.AttemptAsync(context.CancellationToken),
+                static async (context, invocation) => await invocation.GuardedAttemptAsync(context),
                 context,
                 invocation);
         }
@@ -50,9 +77,24 @@ internal sealed class TargetInvoker
         {
             outcome = UpstreamOutcome.TimedOut(request.Timeout);
         }
+        catch (BrokenCircuitException refusal) when (breaker is not null)
+        {
+            outcome = _circuits.Refused(breaker, refusal);
+        }
+        catch (Exception) when (probing)
+        {
+            // The probe never finished (the client went away): the next call may probe at once instead of waiting out the claim.
+            await _circuits.AbandonProbeAsync(breaker!);
+            throw;
+        }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (probing)
+        {
+            await _circuits.ReportProbeAsync(breaker!, outcome);
         }
 
         var retries = invocation.Attempts - 1;
@@ -81,10 +123,6 @@ internal sealed class TargetInvoker
             });
         }
 
-        builder.AddTimeout(new TimeoutStrategyOptions
-        {
-            TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(InvocationKey, null!).Request.Timeout),
-        });
         return builder.Build();
     }
 
@@ -133,7 +171,14 @@ internal sealed class TargetInvoker
         _ => retry.OnStatusCodes.Contains(outcome.StatusCode),
     };
 
-    private sealed class Invocation(UpstreamClient client, UpstreamRequest request, RetrySettings? retry, CallTimings timings, TimeProvider time)
+    private sealed class Invocation(
+        UpstreamClient client,
+        UpstreamRequest request,
+        RetrySettings? retry,
+        CallTimings timings,
+        TimeProvider time,
+        ResiliencePipeline<UpstreamOutcome>? breaker,
+        ResiliencePipeline<UpstreamOutcome> timeout)
     {
         public UpstreamRequest Request { get; } = request;
 
@@ -147,7 +192,15 @@ internal sealed class TargetInvoker
 
         public bool RefusedRetryAfter { get; set; }
 
-        public async ValueTask<UpstreamOutcome> AttemptAsync(CancellationToken cancellationToken)
+        /// <summary>One attempt through the target's breaker (when it has one) and the per-attempt timeout.</summary>
+        public ValueTask<UpstreamOutcome> GuardedAttemptAsync(ResilienceContext context) => breaker is null
+            ? TimedAttemptAsync(context)
+            : breaker.ExecuteAsync(static (context, self) => self.TimedAttemptAsync(context), context, this);
+
+        private ValueTask<UpstreamOutcome> TimedAttemptAsync(ResilienceContext context) =>
+            timeout.ExecuteAsync(static async (context, self) => await self.AttemptAsync(context.CancellationToken), context, this);
+
+        private async ValueTask<UpstreamOutcome> AttemptAsync(CancellationToken cancellationToken)
         {
             Attempts++;
             var started = time.GetTimestamp();

@@ -86,9 +86,19 @@ internal sealed class ResponseWriter
                 body = call.Dialect.Error(408, "timeout_error", outcome.Problem!);
                 break;
             default:
+                if (outcome.Kind == OutcomeKind.CircuitOpen && outcome.RetryAfter is { } closesIn)
+                {
+                    response.SetHeader("retry-after", Math.Max(1, (long)Math.Ceiling(closesIn.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+                }
+
                 body = call.Dialect.Format == ClientFormat.OpenAi
-                    ? GatewayErrors.OpenAiShape(outcome.Problem!, "upstream_error", outcome.Kind == OutcomeKind.Network ? "upstream_unreachable" : "upstream_invalid_response")
-                    : call.Dialect.Error(502, "api_error", outcome.Problem!);
+                    ? GatewayErrors.OpenAiShape(outcome.Problem!, "upstream_error", outcome.Kind switch
+                    {
+                        OutcomeKind.Network => "upstream_unreachable",
+                        OutcomeKind.CircuitOpen => "circuit_open",
+                        _ => "upstream_invalid_response",
+                    })
+                    : call.Dialect.Error(outcome.StatusCode, "api_error", outcome.Problem!);
                 break;
         }
 

@@ -63,6 +63,9 @@ public sealed class ConfigNode
 
     public bool? StrictOpenAiCompliance { get; internal init; }
 
+    /// <summary>The node's circuit-breaker settings: its own <c>cb_config</c>, else its strategy's <c>cb_config</c>.</summary>
+    public CircuitSettings? Circuit { get; internal init; }
+
     /// <summary>
     /// Provider extras (<c>aws_*</c>, <c>azure_*</c>, <c>vertex_*</c>, <c>openai_project</c>, <c>anthropic_version</c>, …)
     /// by their wire name. Object values such as <c>vertex_service_account_json</c> are kept as their JSON text.

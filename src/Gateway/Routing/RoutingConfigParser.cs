@@ -152,6 +152,7 @@ internal sealed partial class RoutingConfigParser
         var customHost = ReadCustomHost(node, path);
         var forwardHeaders = ReadForwardHeaders(node, path);
         var strict = ReadBoolean(node, "strict_open_ai_compliance", path);
+        var circuit = ReadCircuit(node, path);
         var providerOptions = ReadProviderOptions(node, path);
 
         var hasStrategy = TryGetValue(node, "strategy", out var strategyValue);
@@ -185,6 +186,9 @@ internal sealed partial class RoutingConfigParser
             else
             {
                 strategy = ReadStrategy(strategyValue, path, targets);
+                // Portkey writes cb_config on the strategy; ours on the node itself wins when both are given.
+                var strategyCircuit = ReadCircuit(strategyValue, $"{path}.strategy");
+                circuit ??= strategyCircuit;
             }
 
             if (!hasTargets || targetsValue is { ValueKind: JsonValueKind.Array } && targetsValue.GetArrayLength() == 0)
@@ -220,6 +224,7 @@ internal sealed partial class RoutingConfigParser
             CustomHost = customHost,
             ForwardHeaders = forwardHeaders,
             StrictOpenAiCompliance = strict,
+            Circuit = circuit,
             ProviderOptions = providerOptions,
         };
     }

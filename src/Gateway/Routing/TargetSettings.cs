@@ -18,10 +18,14 @@ public sealed record TargetSettings(
 {
     public static TargetSettings Empty { get; } = new([], null, null, null, null, null, null);
 
+    /// <summary>The nearest <c>cb_config</c> up the tree, taken whole like <c>retry</c>; null when none sets one.</summary>
+    public CircuitSettings? Circuit { get; init; }
+
     /// <summary>
     /// The settings of <paramref name="child"/> when these are its parent's. <c>override_params</c> merge with
     /// the child's keys winning; <c>retry</c> and <c>cache</c> are taken whole from the child when it has them;
-    /// the rest are inherited when the child leaves them out.
+    /// the rest are inherited when the child leaves them out. <c>cb_config</c> is taken whole from the nearest node
+    /// that sets one (Portkey: strategies inherit it from their parent, targets from their strategy).
     /// </summary>
     public TargetSettings InheritInto(ConfigNode child)
     {
@@ -33,7 +37,10 @@ public sealed record TargetSettings(
             child.RequestTimeoutMs ?? RequestTimeoutMs,
             child.CustomHost ?? CustomHost,
             child.ForwardHeaders ?? ForwardHeaders,
-            child.StrictOpenAiCompliance ?? StrictOpenAiCompliance);
+            child.StrictOpenAiCompliance ?? StrictOpenAiCompliance)
+        {
+            Circuit = child.Circuit ?? Circuit,
+        };
     }
 
     // Same order as JavaScript's {...parent, ...child}: a key the parent had keeps its place with the

@@ -16,6 +16,9 @@ internal enum OutcomeKind
 
     /// <summary>The provider said 2xx but sent a body that is not what it promised: a 502.</summary>
     InvalidResponse,
+
+    /// <summary>The target's circuit breaker is open, so it was not called: a 503.</summary>
+    CircuitOpen,
 }
 
 /// <summary>The result of one attempt (or, after retries, of the last one). Owns the upstream response until disposed.</summary>
@@ -61,6 +64,10 @@ internal sealed class UpstreamOutcome : IAsyncDisposable
 
     public static UpstreamOutcome Failed(string problem) =>
         new(OutcomeKind.Network, 502) { Problem = problem };
+
+    /// <summary>The target was skipped because its circuit is open; <paramref name="closesIn"/> is how long until a probe may be sent.</summary>
+    public static UpstreamOutcome CircuitOpen(string problem, TimeSpan closesIn) =>
+        new(OutcomeKind.CircuitOpen, 503) { Problem = problem, RetryAfter = closesIn > TimeSpan.Zero ? closesIn : TimeSpan.Zero };
 
     public static UpstreamOutcome Invalid(string problem) =>
         new(OutcomeKind.InvalidResponse, 502) { Problem = problem };
