@@ -81,3 +81,26 @@ public interface IQuotaBank
     /// <summary>Makes everything settled so far durable (graceful shutdown; the embedded bank otherwise lags ≤ ~100 ms).</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The quota bank cannot answer a claim that needs it: a hard claim (its limit below <see cref="long.MaxValue"/>) asked
+/// for more than this process holds locally while the bank's database was unreachable. Such a claim fails closed (the
+/// request is not admitted); claims without a hard cap are still admitted and counted locally.
+/// </summary>
+public sealed class QuotaBankUnavailableException : Exception
+{
+    public QuotaBankUnavailableException()
+        : this("The quota bank is unavailable.")
+    {
+    }
+
+    public QuotaBankUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public QuotaBankUnavailableException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}
