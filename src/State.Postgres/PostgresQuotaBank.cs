@@ -415,7 +415,12 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
                         continue;
                     }
 
-                    var prefetch = lease.IsConcurrency ? 0 : (long)Math.Min(long.MaxValue / 4, lease.Rate * _options.LeaseLifetime.TotalSeconds);
+                    // About a lease lifetime of this replica's own traffic: its measured rate, or, until that is known, twice
+                    // the last slice if that went within a lifetime. The bank caps it by what remains over the live replicas.
+                    var ahead = Math.Max(
+                        lease.Rate * _options.LeaseLifetime.TotalSeconds,
+                        now - lease.LastGrantAt < _options.LeaseLifetime ? 2.0 * lease.LastGrant : 0);
+                    var prefetch = lease.IsConcurrency ? 0 : (long)Math.Min(long.MaxValue / 4, ahead);
                     asks.Add((shortfall, Math.Max(0, need), prefetch, lease.Granted));
                     lease.Epoch++;
                 }
@@ -517,6 +522,12 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
                     lease.Granted = lease.IsConcurrency && leaseGranted is { } authoritative ? authoritative : grantedBefore + granted;
                     lease.BankUsed = used;
                     lease.BankReserved = reserved;
+                    if (granted > 0)
+                    {
+                        lease.LastGrant = granted;
+                        lease.LastGrantAt = now;
+                    }
+
                     if (granted > 0 || leaseGranted is not null)
                     {
                         lease.ValidUntil = now + _options.LeaseLifetime;

@@ -43,6 +43,11 @@ internal sealed class QuotaLease(QuotaWindow window, DateTimeOffset now)
 
     public long UnitsSinceTick { get; set; }
 
+    /// <summary>The last grant and when: a slice used up within a lease lifetime makes the next one twice as big (slow start, before a rate is known).</summary>
+    public long LastGrant { get; set; }
+
+    public DateTimeOffset LastGrantAt { get; set; } = DateTimeOffset.MinValue;
+
     public DateTimeOffset RateSince { get; set; } = now;
 
     /// <summary>Odd while a round trip about this quota is between its snapshot and its result; bumped at both ends.</summary>

@@ -27,7 +27,7 @@ internal static class QuotaLeaseSql
     /// need, and then the need plus the prefetch, but no more than <c>SliceFraction</c> of what remains over the live
     /// replicas (never less than the need: near the limit a lease is exactly the claim), and never more than remains.
     /// The lease row takes the grant and a new expiry. For the concurrency meter the lease row is the authority (the
-    /// janitor may have reclaimed it), so it is renewed even without a grant and its granted is returned.
+    /// janitor may have reclaimed it), so an existing one is renewed even without a grant and its granted is returned.
     /// $5 unused, $6 now, $7 need, $8 limit, $9 prefetch, $10 fraction, $11 lifetime, $12 lease id, $13 replica id,
     /// $14 granted before (this replica's view), $15 expires at, $16 concurrency?
     /// Returns granted, used and reserved after, and the lease row's granted (null when not written).
@@ -54,7 +54,7 @@ internal static class QuotaLeaseSql
             INSERT INTO switchyard.quota_leases AS l
                 (lease_id, replica_id, entity_kind, entity_id, meter, window_start, granted, expires_at, created_at, updated_at)
             SELECT $12, $13, $1, $2, $3, $4, CASE WHEN $16 THEN g.granted ELSE $14 + g.granted END, $15, $6, $6
-            FROM g WHERE g.granted > 0 OR $16
+            FROM g WHERE g.granted > 0 OR ($16 AND EXISTS (SELECT 1 FROM switchyard.quota_leases WHERE lease_id = $12))
             ON CONFLICT (lease_id) DO UPDATE
             SET granted = CASE WHEN $16 THEN l.granted + excluded.granted ELSE excluded.granted END,
                 expires_at = excluded.expires_at, updated_at = excluded.updated_at
