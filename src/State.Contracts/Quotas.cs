@@ -64,8 +64,8 @@ public readonly record struct QuotaChange(QuotaWindow Window, long UsedBefore, l
 /// <summary>
 /// The quota bank under the key ledger (DESIGN.md §5 and §5a). Invariant: for every quota, used + reserved never exceeds
 /// the limit a claim carried, whatever the concurrency. The embedded bank keeps the numbers in process memory (exact,
-/// one process) and writes settled use to SQLite in small batches; the PostgreSQL bank reserves with atomic statements
-/// so the cap holds across replicas (the cluster issue adds leases under the same contract).
+/// one process) and writes settled use to SQLite in small batches; the PostgreSQL bank leases slices of each quota to
+/// replicas with atomic statements that never grant past the limit, and admits from the local slice in memory.
 /// </summary>
 public interface IQuotaBank
 {

@@ -38,6 +38,7 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
     private long _leaseRoundTrips;
     private long _syncRoundTrips;
     private int _disposed;
+    private bool _joined;
 
     public PostgresQuotaBank(NpgsqlDataSource dataSource, PostgresReplica replica, QuotaLeaseOptions options, TimeProvider time, bool background = true)
     {
@@ -262,6 +263,11 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
         try
         {
             await FlushAsync(timeout.Token);
+            if (!_joined)
+            {
+                return;
+            }
+
             await using var connection = await _dataSource.OpenConnectionAsync(timeout.Token);
             await using var command = new NpgsqlCommand(QuotaLeaseSql.Leave, connection);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _replica.Id });
@@ -444,7 +450,9 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
             var results = new (long Granted, long Used, long Reserved, long? LeaseGranted)[asks.Count];
             try
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                // Not cancelled with the request: a grant committed but never read would be held by the bank and unknown here.
+                var uncancelled = CancellationToken.None;
+                await using var connection = await _dataSource.OpenConnectionAsync(uncancelled);
                 for (var attempt = 0; ; attempt++)
                 {
                     await using var batch = new NpgsqlBatch(connection) { Timeout = (int)StatementTimeout.TotalSeconds };
@@ -473,7 +481,7 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
                     Interlocked.Increment(ref _leaseRoundTrips);
                     try
                     {
-                        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                        await using var reader = await batch.ExecuteReaderAsync(uncancelled);
                         var i = 0;
                         do
                         {
@@ -483,11 +491,11 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
                                 continue;
                             }
 
-                            results[i++] = await reader.ReadAsync(cancellationToken)
+                            results[i++] = await reader.ReadAsync(uncancelled)
                                 ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt64(3))
                                 : (0, 0, 0, null);
                         }
-                        while (await reader.NextResultAsync(cancellationToken));
+                        while (await reader.NextResultAsync(uncancelled));
 
                         break;
                     }
@@ -497,18 +505,27 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
                     }
                 }
             }
-            catch (Exception ex) when (IsUnavailable(ex))
+            catch (Exception ex)
             {
                 lock (_gate)
                 {
-                    _unavailableUntil = _time.GetUtcNow() + _options.RetryAfterFailure;
                     foreach (var ask in asks)
                     {
                         ask.Shortfall.Lease.Epoch++;
                     }
+
+                    if (IsUnavailable(ex))
+                    {
+                        _unavailableUntil = _time.GetUtcNow() + _options.RetryAfterFailure;
+                    }
                 }
 
-                throw Unavailable(ex);
+                if (IsUnavailable(ex))
+                {
+                    throw Unavailable(ex);
+                }
+
+                throw;
             }
 
             lock (_gate)
@@ -637,6 +654,7 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
 
                 Interlocked.Increment(ref _syncRoundTrips);
                 await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                _joined |= heartbeat;
                 var i = 0;
                 do
                 {

@@ -65,28 +65,34 @@ internal static class QuotaLeaseSql
 
     /// <summary>
     /// Checkpoint and return, one quota: <c>used += settled</c>, <c>reserved −= released</c>, and the lease row keeps
-    /// what is still held with a new expiry (or is deleted when nothing is). A concurrency lease the janitor reclaimed
-    /// (its row gone) releases nothing: its slots were already given back. A quota only ever counted (never leased) gets
-    /// its row here. $5 window end, $6 now, $7 settled, $8 released, $9 lease id, $10 still held, $11 expires at,
-    /// $12 concurrency?. Returns used and reserved after, and whether the lease row was there.
+    /// what is still held with a new expiry (or is deleted when nothing is). For concurrency the lease row is the
+    /// authority: it is decremented rather than overwritten, a final return gives back what the row holds, and a lease
+    /// the janitor reclaimed (its row gone: this replica looked dead) releases nothing, its slots having been given back
+    /// already. A quota only ever counted (never leased) gets its row here. $5 window end, $6 now, $7 settled,
+    /// $8 released, $9 lease id, $10 still held, $11 expires at, $12 concurrency?. Returns used and reserved after,
+    /// and whether the lease row was there.
     /// </summary>
     public const string Sync =
         """
         WITH kept AS (
-            UPDATE switchyard.quota_leases SET granted = $10, expires_at = $11, updated_at = $6
+            UPDATE switchyard.quota_leases
+            SET granted = CASE WHEN $12 THEN greatest(granted - $8, 0) ELSE $10 END, expires_at = $11, updated_at = $6
             WHERE lease_id = $9 AND $10 > 0
             RETURNING 1
         ), gone AS (
             DELETE FROM switchyard.quota_leases WHERE lease_id = $9 AND $10 = 0
-            RETURNING 1
+            RETURNING granted
         ), held AS (
-            SELECT EXISTS (SELECT 1 FROM kept) OR EXISTS (SELECT 1 FROM gone) AS held
+            SELECT EXISTS (SELECT 1 FROM kept) OR EXISTS (SELECT 1 FROM gone) AS held, (SELECT granted FROM gone) AS returned
         )
         INSERT INTO switchyard.quota_usage AS q (entity_kind, entity_id, meter, window_start, window_end, used, reserved, updated_at)
         VALUES ($1, $2, $3, $4, $5, $7, 0, $6)
         ON CONFLICT (entity_kind, entity_id, meter, window_start) DO UPDATE
         SET used = q.used + excluded.used,
-            reserved = greatest(q.reserved - CASE WHEN $12 AND NOT (SELECT held FROM held) THEN 0 ELSE $8 END, 0),
+            reserved = greatest(q.reserved - CASE
+                WHEN NOT $12 THEN $8
+                WHEN NOT (SELECT held FROM held) THEN 0
+                ELSE coalesce((SELECT returned FROM held), $8) END, 0),
             updated_at = excluded.updated_at
         RETURNING q.used, q.reserved, (SELECT held FROM held)
         """;
