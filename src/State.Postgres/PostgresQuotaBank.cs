@@ -286,7 +286,8 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
         await StopLoopAsync();
     }
 
-    private void Start()
+    /// <summary>Starts the background loop (heartbeat, checkpoints, janitor) once; the first reservation or settlement calls it.</summary>
+    public void Start()
     {
         if (_loop is not null || !_background || Volatile.Read(ref _disposed) != 0)
         {

@@ -62,6 +62,12 @@ public sealed class PostgresStores : IAsyncDisposable
     /// Gives back at once the unused local balances this replica holds for one entity: call it when an admin lowers or
     /// removes the entity's limits (on the change notice), so its next requests lease against the new caps.
     /// </summary>
+    /// <summary>
+    /// Starts this replica's heartbeat (and the quota bank's checkpoints) now instead of at the bank's first use, for
+    /// pieces that need the replica counted live before any request. Call it once the schema is migrated.
+    /// </summary>
+    public void StartHeartbeat() => Bank.Start();
+
     public Task DropLocalBalancesAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
         Bank.DropLocalBalancesAsync(kind, entityId, cancellationToken);
 
