@@ -131,6 +131,22 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
             }
         }
 
+        if (exact is not null && _time.GetUtcNow() < _unavailableUntil)
+        {
+            // The database just failed: report this replica's view now rather than wait on it again (the spend is kept
+            // for the next checkpoint).
+            lock (_gate)
+            {
+                foreach (var (index, waiter, lease) in exact)
+                {
+                    lease.Waiters.Remove(waiter);
+                    changes[index] = waiter.Fallback;
+                }
+            }
+
+            exact = null;
+        }
+
         if (exact is not null)
         {
             // Budget alerts need each settlement's exact place in the bank's used: checkpoint these quotas now. Settlements
@@ -453,7 +469,7 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
             {
                 // Not cancelled with the request: a grant committed but never read would be held by the bank and unknown here.
                 var uncancelled = CancellationToken.None;
-                await using var connection = await _dataSource.OpenConnectionAsync(uncancelled);
+                await using var connection = await OpenAsync(uncancelled);
                 for (var attempt = 0; ; attempt++)
                 {
                     await using var batch = new NpgsqlBatch(connection) { Timeout = (int)StatementTimeout.TotalSeconds };
@@ -629,7 +645,7 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
             var results = new (long Used, long Reserved, bool Held)[steps.Count];
             try
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                await using var connection = await OpenAsync(cancellationToken);
                 await using var batch = new NpgsqlBatch(connection) { Timeout = (int)StatementTimeout.TotalSeconds };
                 if (heartbeat)
                 {
@@ -670,10 +686,15 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
                 }
                 while (await reader.NextResultAsync(cancellationToken));
             }
-            catch
+            catch (Exception ex)
             {
                 lock (_gate)
                 {
+                    if (IsUnavailable(ex))
+                    {
+                        _unavailableUntil = _time.GetUtcNow() + _options.RetryAfterFailure;
+                    }
+
                     foreach (var step in steps)
                     {
                         step.Lease.Returning -= step.Unused;
@@ -691,6 +712,7 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
 
             lock (_gate)
             {
+                _unavailableUntil = DateTimeOffset.MinValue;
                 for (var i = 0; i < steps.Count; i++)
                 {
                     var step = steps[i];
@@ -732,6 +754,21 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
             {
                 lease.Io.Release();
             }
+        }
+    }
+
+    /// <summary>A connection within <see cref="StatementTimeout"/>: an unreachable server must not hold a request for the pool's connect timeout.</summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StatementTimeout);
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(timeout.Token);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("The quota bank's database did not accept a connection in time.", ex);
         }
     }
 
