@@ -64,8 +64,8 @@ public readonly record struct QuotaChange(QuotaWindow Window, long UsedBefore, l
 /// <summary>
 /// The quota bank under the key ledger (DESIGN.md §5 and §5a). Invariant: for every quota, used + reserved never exceeds
 /// the limit a claim carried, whatever the concurrency. The embedded bank keeps the numbers in process memory (exact,
-/// one process) and writes settled use to SQLite in small batches; the PostgreSQL bank reserves with atomic statements
-/// so the cap holds across replicas (the cluster issue adds leases under the same contract).
+/// one process) and writes settled use to SQLite in small batches; the PostgreSQL bank leases slices of each quota to
+/// replicas with atomic statements that never grant past the limit, and admits from the local slice in memory.
 /// </summary>
 public interface IQuotaBank
 {
@@ -80,4 +80,27 @@ public interface IQuotaBank
 
     /// <summary>Makes everything settled so far durable (graceful shutdown; the embedded bank otherwise lags ≤ ~100 ms).</summary>
     Task FlushAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The quota bank cannot answer a claim that needs it: a hard claim (its limit below <see cref="long.MaxValue"/>) asked
+/// for more than this process holds locally while the bank's database was unreachable. Such a claim fails closed (the
+/// request is not admitted); claims without a hard cap are still admitted and counted locally.
+/// </summary>
+public sealed class QuotaBankUnavailableException : Exception
+{
+    public QuotaBankUnavailableException()
+        : this("The quota bank is unavailable.")
+    {
+    }
+
+    public QuotaBankUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public QuotaBankUnavailableException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
 }

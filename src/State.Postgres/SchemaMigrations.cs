@@ -130,7 +130,8 @@ internal static class SchemaMigrations
             );
             """),
         new(3, "cluster: replicas, quota leases, provider circuits", """
-            -- Live replicas: each heartbeats; a replica whose heartbeat is older than its lease lifetime is dead.
+            -- Live replicas: each heartbeats (about once a second); a replica whose heartbeat is older than the lease
+            -- lifetime is dead. replica_id is host-pid-random (PostgresReplica); a clean shutdown deletes the row.
             CREATE TABLE switchyard.replicas (
                 replica_id   text        PRIMARY KEY,
                 host         text        NOT NULL,
@@ -138,9 +139,11 @@ internal static class SchemaMigrations
                 heartbeat_at timestamptz NOT NULL
             );
 
-            -- QUOTA LEASES (DESIGN.md §5a): what each replica holds from a quota_usage row. quota_usage.reserved is
-            -- the sum of the live leases' granted amounts (plus per-request reservations); a lease is returned by
-            -- moving its unused part out of reserved and its settled part into used, in one transaction.
+            -- QUOTA LEASES (DESIGN.md §5a): what each replica holds from a quota_usage row, one row per replica and
+            -- quota. quota_usage.reserved is the sum of the leases' granted amounts, including the unused part of dead
+            -- replicas' leases (counted until the window ends); concurrency is the exception: the janitor gives the
+            -- expired slots of dead replicas back. A checkpoint moves settled spend from reserved (and granted) into
+            -- used; a return moves the unused part out of reserved and deletes the row. Instants are the replicas' clocks.
             CREATE TABLE switchyard.quota_leases (
                 lease_id     uuid        PRIMARY KEY,
                 replica_id   text        NOT NULL,
