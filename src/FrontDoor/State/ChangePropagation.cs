@@ -22,6 +22,14 @@ internal sealed partial class ChangePropagation(IServiceProvider services, KeyDi
         try
         {
             await directory.RefreshAsync(time, stoppingToken);
+
+            // A lowered cap must bite at once: give back what this replica holds of the entity's quotas, so the next
+            // request leases against the new cap (DESIGN.md §5a).
+            if (change is { Kind: "workspace" or "api_key" or "virtual_key" } && services.GetService<Switchyard.State.Postgres.PostgresStores>() is { } stores)
+            {
+                await stores.DropLocalBalancesAsync(QuotaText.ReadKind(change.Kind), change.Id, stoppingToken);
+            }
+
             LogReloaded(logger, change?.Kind ?? "everything", change?.Id ?? "");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -51,9 +51,9 @@ public static class StateHostExtensions
             builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<PostgresStores>().Quotas);
             builder.Services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().CreateChangeFeed(
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<IChangeFeed>()));
+            // One name per replica everywhere: the quota leases' replica id also owns this replica's circuit probes.
             builder.Services.AddSingleton<IProviderHealth>(sp => sp.GetRequiredService<PostgresStores>().OpenProviderHealth(
-                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Switchyard.Gateway.GatewayOptions>>().Value.CircuitBreaker.ReplicaId,
-                sp.GetRequiredService<TimeProvider>()));
+                sp.GetRequiredService<PostgresStores>().Replica.Id, sp.GetRequiredService<TimeProvider>()));
 
             // A cluster is multi-tenant: no keyless requests, whatever the settings say.
             builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);

@@ -161,7 +161,22 @@ internal sealed partial class KeyLedger
 
     private async ValueTask<QuotaHold> HoldAsync(List<HeldClaim> claims, TokenPrice? price, GatewayCall call, DateTimeOffset now)
     {
-        var decision = await _bank.ReserveAsync(claims.ConvertAll(held => held.Claim), call.Aborted);
+        QuotaDecision decision;
+        try
+        {
+            decision = await _bank.ReserveAsync(claims.ConvertAll(held => held.Claim), call.Aborted);
+        }
+        catch (QuotaBankUnavailableException ex)
+        {
+            // The database is unreachable and this replica's leases cannot cover a hard limit: fail closed.
+            LogBankUnavailable(_logger, ex);
+            throw new GatewayException(503,
+                "Limits cannot be checked right now (the state database is unreachable), so a request under a hard budget or rate limit is refused. Retry shortly.")
+            {
+                Headers = [new("retry-after", "1")],
+            };
+        }
+
         if (!decision.Admitted)
         {
             throw Refusal(claims[decision.RefusedIndex], decision.Taken[decision.RefusedIndex], now);
@@ -268,6 +283,9 @@ internal sealed partial class KeyLedger
     private static GovernedLimit Governed(ApiKey key) => new(GovernedKind.ApiKey, key.Id, key.Name, key.WorkspaceId);
 
     private static GovernedLimit Governed(VirtualKey key) => new(GovernedKind.VirtualKey, key.Id, key.Slug, key.WorkspaceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The quota bank is unavailable; a hard limit fails closed")]
+    private static partial void LogBankUnavailable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Settling spend for {Level} {EntityId} failed; its reservation stays counted until the period ends")]
     private static partial void LogSettleFailed(ILogger logger, string level, string entityId, Exception exception);

@@ -123,7 +123,14 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifeti
         foreach (var (name, id) in new[] { ("soft", soft.Id), ("hard", hard.Id) })
         {
             var answered = results.Count(r => r.Key == name && r.Status == HttpStatusCode.OK);
-            await Eventually.Until(() => Spent(stores, id) == answered * CallMicros, 10_000);
+            try
+            {
+                await Eventually.Until(() => Spent(stores, id) == answered * CallMicros, 10_000);
+            }
+            finally
+            {
+                output.WriteLine($"{name}: answered {answered} calls = {answered * CallMicros} micro-dollars; the bank shows {Spent(stores, id)}");
+            }
         }
     }
 

@@ -33,15 +33,20 @@ public sealed class PrivatePostgres : IAsyncDisposable
             .Where(line => line.StartsWith("export ", StringComparison.Ordinal))
             .Select(line => line["export ".Length..].Split('=', 2))
             .ToDictionary(parts => parts[0], parts => parts[1].Trim('\''));
-        return new PrivatePostgres(exports);
+        // The shared test server trades durability for speed (fsync and synchronous commit off); this one is crashed on
+        // purpose, so it runs durable: a commit it acknowledged survives the crash, as in production.
+        var server = new PrivatePostgres(exports);
+        await server.PgCtlAsync("-D", server.DataDir, "-m", "fast", "-w", "stop");
+        await server.StartAgainAsync();
+        return server;
     }
 
-    /// <summary>Stops the server at once (connections are cut, as in a crash or a failover).</summary>
+    /// <summary>Stops the server at once, without a shutdown checkpoint (connections are cut, as in a crash or a failover).</summary>
     public Task StopAsync() => PgCtlAsync("-D", DataDir, "-m", "immediate", "-w", "stop");
 
     public Task StartAgainAsync() => PgCtlAsync(
         "-D", DataDir, "-l", Path.Combine(_exports["SWITCHYARD_TEST_PGDIR"], "log"), "-w",
-        "-o", $"-p {Port} -k {_exports["SWITCHYARD_TEST_PGDIR"]} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300",
+        "-o", $"-p {Port} -k {_exports["SWITCHYARD_TEST_PGDIR"]} -c listen_addresses=127.0.0.1 -c max_connections=300",
         "start");
 
     public async ValueTask DisposeAsync()
