@@ -12,10 +12,15 @@ namespace Switchyard.FrontDoor.State;
 internal sealed partial class ChangePropagation(IServiceProvider services, KeyDirectory directory, TimeProvider time, ILogger<ChangePropagation> logger)
     : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        services.GetService<IChangeFeed>() is { } feed
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Provider health listens for other replicas' open circuits from the moment it exists: create it now, so a
+        // circuit opened elsewhere is honoured from this replica's first request on, not from its first use.
+        _ = services.GetService<IProviderHealth>();
+        return services.GetService<IChangeFeed>() is { } feed
             ? feed.ListenAsync(change => ReloadAsync(change, stoppingToken), stoppingToken)
             : Task.CompletedTask;
+    }
 
     private async Task ReloadAsync(StateChange? change, CancellationToken stoppingToken)
     {

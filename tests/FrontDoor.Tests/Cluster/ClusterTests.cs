@@ -196,6 +196,61 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         output.WriteLine($"after SIGKILL: used {after.Used}, still reserved by the dead replica {after.Reserved}");
         Assert.True(after.Used + after.Reserved <= 5_000_000, $"used {after.Used} + reserved {after.Reserved} is past the $5 cap");
     }
+
+    [Fact]
+    public async Task Circuit_OpenedOnOneReplica_IsHonouredByTheOthersWithinOneSecond()
+    {
+        var (_, _, key) = await TenantAsync();
+        var scenario = Requests.NewScenario();
+        var config = $$"""
+            {"strategy":{"mode":"single","cb_config":{"failure_ratio":0.5,"minimum_throughput":2,"sampling_duration_ms":10000,"break_duration_ms":30000} },
+             "targets":[{"provider":"openai","custom_host":"{{cluster.FakeBase}}","api_key":"sk-circuit-{{scenario}}","override_params":{"model":"fake-gpt|scenario={{scenario}}|status=500"} }]}
+            """;
+        HttpRequestMessage Call(string? other = null) => Requests.Chat("ignored").WithHeader("x-portkey-api-key", key)
+            .WithHeader("x-portkey-config", (other is null ? config : config.Replace($"sk-circuit-{scenario}", other, StringComparison.Ordinal).Replace($"scenario={scenario}", $"scenario={other}", StringComparison.Ordinal)).ReplaceLineEndings(""));
+
+        // Warm every replica's path through a breaker (another target, so another circuit): the times below are propagation, not start-up.
+        foreach (var replica in cluster.Replicas)
+        {
+            using var warm = await replica.Client.SendAsync(Call($"sk-warm-{scenario}"));
+        }
+
+        async Task<bool> IsOpenAsync(ReplicaProcess replica)
+        {
+            using var response = await replica.Client.SendAsync(Call());
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable && (await response.Content.ReadAsStringAsync()).Contains("\"circuit_open\"", StringComparison.Ordinal);
+        }
+
+        // Two failures on r0 trip its breaker (ratio 1.0 over the minimum of 2); the third call is refused without a network call.
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.False(await IsOpenAsync(cluster.Replicas[0]));
+        }
+
+        Assert.True(await IsOpenAsync(cluster.Replicas[0]));
+        var opened = Stopwatch.StartNew();
+        var seen = new List<double>();
+        var timeline = new List<string>();
+        foreach (var replica in cluster.Replicas.Skip(1))
+        {
+            await Eventually.Until(() =>
+            {
+                var start = opened.Elapsed.TotalMilliseconds;
+                var open = IsOpenAsync(replica).GetAwaiter().GetResult();
+                timeline.Add($"{replica.Name} {start:0}->{opened.Elapsed.TotalMilliseconds:0} {open}");
+                return open;
+            }, 1000);
+            seen.Add(opened.Elapsed.TotalMilliseconds);
+        }
+
+        output.WriteLine(string.Join("; ", timeline));
+
+        output.WriteLine($"circuit honoured on the other replicas after {string.Join(", ", seen.Select(ms => $"{ms:0} ms"))}; the provider saw {cluster.Fake.Journal.ForScenario(scenario).Count} calls");
+        Assert.All(seen, ms => Assert.True(ms < 1000, $"took {ms} ms"));
+
+        // The two calls that tripped it, and at most one per other replica sent before the notice arrived.
+        Assert.InRange(cluster.Fake.Journal.ForScenario(scenario).Count, 2, 4);
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -118,19 +118,23 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.All(results.Where(r => r.Key is "free" or "soft"), r => Assert.Equal(HttpStatusCode.OK, r.Status));
         Assert.All(results.Where(r => r.Phase == "after"), r => Assert.Equal(HttpStatusCode.OK, r.Status));
 
-        // Nothing settled was lost: each key's spend is exactly its answered calls.
+        // Nothing settled was lost: each key's spend covers every answered call.
         await using var stores = PostgresState.Open(_postgres.ConnectionString);
         foreach (var (name, id) in new[] { ("soft", soft.Id), ("hard", hard.Id) })
         {
             var answered = results.Count(r => r.Key == name && r.Status == HttpStatusCode.OK);
             try
             {
-                await Eventually.Until(() => Spent(stores, id) == answered * CallMicros, 10_000);
+                await Eventually.Until(() => Spent(stores, id) >= answered * CallMicros, 10_000);
             }
             finally
             {
                 output.WriteLine($"{name}: answered {answered} calls = {answered * CallMicros} micro-dollars; the bank shows {Spent(stores, id)}");
             }
+
+            // Known limit (docs/state.md): a checkpoint whose commit reply is lost with the server is retried, so a
+            // replica may count one checkpoint twice; never more than one per replica per outage, never less.
+            Assert.InRange(Spent(stores, id) - (answered * CallMicros), 0, 2 * CallMicros);
         }
     }
 
