@@ -18,6 +18,7 @@ internal sealed partial class PostgresChangeFeed(NpgsqlDataSource dataSource, Ti
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    /// <summary>Returns when <paramref name="cancellationToken"/> fires.</summary>
     public async Task ListenAsync(Func<StateChange?, Task> onChange, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
@@ -27,10 +28,22 @@ internal sealed partial class PostgresChangeFeed(NpgsqlDataSource dataSource, Ti
             {
                 await ListenOnceAsync(onChange, () => backoff = TimeSpan.FromMilliseconds(100), cancellationToken);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 LogDropped(_logger, backoff.TotalMilliseconds, ex);
-                await Task.Delay(backoff, time, cancellationToken);
+                try
+                {
+                    await Task.Delay(backoff, time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
