@@ -96,6 +96,20 @@ public abstract class AdminGovernanceTests<TFixture>(TFixture fixture)
     }
 
     [Fact]
+    public async Task OrganisationKey_OnTheDataPath_Is403()
+    {
+        var (home, _) = await NewWorkspaceAsync("org-data-path");
+        var created = (await _admin.Post("/v1/api-keys/organisation/service", $$"""
+            {"name":"admin-bot","scopes":["workspaces.list"],"workspace_id":"{{home}}"}
+            """)).Ok();
+
+        using var response = await fixture.Client.SendAsync(Requests.Chat("fake-gpt").ToFake(fixture).WithHeader("x-portkey-api-key", created.Str("key")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("organisation keys administer", (await response.JsonAsync()).GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task ExpiredKey_401()
     {
         var (home, _) = await NewWorkspaceAsync("expired-home");
