@@ -13,7 +13,10 @@ fi
 # The Helm chart check (tests/FrontDoor.Tests/Deployment) builds tools/helm-render offline from Debian's Go packages.
 if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/Masterminds/sprig ] || [ ! -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]; then
   echo "test.sh: Go and the sprig/yaml Go libraries are required for the Helm chart check; installing them" >&2
-  apt-get install -y --no-install-recommends golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev >/dev/null
+  go_packages="golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev"
+  apt-get install -y --no-install-recommends $go_packages >/dev/null 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends $go_packages >/dev/null; } \
+    || echo "test.sh: could not install Go; the Helm chart tests will be skipped" >&2
 fi
 
 # A real PostgreSQL for the cluster-store tests, stopped again however the run ends.
