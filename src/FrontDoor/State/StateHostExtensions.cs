@@ -43,7 +43,9 @@ public static class StateHostExtensions
             : null;
         if (databaseUrl is { Length: > 0 })
         {
-            builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl));
+            // Lease settings (DESIGN.md §5a), from Switchyard:State:Leases: LeaseLifetime, CheckpointInterval, SliceFraction, RetryAfterFailure.
+            var leases = builder.Configuration.GetSection(StateOptions.Section + ":Leases").Get<QuotaLeaseOptions>() ?? new QuotaLeaseOptions();
+            builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl, leases));
             builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresStores>().Keys);
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<PostgresStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
