@@ -11,6 +11,7 @@ namespace Switchyard.Gateway.Security;
 public sealed class KeyDirectory
 {
     private readonly IKeyStore _store;
+    private readonly SemaphoreSlim _reloading = new(1, 1);
     private volatile KeyIndex _index = KeyIndex.Empty;
 
     public KeyDirectory(IKeyStore store) => _store = store;
@@ -19,10 +20,22 @@ public sealed class KeyDirectory
     public DateTimeOffset? LoadedAt => _index.LoadedAt;
 
     /// <summary>Reloads everything from the store (at start-up, on change, and periodically as a safety net).</summary>
+    /// <remarks>
+    /// Reloads run one at a time: two overlapping ones could otherwise finish out of order, and a snapshot read before a
+    /// write committed would replace one read after it (a key just created, then "unknown" until the next reload).
+    /// </remarks>
     public async Task RefreshAsync(TimeProvider time, CancellationToken cancellationToken)
     {
-        var snapshot = await _store.LoadSnapshotAsync(cancellationToken);
-        _index = KeyIndex.Build(snapshot, time.GetUtcNow());
+        await _reloading.WaitAsync(cancellationToken);
+        try
+        {
+            var snapshot = await _store.LoadSnapshotAsync(cancellationToken);
+            _index = KeyIndex.Build(snapshot, time.GetUtcNow());
+        }
+        finally
+        {
+            _reloading.Release();
+        }
     }
 
     public ApiKey? FindApiKey(string keyHash) => _index.ApiKeys.GetValueOrDefault(keyHash);
