@@ -78,6 +78,13 @@ public interface IQuotaBank
     /// <summary>Every quota row of one entity (newest windows first): the spend ledger as the admin API shows it.</summary>
     Task<IReadOnlyList<QuotaUsage>> UsageAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// An entity's limits changed (an admin raised, lowered or removed them): give back whatever this process holds of
+    /// its quotas, so the next request is admitted against the new caps at once. The embedded bank holds nothing
+    /// beyond the bank itself; the cluster bank returns the entity's unused lease balances.
+    /// </summary>
+    Task LimitsChangedAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken);
+
     /// <summary>Makes everything settled so far durable (graceful shutdown; the embedded bank otherwise lags ≤ ~100 ms).</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 }

@@ -117,6 +117,9 @@ internal sealed class EmbeddedQuotaBank : IQuotaBank, IAsyncDisposable
         return [.. usage.Values.OrderByDescending(u => u.Window.Start).ThenBy(u => u.Window.Meter)];
     }
 
+    /// <summary>Nothing to give back: every claim is checked against the bank itself, with the cap it carries.</summary>
+    public Task LimitsChangedAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         await flushing.WaitAsync(cancellationToken);

@@ -12,7 +12,7 @@ namespace Switchyard.State.Postgres;
 /// so the common case needs no round trip. Settled spend is checkpointed about once a second (budgets: at once, with
 /// settlements that arrive together sharing one round trip, so each settlement learns its exact place in the bank's used
 /// and alert thresholds are crossed exactly once cluster-wide). Unused balance goes back when a lease idles, its window
-/// ends, on <see cref="DropLocalBalancesAsync"/>, <see cref="FlushAsync"/> and disposal.
+/// ends, on <see cref="LimitsChangedAsync"/>, <see cref="FlushAsync"/> and disposal.
 /// </summary>
 /// <remarks>
 /// Claims without a hard cap (<see cref="long.MaxValue"/>) are never leased: they are counted locally and checkpointed,
@@ -208,7 +208,7 @@ internal sealed class PostgresQuotaBank : IQuotaBank, IAsyncDisposable
     /// Gives one entity's unused local balances back to the bank at once (an admin lowered or removed its limits; the
     /// change listener calls this on NOTIFY). Its next requests lease again, against the new caps.
     /// </summary>
-    public Task DropLocalBalancesAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
+    public Task LimitsChangedAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
         SyncAsync(Snapshot(l => l.Window.Kind == kind && l.Window.EntityId == entityId), SyncMode.ReturnUnused, heartbeat: false, cancellationToken);
 
     /// <summary>One background pass: heartbeat, checkpoint and renew what is held, return idle leases, and now and then the janitor.</summary>

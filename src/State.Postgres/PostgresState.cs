@@ -82,9 +82,6 @@ public sealed class PostgresStores : IAsyncDisposable
     /// </summary>
     public void StartHeartbeat() => Bank.Start();
 
-    public Task DropLocalBalancesAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
-        Bank.DropLocalBalancesAsync(kind, entityId, cancellationToken);
-
     public async ValueTask DisposeAsync()
     {
         await Bank.DisposeAsync();

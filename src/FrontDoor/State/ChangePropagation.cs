@@ -9,7 +9,7 @@ namespace Switchyard.FrontDoor.State;
 /// burst into one notice). The periodic refresh (<see cref="KeyDirectoryRefresh"/>) stays as the safety net. Nothing to
 /// do on the embedded store, whose one process sees its own writes.
 /// </summary>
-internal sealed partial class ChangePropagation(IServiceProvider services, KeyDirectory directory, TimeProvider time, ILogger<ChangePropagation> logger)
+internal sealed partial class ChangePropagation(IServiceProvider services, KeyDirectory directory, IQuotaBank quotas, TimeProvider time, ILogger<ChangePropagation> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,9 +30,9 @@ internal sealed partial class ChangePropagation(IServiceProvider services, KeyDi
 
             // A lowered cap must bite at once: give back what this replica holds of the entity's quotas, so the next
             // request leases against the new cap (DESIGN.md §5a).
-            if (change is { Kind: "workspace" or "api_key" or "virtual_key" } && services.GetService<Switchyard.State.Postgres.PostgresStores>() is { } stores)
+            if (change is { Kind: "workspace" or "api_key" or "virtual_key" })
             {
-                await stores.DropLocalBalancesAsync(QuotaText.ReadKind(change.Kind), change.Id, stoppingToken);
+                await quotas.LimitsChangedAsync(QuotaText.ReadKind(change.Kind), change.Id, stoppingToken);
             }
 
             LogReloaded(logger, change?.Kind ?? "everything", change?.Id ?? "");

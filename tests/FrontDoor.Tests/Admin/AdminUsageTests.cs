@@ -64,6 +64,8 @@ public sealed class AdminUsageTests
         public Task<IReadOnlyList<QuotaUsage>> UsageAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
             Task.FromResult(Rows.GetValueOrDefault(entityId) ?? []);
 
+        public Task LimitsChangedAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

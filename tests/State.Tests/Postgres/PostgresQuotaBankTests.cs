@@ -332,7 +332,7 @@ public sealed class PostgresQuotaBankTests(PostgresBackend backend, ITestOutputH
         await replica.Quotas.ReserveAsync([new QuotaClaim(window, 100_000, 100)], default);
         var held = await world.RowAsync(window);
 
-        await replica.DropLocalBalancesAsync(window.Kind, window.EntityId, default);
+        await replica.Quotas.LimitsChangedAsync(window.Kind, window.EntityId, default);
         var dropped = await world.RowAsync(window);
         var lowered = await other.Quotas.ReserveAsync([new QuotaClaim(window, 2_100, 1)], default);
 
