@@ -48,19 +48,21 @@ internal sealed partial class KeyLedger
             return;
         }
 
-        var now = _time.GetUtcNow();
-        var tokens = TokenEstimate.InputTokensEstimate(call.Body.Utf8.Span) + (call.Body.MaxTokens ?? 0);
-        var claims = new List<HeldClaim>();
-        AddRateClaims(claims, Governed(workspace), workspace.Limits, tokens, now);
-        if (call.ApiKey is { } key)
+        var key = call.ApiKey;
+        if (!HasRateLimits(workspace.Limits) && (key is null || !HasRateLimits(key.Limits)))
         {
-            AddRateClaims(claims, Governed(key), key.Limits, tokens, now);
+            return; // the common case: nothing to count, no body to measure
         }
 
-        if (claims.Count > 0)
+        var now = _time.GetUtcNow();
+        var claims = new List<HeldClaim>();
+        AddRateClaims(claims, Governed(workspace), workspace.Limits, call, now);
+        if (key is not null)
         {
-            call.Holds.Add(await HoldAsync(claims, price: null, call, now));
+            AddRateClaims(claims, Governed(key), key.Limits, call, now);
         }
+
+        call.Holds.Add(await HoldAsync(claims, price: null, call, now));
     }
 
     /// <summary>
@@ -71,16 +73,17 @@ internal sealed partial class KeyLedger
     {
         var workspace = call.Workspace;
         var virtualKey = request.VirtualKey;
-        if (workspace is null && virtualKey is null)
+        var budgeted = workspace?.Limits.Usage is not null || call.ApiKey?.Limits.Usage is not null || virtualKey?.Limits.Usage is not null;
+        if (!budgeted && (virtualKey is null || !HasRateLimits(virtualKey.Limits)))
         {
-            return null;
+            return null; // the common case: no budget anywhere and no limits on the virtual key
         }
 
         var now = _time.GetUtcNow();
         var claims = new List<HeldClaim>();
         var model = request.Call.Model;
-        var price = _prices.For(workspace, request.ProviderSlug, model);
-        var inputTokens = TokenEstimate.InputTokensUpperBound(call.Body.Utf8.Span);
+        var price = budgeted ? _prices.For(workspace, request.ProviderSlug, model) : null;
+        var inputTokens = budgeted ? call.PromptTokens.UpperBound : 0;
         var outputTokens = call.Operation == Providers.ApiOperation.Embeddings ? 0
             : call.Body.MaxTokens ?? _prices.MaxOutputTokens(request.ProviderSlug, model) ?? _options.UnknownModelMaxOutputTokens;
         var worst = new Worst(inputTokens + outputTokens, price?.Micros(inputTokens, outputTokens));
@@ -99,7 +102,7 @@ internal sealed partial class KeyLedger
         {
             var governed = Governed(virtualKey);
             AddBudgetClaims(claims, governed, virtualKey.Limits, worst, request, now);
-            AddRateClaims(claims, governed, virtualKey.Limits, TokenEstimate.InputTokensEstimate(call.Body.Utf8.Span) + (call.Body.MaxTokens ?? 0), now);
+            AddRateClaims(claims, governed, virtualKey.Limits, call, now);
         }
 
         return claims.Count == 0 ? null : await HoldAsync(claims, price, call, now);
@@ -186,10 +189,13 @@ internal sealed partial class KeyLedger
         return new QuotaHold(claims, price);
     }
 
-    private static void AddRateClaims(List<HeldClaim> claims, GovernedLimit owner, Limits limits, long tokens, DateTimeOffset now)
+    private static bool HasRateLimits(Limits limits) => limits.Rates.Count > 0 || limits.MaxConcurrentRequests is not null;
+
+    private static void AddRateClaims(List<HeldClaim> claims, GovernedLimit owner, Limits limits, GatewayCall call, DateTimeOffset now)
     {
         foreach (var rate in limits.Rates)
         {
+            var tokens = rate.Kind == RateLimitKind.Tokens ? call.PromptTokens.Estimate + (call.Body.MaxTokens ?? 0) : 0;
             var (start, end) = QuotaCalendar.RateWindow(rate.Unit, now);
             var requests = rate.Kind == RateLimitKind.Requests;
             var window = new QuotaWindow(owner.Kind, owner.Id, requests ? QuotaMeter.Requests : QuotaMeter.Tokens, start, end);

@@ -23,21 +23,16 @@ internal static class TokenEstimate
     }
 
     /// <summary>
-    /// A bound the real count should not exceed, for reserving budget before a call: one token per UTF-8 byte of text
-    /// (a token is at least one byte in the BPE vocabularies of the providers we route to), plus framing, the answer's
-    /// priming and the image allowance. Works on OpenAI and Anthropic bodies alike.
+    /// The estimate and a bound the real count should not exceed, from one pass over an OpenAI- or Anthropic-shaped body.
+    /// The estimate (a quarter token per byte of text) is what token rate limits reserve. The bound, one token per UTF-8
+    /// byte of text (a token is at least one byte in the BPE vocabularies of the providers we route to) plus framing, the
+    /// answer's priming and the image allowance, is what budgets reserve.
     /// </summary>
-    public static long InputTokensUpperBound(ReadOnlySpan<byte> body)
+    public static PromptTokens Measure(ReadOnlySpan<byte> body)
     {
         var text = PromptText.Measure(body);
-        return text.Characters + (text.Messages * PerMessage) + (text.Images * PerImage) + PerRequest;
-    }
-
-    /// <summary>The estimate for an OpenAI- or Anthropic-shaped body (rate limits on tokens reserve it, then settle to the real count).</summary>
-    public static long InputTokensEstimate(ReadOnlySpan<byte> body)
-    {
-        var text = PromptText.Measure(body);
-        return ((text.Characters + 3) / 4) + (text.Messages * PerMessage) + (text.Images * PerImage);
+        var framing = (text.Messages * PerMessage) + (text.Images * PerImage);
+        return new PromptTokens(((text.Characters + 3) / 4) + framing, text.Characters + framing + PerRequest);
     }
 
     /// <summary>Bytes of text a model would read, messages and images, in one pass over the body.</summary>
@@ -88,3 +83,6 @@ internal static class TokenEstimate
         }
     }
 }
+
+/// <summary>A prompt's input tokens: an estimate, and an upper bound for reserving budget.</summary>
+internal readonly record struct PromptTokens(long Estimate, long UpperBound);

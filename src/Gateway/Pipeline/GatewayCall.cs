@@ -11,6 +11,7 @@ namespace Switchyard.Gateway.Pipeline;
 public sealed class GatewayCall
 {
     private byte[]? _openAiBody;
+    private PromptTokens? _promptTokens;
 
     internal GatewayCall(ApiOperation operation, IClientDialect dialect, string path, IRequestHeaders headers, RequestBody body, IClientResponse response, CallTimings timings, CancellationToken aborted)
     {
@@ -80,6 +81,9 @@ public sealed class GatewayCall
     internal ReadOnlyMemory<byte> OpenAiBody() => Dialect.Format == ClientFormat.OpenAi
         ? Body.Utf8
         : _openAiBody ??= Dialect.RequestToOpenAi(Body.Utf8.Span);
+
+    /// <summary>The prompt's input tokens (estimate and bound), measured once, when a limit first needs them.</summary>
+    internal PromptTokens PromptTokens => _promptTokens ??= TokenEstimate.Measure(Body.Utf8.Span);
 
     /// <summary>A target answered with a success: without reported usage, the call's holds are charged their worst case.</summary>
     internal bool ProviderAnswered { get; set; }

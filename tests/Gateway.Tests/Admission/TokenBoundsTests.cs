@@ -13,8 +13,8 @@ public sealed class TokenBoundsTests
             """);
 
         // "abcd" 4 bytes + "héllo" 6 bytes, 2 messages × 4, 1 image × 1,600, 3 of priming; the model, roles, types and the data URL are not text.
-        Assert.Equal(4 + 6 + 8 + 1600 + 3, TokenEstimate.InputTokensUpperBound(body));
-        Assert.Equal(3 + 8 + 1600, TokenEstimate.InputTokensEstimate(body));
+        Assert.Equal(4 + 6 + 8 + 1600 + 3, TokenEstimate.Measure(body).UpperBound);
+        Assert.Equal(3 + 8 + 1600, TokenEstimate.Measure(body).Estimate);
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public sealed class TokenBoundsTests
     {
         var body = """{"model":"text-embedding-3-small","input":["12345678","1234"]}"""u8.ToArray();
 
-        Assert.Equal(12 + 3, TokenEstimate.InputTokensUpperBound(body));
-        Assert.Equal(3, TokenEstimate.InputTokensEstimate(body));
+        Assert.Equal(12 + 3, TokenEstimate.Measure(body).UpperBound);
+        Assert.Equal(3, TokenEstimate.Measure(body).Estimate);
     }
 }
