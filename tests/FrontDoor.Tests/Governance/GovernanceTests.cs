@@ -121,6 +121,13 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
         Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
         var spend = await SettledSpendAsync(GovernedKind.ApiKey, tenant.Key.Id);
         Assert.Equal(ActualTokens * 100_000, spend.Used);
+
+        // The admin read shows the same spend from the real bank: $1.10 of $2, still active.
+        var usage = (await admin.Get($"/v1/api-keys/{tenant.Key.Id}")).Ok().GetProperty("usage");
+        Assert.Equal("active", usage.GetProperty("status").GetString());
+        var window = Assert.Single(usage.GetProperty("windows").EnumerateArray(), w => w.GetProperty("meter").GetString() == "cost_usd");
+        Assert.Equal(1.1m, window.GetProperty("used").GetDecimal());
+        Assert.Equal(0m, window.GetProperty("reserved").GetDecimal());
     }
 
     [Fact]
