@@ -20,31 +20,17 @@ public sealed class StateStartupTests(GatewayFixture fixture) : IClassFixture<Ga
 /// <summary>With <c>SWITCHYARD_DATABASE_URL</c> the FrontDoor runs on PostgreSQL and migrates it at start-up.</summary>
 public sealed class PostgresStartupTests : IAsyncLifetime
 {
-    private readonly string _database = $"sy_frontdoor_{Guid.NewGuid():N}";
-    private string _admin = "";
+    private readonly PostgresTestDatabase _database = new();
+    private string _url = "";
 
-    public async Task InitializeAsync()
-    {
-        _admin = Environment.GetEnvironmentVariable("SWITCHYARD_TEST_DATABASE_URL")
-            ?? throw new InvalidOperationException("SWITCHYARD_TEST_DATABASE_URL is not set: run the tests with ./test.sh, which starts PostgreSQL (tests/start-postgres.sh).");
-        await using var connection = new Npgsql.NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {_database}", connection);
-        await create.ExecuteNonQueryAsync();
-    }
+    public async Task InitializeAsync() => _url = await _database.CreateAsync();
 
-    public async Task DisposeAsync()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
-    }
+    public Task DisposeAsync() => _database.DropAsync();
 
     [Fact]
     public async Task Startup_DatabaseUrl_MigratesPostgresBeforeServing()
     {
-        var url = new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString;
+        var url = _url;
         await using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("SWITCHYARD_DATABASE_URL", url);
