@@ -1,0 +1,48 @@
+namespace Switchyard.Bench.Load;
+
+/// <summary>What one run of the harness measures, from its command line.</summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Length of each measured wrk run. Default 10 s.</summary>
+    public int DurationSeconds { get; init; } = 10;
+
+    /// <summary>Length of the warm-up before each measured run (results discarded). Default 3 s.</summary>
+    public int WarmupSeconds { get; init; } = 3;
+
+    /// <summary>Connections for the throughput scenarios. Default 50.</summary>
+    public int Connections { get; init; } = 50;
+
+    /// <summary>Streams per contender in the time-to-first-token probe (after a warm-up of a tenth as many). Default 400.</summary>
+    public int StreamSamples { get; init; } = 400;
+
+    /// <summary>Contenders to run (names); empty runs all of them.</summary>
+    public IReadOnlyList<string> Only { get; init; } = [];
+
+    /// <summary>Where the results (markdown and JSON) are written. Default <c>bench/results</c>.</summary>
+    public string ResultsDirectory { get; init; } = "bench/results";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--duration" => options with { DurationSeconds = int.Parse(Next()) },
+                "--warmup" => options with { WarmupSeconds = int.Parse(Next()) },
+                "--connections" => options with { Connections = int.Parse(Next()) },
+                "--stream-samples" => options with { StreamSamples = int.Parse(Next()) },
+                "--only" => options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--results" => options with { ResultsDirectory = Next() },
+                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, StreamSamples = 100 },
+                _ => throw new ArgumentException(
+                    $"unknown option {args[i]}; known: --duration S, --warmup S, --connections N, --stream-samples N, --only a,b, --results DIR, --quick"),
+            };
+        }
+
+        return options;
+    }
+
+    public bool Runs(string contender) => Only.Count == 0 || Only.Contains(contender, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,76 @@
+namespace Switchyard.Bench.Load;
+
+/// <summary>
+/// The scenarios, each run for every contender in turn against the same upstream: chat at 50 connections and at 1,
+/// streams at 50 connections, and the time to the first token over sequential streams (with and without upstream
+/// latency).
+/// </summary>
+internal sealed class BenchRun(Lab lab, BenchOptions options)
+{
+    /// <summary>The FakeProvider's fixed upstream latency for the second first-token probe, in milliseconds.</summary>
+    public const int UpstreamLatencyMs = 20;
+
+    public async Task<Measurements> RunAsync()
+    {
+        var measurements = new Measurements();
+        foreach (var contender in lab.Contenders)
+        {
+            Log($"{contender.Name}: chat, {options.Connections} connections");
+            measurements.Chat.Add(await ThroughputAsync(contender, UpstreamKind.Completion, Payloads.ChatRequest, options.Connections));
+        }
+
+        foreach (var contender in lab.Contenders)
+        {
+            Log($"{contender.Name}: chat, 1 connection");
+            measurements.ChatOneConnection.Add(await ThroughputAsync(contender, UpstreamKind.Completion, Payloads.ChatRequest, 1));
+        }
+
+        foreach (var contender in lab.Contenders)
+        {
+            Log($"{contender.Name}: streams, {options.Connections} connections");
+            measurements.Streams.Add(await ThroughputAsync(contender, UpstreamKind.Stream, Payloads.StreamRequest, options.Connections));
+        }
+
+        foreach (var contender in lab.Contenders)
+        {
+            Log($"{contender.Name}: time to first token");
+            measurements.FirstToken.Add(new StreamRow(contender.Name,
+                await StreamProbe.RunAsync(contender.Route(UpstreamKind.FakeProvider), Payloads.StreamRequest, options.StreamSamples)));
+            Log($"{contender.Name}: time to first token, {UpstreamLatencyMs} ms upstream latency");
+            measurements.FirstTokenWithLatency.Add(new StreamRow(contender.Name,
+                await StreamProbe.RunAsync(WithUpstreamLatency(contender.Route(UpstreamKind.FakeProvider)), Payloads.StreamRequest, options.StreamSamples / 4)));
+        }
+
+        foreach (var contender in lab.Contenders.Where(c => c.Process is not null))
+        {
+            measurements.PeakRssMB[contender.Name] = contender.Process!.PeakRssMiB() * 1024 * 1024 / 1e6;
+        }
+
+        return measurements;
+    }
+
+    /// <summary>Asks the FakeProvider for a fixed latency; gateways forward the header because the request names it.</summary>
+    public static Endpoint WithUpstreamLatency(Endpoint endpoint) => endpoint with
+    {
+        Headers = [.. endpoint.Headers, new("x-fake-fault", $"latency={UpstreamLatencyMs}"), new("x-portkey-forward-headers", "x-fake-fault")],
+    };
+
+    private async Task<ThroughputRow> ThroughputAsync(Contender contender, UpstreamKind upstream, string body, int connections)
+    {
+        var endpoint = contender.Route(upstream);
+        await Wrk.RunAsync(endpoint, body, connections, options.WarmupSeconds, lab.WorkDirectory);
+        var cpuBefore = contender.Process?.CpuSeconds();
+        var result = await Wrk.RunAsync(endpoint, body, connections, options.DurationSeconds, lab.WorkDirectory);
+        var cpu = contender.Process is { } process ? (process.CpuSeconds() - cpuBefore!.Value) / result.Seconds : (double?)null;
+        var rss = contender.Process?.PeakRssMiB() * 1024 * 1024 / 1e6;
+        if (result.Non2xx > 0 || result.SocketErrors > 0)
+        {
+            Log($"  {contender.Name}: {result.Non2xx} non-2xx answers and {result.SocketErrors} socket errors");
+        }
+
+        await Task.Delay(500);
+        return new ThroughputRow(contender.Name, result, cpu, rss);
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
+}

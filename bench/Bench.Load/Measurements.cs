@@ -1,0 +1,23 @@
+namespace Switchyard.Bench.Load;
+
+/// <summary>A wrk run of one contender, with the CPU it used (cores, over the run) and its peak memory after it.</summary>
+internal sealed record ThroughputRow(string Contender, WrkResult Wrk, double? CpuCores, double? PeakRssMB);
+
+/// <summary>A stream probe of one contender.</summary>
+internal sealed record StreamRow(string Contender, StreamResult Result);
+
+/// <summary>Everything one run measured, in the order the report prints it.</summary>
+internal sealed class Measurements
+{
+    public List<ThroughputRow> Chat { get; } = [];
+
+    public List<ThroughputRow> ChatOneConnection { get; } = [];
+
+    public List<ThroughputRow> Streams { get; } = [];
+
+    public List<StreamRow> FirstToken { get; } = [];
+
+    public List<StreamRow> FirstTokenWithLatency { get; } = [];
+
+    public Dictionary<string, double> PeakRssMB { get; } = [];
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchyard.Bench.Load;
+
+/// <summary>Writes one run's tables and where each target stands, as markdown (and the raw numbers as JSON).</summary>
+internal static class Report
+{
+    public static (string Markdown, string Path) Write(Measurements m, BenchOptions options, Lab lab)
+    {
+        var md = new StringBuilder();
+        var now = DateTime.UtcNow;
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Load benchmark, {now:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Commit: {Command("git", "-C", lab.Repository, "describe", "--always", "--dirty")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}; everything on the same cores");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- .NET {Environment.Version}, {Command(Nginx.Binary, "-v")}, {Command("wrk", "-v").Split('\n')[0]}, Node {Command("node", "-v")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- wrk: 1 thread, {options.WarmupSeconds} s warm-up then {options.DurationSeconds} s measured per row; streams probed {options.StreamSamples} times one after another");
+        md.AppendLine("- Contenders:");
+        foreach (var contender in lab.Contenders)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"  - `{contender.Name}`: {contender.Description}");
+        }
+
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"## Chat completions, {options.Connections} connections (upstream: nginx `return 200`, {Encoding.UTF8.GetByteCount(Payloads.Completion)} B)");
+        ThroughputTable(md, m.Chat, "req/s");
+        md.AppendLine("## Chat completions, 1 connection (added = contender minus direct)");
+        LatencyTable(md, m.ChatOneConnection);
+        md.AppendLine(CultureInfo.InvariantCulture, $"## Streams, {options.Connections} connections (upstream: nginx, {Payloads.StreamWords + 3} events per stream)");
+        ThroughputTable(md, m.Streams, "streams/s");
+        md.AppendLine("## Time to first token, 1 connection (upstream: FakeProvider, no latency)");
+        FirstTokenTable(md, m.FirstToken);
+        md.AppendLine(CultureInfo.InvariantCulture, $"## Time to first token, 1 connection (upstream: FakeProvider, {BenchRun.UpstreamLatencyMs} ms latency)");
+        FirstTokenTable(md, m.FirstTokenWithLatency);
+        md.AppendLine("## Targets");
+        Targets(md, m);
+
+        var directory = System.IO.Path.Combine(lab.Repository, options.ResultsDirectory);
+        Directory.CreateDirectory(directory);
+        var stem = System.IO.Path.Combine(directory, $"{now:yyyyMMdd-HHmmss}");
+        File.WriteAllText(stem + ".md", md.ToString());
+        File.WriteAllText(stem + ".json", JsonSerializer.Serialize(m, new JsonSerializerOptions { WriteIndented = true }));
+        return (md.ToString(), stem + ".md");
+    }
+
+    private static void ThroughputTable(StringBuilder md, List<ThroughputRow> rows, string unit)
+    {
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| contender | {unit} | p50 ms | p90 ms | p99 ms | errors | CPU (cores) | peak RSS MB |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in rows)
+        {
+            var w = row.Wrk;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Contender} | {w.RequestsPerSecond:N0} | {Ms(w.P50)} | {Ms(w.P90)} | {Ms(w.P99)} | {w.Non2xx + w.SocketErrors} | {Opt(row.CpuCores, "0.00")} | {Opt(row.PeakRssMB, "0")} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void LatencyTable(StringBuilder md, List<ThroughputRow> rows)
+    {
+        var direct = rows.FirstOrDefault(r => r.Contender == "direct")?.Wrk;
+        md.AppendLine();
+        md.AppendLine("| contender | req/s | p50 ms | p90 ms | p99 ms | added p50 ms | added p99 ms |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in rows)
+        {
+            var w = row.Wrk;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Contender} | {w.RequestsPerSecond:N0} | {Ms(w.P50)} | {Ms(w.P90)} | {Ms(w.P99)} | {(direct is null ? "" : Ms(w.P50 - direct.P50))} | {(direct is null ? "" : Ms(w.P99 - direct.P99))} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void FirstTokenTable(StringBuilder md, List<StreamRow> rows)
+    {
+        var direct = rows.FirstOrDefault(r => r.Contender == "direct")?.Result;
+        md.AppendLine();
+        md.AppendLine("| contender | streams | TTFT p50 ms | p90 ms | p99 ms | added p50 ms | added p99 ms | whole stream p50 ms | failures |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, r) in rows.Select(r => (r.Contender, r.Result)))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {r.Streams} | {r.TtftP50:0.000} | {r.TtftP90:0.000} | {r.TtftP99:0.000} | {(direct is null ? "" : (r.TtftP50 - direct.TtftP50).ToString("0.000", CultureInfo.InvariantCulture))} | {(direct is null ? "" : (r.TtftP99 - direct.TtftP99).ToString("0.000", CultureInfo.InvariantCulture))} | {r.TotalP50:0.000} | {r.Failures} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Targets(StringBuilder md, Measurements m)
+    {
+        double? Rps(string name) => m.Chat.FirstOrDefault(r => r.Contender == name)?.Wrk.RequestsPerSecond;
+        WrkResult? OneConnection(string name) => m.ChatOneConnection.FirstOrDefault(r => r.Contender == name)?.Wrk;
+        StreamResult? FirstToken(string name) => m.FirstToken.FirstOrDefault(r => r.Contender == name)?.Result;
+
+        md.AppendLine();
+        md.AppendLine("| target | measured | met |");
+        md.AppendLine("|---|---:|:---:|");
+        Ratio(md, "chat throughput ≥ 25× the Portkey gateway's", Rps("switchyard"), Rps("portkey"), 25);
+        Ratio(md, "chat throughput ≥ 0.5× nginx's", Rps("switchyard"), Rps("nginx"), 0.5);
+        Ratio(md, "chat throughput with key, budgets, rate limits ≥ 0.4× nginx's", Rps("switchyard-governed"), Rps("nginx"), 0.4);
+        Added(md, "added latency at 1 connection, p50 ≤ 0.2 ms", OneConnection("switchyard")?.P50 / 1000, OneConnection("direct")?.P50 / 1000, 0.2);
+        Added(md, "added latency at 1 connection, p99 ≤ 1 ms", OneConnection("switchyard")?.P99 / 1000, OneConnection("direct")?.P99 / 1000, 1);
+        Added(md, "time to first token within 1 ms of direct (p50)", FirstToken("switchyard")?.TtftP50, FirstToken("direct")?.TtftP50, 1);
+        var rss = m.PeakRssMB.TryGetValue("switchyard", out var value) ? value : (double?)null;
+        md.AppendLine(CultureInfo.InvariantCulture, $"| peak memory at {50} connections ≤ 200 MB RSS | {Opt(rss, "0")} MB | {Met(rss <= 200)} |");
+        if (m.PeakRssMB.TryGetValue("switchyard-governed", out var governed))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| (with key, budgets, rate limits) | {governed:0} MB | {Met(governed <= 200)} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Ratio(StringBuilder md, string target, double? value, double? baseline, double goal)
+    {
+        var ratio = value / baseline;
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {target} | {Opt(ratio, "0.00")}× | {Met(ratio >= goal)} |");
+    }
+
+    private static void Added(StringBuilder md, string target, double? value, double? baseline, double goal)
+    {
+        var added = value - baseline;
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {target} | {Opt(added, "0.000")} ms | {Met(added <= goal)} |");
+    }
+
+    private static string Met(bool? met) => met switch { true => "yes", false => "**no**", null => "not run" };
+
+    private static string Ms(double microseconds) => (microseconds / 1000).ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string Opt(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "";
+
+    private static string CpuModel()
+    {
+        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        return line is null ? "unknown CPU" : line[(line.IndexOf(':') + 1)..].Trim();
+    }
+
+    private static string Command(string file, params string[] arguments)
+    {
+        try
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(info)!;
+            var text = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return text.Trim();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return $"{file} not found";
+        }
+    }
+}
