@@ -61,8 +61,14 @@ internal sealed class TargetInvoker
         }
 
         var attempts = retry?.Attempts ?? 0;
-        var pipeline = _pipelines.GetOrAdd(RetryKey.For(retry), static (key, self) => self.Build(key), this);
         var invocation = new Invocation(_client, request, retry, timings, _time, breaker?.Pipeline, _timeout);
+        if (attempts == 0 && breaker is null)
+        {
+            // Nothing to retry and no breaker, the common case: one attempt under its timeout, without the pipeline's layers.
+            return new TargetResult(await invocation.SingleAttemptAsync(cancellationToken), 0);
+        }
+
+        var pipeline = _pipelines.GetOrAdd(RetryKey.For(retry), static (key, self) => self.Build(key), this);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(InvocationKey, invocation);
         UpstreamOutcome outcome;
@@ -171,6 +177,9 @@ internal sealed class TargetInvoker
         _ => retry.OnStatusCodes.Contains(outcome.StatusCode),
     };
 
+    /// <summary>Timers cannot run longer than this; a longer timeout means none (as in Polly's timeout strategy).</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private sealed class Invocation(
         UpstreamClient client,
         UpstreamRequest request,
@@ -199,6 +208,26 @@ internal sealed class TargetInvoker
 
         private ValueTask<UpstreamOutcome> TimedAttemptAsync(ResilienceContext context) =>
             timeout.ExecuteAsync(static async (context, self) => await self.AttemptAsync(context.CancellationToken), context, this);
+
+        /// <summary>The one attempt of a target without retries or breaker, timed out exactly as the timeout strategy would.</summary>
+        public async Task<UpstreamOutcome> SingleAttemptAsync(CancellationToken cancellationToken)
+        {
+            if (Request.Timeout <= TimeSpan.Zero || Request.Timeout >= LongestTimer)
+            {
+                return await AttemptAsync(cancellationToken);
+            }
+
+            using var timeout = new CancellationTokenSource(Request.Timeout, time);
+            using var client = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
+            try
+            {
+                return await AttemptAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return UpstreamOutcome.TimedOut(Request.Timeout);
+            }
+        }
 
         private async ValueTask<UpstreamOutcome> AttemptAsync(CancellationToken cancellationToken)
         {
