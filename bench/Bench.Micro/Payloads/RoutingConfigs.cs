@@ -29,16 +29,19 @@ internal static class RoutingConfigs
           {"provider":"groq","api_key":"gsk-bench-c","weight":0.1,"override_params":{"model":"llama-3.1-8b-instant"}}]}
         """;
 
-    /// <summary>Routes on <c>x-portkey-metadata</c>: paid users, EU teams, everyone else.</summary>
+    /// <summary>
+    /// Routes on <c>x-portkey-metadata</c>: research teams and EU regions, paid users, everyone else. The matching target
+    /// is OpenAI-shaped like the other strategies' first targets, so the comparison is of routing, not of translation.
+    /// </summary>
     public const string ConditionalOnMetadata = """
         {"strategy":{"mode":"conditional",
           "conditions":[
-           {"query":{"metadata.user_plan":{"$eq":"paid"}},"then":"premium"},
-           {"query":{"$or":[{"metadata.team":{"$in":["research","ml"]}},{"metadata.region":{"$regex":"^eu-"}}]},"then":"eu"}],
+           {"query":{"$or":[{"metadata.team":{"$in":["research","ml"]}},{"metadata.region":{"$regex":"^eu-"}}]},"then":"eu"},
+           {"query":{"metadata.user_plan":{"$eq":"paid"}},"then":"premium"}],
           "default":"free"},
          "targets":[
-          {"name":"premium","provider":"openai","api_key":"sk-proj-bench-p","override_params":{"model":"gpt-4o"}},
-          {"name":"eu","provider":"anthropic","api_key":"sk-ant-bench-eu","override_params":{"model":"claude-sonnet-4-5"}},
+          {"name":"eu","provider":"openai","api_key":"sk-proj-bench-eu","override_params":{"model":"gpt-4o"}},
+          {"name":"premium","provider":"anthropic","api_key":"sk-ant-bench-p","override_params":{"model":"claude-sonnet-4-5"}},
           {"name":"free","provider":"groq","api_key":"gsk-bench-f","override_params":{"model":"llama-3.1-8b-instant"}}]}
         """;
 
@@ -52,8 +55,8 @@ internal static class RoutingConfigs
           {"name":"strong","provider":"openai","api_key":"sk-proj-bench-s"}]}
         """;
 
-    /// <summary>The metadata <see cref="ConditionalOnMetadata"/> routes on: an EU research user, matched by the second rule.</summary>
-    public const string Metadata = """{"user_plan":"free","team":"research","region":"eu-west-1","_user":"u-42"}""";
+    /// <summary>The metadata <see cref="ConditionalOnMetadata"/> routes on: a support user in the EU, matched by the region regex.</summary>
+    public const string Metadata = """{"user_plan":"free","team":"support","region":"eu-west-1","_user":"u-42"}""";
 
     public static string For(RoutingStrategy strategy) => strategy switch
     {
