@@ -9,6 +9,12 @@ internal sealed record BenchOptions
     /// <summary>Length of the warm-up before each measured run (results discarded). Default 3 s.</summary>
     public int WarmupSeconds { get; init; } = 3;
 
+    /// <summary>
+    /// Load each contender gets before anything is measured (half chat, half streams): .NET's tiered compilation and
+    /// V8 need about that long under load to reach their steady code. Default 20 s.
+    /// </summary>
+    public int JitWarmupSeconds { get; init; } = 20;
+
     /// <summary>Connections for the throughput scenarios. Default 50.</summary>
     public int Connections { get; init; } = 50;
 
@@ -17,6 +23,12 @@ internal sealed record BenchOptions
 
     /// <summary>Contenders to run (names); empty runs all of them.</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
+
+    /// <summary>
+    /// Another build's FrontDoor output folder (e.g. of the commit before a change), run as the extra contender
+    /// <c>switchyard-before</c> so a change is measured side by side with what it replaces. Default none.
+    /// </summary>
+    public string? BeforeBuild { get; init; }
 
     /// <summary>Where the results (markdown and JSON) are written. Default <c>bench/results</c>.</summary>
     public string ResultsDirectory { get; init; } = "bench/results";
@@ -31,13 +43,15 @@ internal sealed record BenchOptions
             {
                 "--duration" => options with { DurationSeconds = int.Parse(Next()) },
                 "--warmup" => options with { WarmupSeconds = int.Parse(Next()) },
+                "--jit-warmup" => options with { JitWarmupSeconds = int.Parse(Next()) },
                 "--connections" => options with { Connections = int.Parse(Next()) },
                 "--stream-samples" => options with { StreamSamples = int.Parse(Next()) },
                 "--only" => options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--results" => options with { ResultsDirectory = Next() },
-                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, StreamSamples = 100 },
+                "--before" => options with { BeforeBuild = Path.GetFullPath(Next()) },
+                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100 },
                 _ => throw new ArgumentException(
-                    $"unknown option {args[i]}; known: --duration S, --warmup S, --connections N, --stream-samples N, --only a,b, --results DIR, --quick"),
+                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --only a,b, --results DIR, --before BUILD_DIR, --quick"),
             };
         }
 

@@ -13,6 +13,13 @@ internal sealed class BenchRun(Lab lab, BenchOptions options)
     public async Task<Measurements> RunAsync()
     {
         var measurements = new Measurements();
+        foreach (var contender in lab.Contenders.Where(c => c.Process is not null))
+        {
+            Log($"{contender.Name}: warming up for {options.JitWarmupSeconds} s");
+            await Wrk.RunAsync(contender.Route(UpstreamKind.Completion), Payloads.ChatRequest, options.Connections, (options.JitWarmupSeconds + 1) / 2, lab.WorkDirectory);
+            await Wrk.RunAsync(contender.Route(UpstreamKind.Stream), Payloads.StreamRequest, options.Connections, (options.JitWarmupSeconds + 1) / 2, lab.WorkDirectory);
+        }
+
         foreach (var contender in lab.Contenders)
         {
             Log($"{contender.Name}: chat, {options.Connections} connections");

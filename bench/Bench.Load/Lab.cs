@@ -72,6 +72,11 @@ internal sealed class Lab : IAsyncDisposable
             Contenders.Add(await StartSwitchyardAsync("switchyard", "Switchyard, keyless (embedded default)", governed: false));
         }
 
+        if (options.BeforeBuild is { } before)
+        {
+            Contenders.Add(await StartSwitchyardAsync("switchyard-before", $"Switchyard built from {before}, keyless", governed: false, bin: before));
+        }
+
         if (options.Runs("switchyard-governed"))
         {
             Contenders.Add(await StartSwitchyardAsync("switchyard-governed", "Switchyard with an API key, budgets and rate limits", governed: true));
@@ -91,10 +96,10 @@ internal sealed class Lab : IAsyncDisposable
         return Contender.Gateway("portkey", "Portkey gateway 1.15.2 (npm, Node " + Environment.GetEnvironmentVariable("BENCH_NODE_VERSION") + ")", portkey, port, Upstreams);
     }
 
-    private async Task<Contender> StartSwitchyardAsync(string name, string description, bool governed)
+    private async Task<Contender> StartSwitchyardAsync(string name, string description, bool governed, string? bin = null)
     {
         var port = LabProcess.FreePort();
-        var bin = Path.Combine(Repository, "src/FrontDoor/bin/Release/net10.0");
+        bin ??= Path.Combine(Repository, "src/FrontDoor/bin/Release/net10.0");
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",

@@ -38,6 +38,11 @@ internal static class Report
         FirstTokenTable(md, m.FirstTokenWithLatency);
         md.AppendLine("## Targets");
         Targets(md, m);
+        if (lab.Contenders.Any(c => c.Name == "switchyard-before"))
+        {
+            md.AppendLine("## This build against the one before (`switchyard` / `switchyard-before`)");
+            BeforeAndAfter(md, m);
+        }
 
         var directory = System.IO.Path.Combine(lab.Repository, options.ResultsDirectory);
         Directory.CreateDirectory(directory);
@@ -50,13 +55,13 @@ internal static class Report
     private static void ThroughputTable(StringBuilder md, List<ThroughputRow> rows, string unit)
     {
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"| contender | {unit} | p50 ms | p90 ms | p99 ms | errors | CPU (cores) | peak RSS MB |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| contender | {unit} | p50 ms | p90 ms | p99 ms | errors | CPU (cores) | CPU µs per request | peak RSS MB |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
             var w = row.Wrk;
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Contender} | {w.RequestsPerSecond:N0} | {Ms(w.P50)} | {Ms(w.P90)} | {Ms(w.P99)} | {w.Non2xx + w.SocketErrors} | {Opt(row.CpuCores, "0.00")} | {Opt(row.PeakRssMB, "0")} |");
+                $"| {row.Contender} | {w.RequestsPerSecond:N0} | {Ms(w.P50)} | {Ms(w.P90)} | {Ms(w.P99)} | {w.Non2xx + w.SocketErrors} | {Opt(row.CpuCores, "0.00")} | {Opt(row.CpuCores * 1e6 / w.RequestsPerSecond, "0")} | {Opt(row.PeakRssMB, "0")} |");
         }
 
         md.AppendLine();
@@ -115,6 +120,33 @@ internal static class Report
             md.AppendLine(CultureInfo.InvariantCulture, $"| (with key, budgets, rate limits) | {governed:0} MB | {Met(governed <= 200)} |");
         }
 
+        md.AppendLine();
+    }
+
+    private static void BeforeAndAfter(StringBuilder md, Measurements m)
+    {
+        static string Row(string what, double? after, double? before, string format) =>
+            $"| {what} | {Opt(before, format)} | {Opt(after, format)} | {Opt(after / before, "0.00")}× |";
+
+        double? Rps(List<ThroughputRow> rows, string name) => rows.FirstOrDefault(r => r.Contender == name)?.Wrk.RequestsPerSecond;
+        double? Cpu(List<ThroughputRow> rows, string name) => rows.FirstOrDefault(r => r.Contender == name) is { CpuCores: { } cores } row
+            ? cores * 1e6 / row.Wrk.RequestsPerSecond
+            : null;
+        double? P(List<ThroughputRow> rows, string name, Func<WrkResult, double> pick) => rows.FirstOrDefault(r => r.Contender == name)?.Wrk is { } w ? pick(w) / 1000 : null;
+        double? Ttft(string name) => m.FirstToken.FirstOrDefault(r => r.Contender == name)?.Result.TtftP50;
+
+        md.AppendLine();
+        md.AppendLine("| measure | before | after | after / before |");
+        md.AppendLine("|---|---:|---:|---:|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("chat req/s, 50 connections", Rps(m.Chat, "switchyard"), Rps(m.Chat, "switchyard-before"), "N0")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("CPU µs per chat request, 50 connections", Cpu(m.Chat, "switchyard"), Cpu(m.Chat, "switchyard-before"), "0")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("chat p50 ms, 1 connection", P(m.ChatOneConnection, "switchyard", w => w.P50), P(m.ChatOneConnection, "switchyard-before", w => w.P50), "0.000")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("chat p99 ms, 1 connection", P(m.ChatOneConnection, "switchyard", w => w.P99), P(m.ChatOneConnection, "switchyard-before", w => w.P99), "0.000")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("streams/s, 50 connections", Rps(m.Streams, "switchyard"), Rps(m.Streams, "switchyard-before"), "N0")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("TTFT p50 ms", Ttft("switchyard"), Ttft("switchyard-before"), "0.000")}");
+        var after = m.PeakRssMB.TryGetValue("switchyard", out var a) ? a : (double?)null;
+        var before = m.PeakRssMB.TryGetValue("switchyard-before", out var b) ? b : (double?)null;
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("peak RSS MB", after, before, "0")}");
         md.AppendLine();
     }
 

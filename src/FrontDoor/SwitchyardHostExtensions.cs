@@ -12,6 +12,13 @@ public static class SwitchyardHostExtensions
     /// <summary>Registers the gateway and binds its options from <c>Switchyard:Gateway</c>.</summary>
     public static WebApplicationBuilder AddSwitchyard(this WebApplicationBuilder builder)
     {
+        // Console only: the default Debug and EventSource providers cost CPU on every request for logs nobody reads in
+        // production. Hosting's request-start/finish logs are off: while they are enabled, ASP.NET Core creates an
+        // Activity per request and HttpClient a child one with a traceparent header, about 2 KB of garbage per call
+        // (docs/performance.md). Request logs are the gateway's own; an ActivitySource listener (tracing) still gets them.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole();
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSwitchyardGateway();
         builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<GatewayOptions>>(

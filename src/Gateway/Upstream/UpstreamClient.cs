@@ -83,7 +83,7 @@ internal sealed partial class UpstreamClient : IDisposable
                 return await ReadFirstEventAsync(request, response, cancellationToken);
             }
 
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var body = await ReadBodyAsync(response.Content, cancellationToken);
             if (status is >= 200 and < 300 && IsJson(response) && !JsonShape.IsValid(body))
             {
                 response.Dispose();
@@ -134,6 +134,26 @@ internal sealed partial class UpstreamClient : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The whole body. With a Content-Length (the usual JSON answer) it is read straight into an array of that size;
+    /// <see cref="HttpContent.ReadAsByteArrayAsync()"/> would buffer it in a growing pool stream and copy it out.
+    /// </summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength is not { } length || length > MaxExactBody)
+        {
+            return await content.ReadAsByteArrayAsync(cancellationToken);
+        }
+
+        var body = new byte[length];
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        await stream.ReadExactlyAsync(body, cancellationToken);
+        return body;
+    }
+
+    /// <summary>Largest declared length read into one array up front; beyond it the body is buffered as it arrives.</summary>
+    private const long MaxExactBody = 16 * 1024 * 1024;
 
     private static bool IsJson(HttpResponseMessage response) =>
         response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) == true;
