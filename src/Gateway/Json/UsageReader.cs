@@ -35,36 +35,55 @@ internal static class UsageReader
         return null;
     }
 
-    /// <summary>True for the extra chunk OpenAI sends when asked for stream usage: <c>choices</c> empty and <c>usage</c> set.</summary>
-    public static bool IsUsageOnlyChunk(ReadOnlySpan<byte> utf8, out TokenUsage? usage)
+    /// <summary>
+    /// One pass over a stream chunk: whether it is JSON at all, its top-level <c>usage</c>, and whether it is the extra
+    /// chunk OpenAI sends when asked for stream usage (<c>usage</c> set, <c>choices</c> empty or absent). A relay reads
+    /// every chunk, so this replaces a validity check and two usage scans per chunk.
+    /// </summary>
+    public static ChunkScan Scan(ReadOnlySpan<byte> utf8)
     {
-        usage = Read(utf8);
-        if (usage is null)
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
+        try
         {
-            return false;
-        }
-
-        var reader = new Utf8JsonReader(utf8);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isChoices = reader.ValueTextEquals("choices"u8);
-            reader.Read();
-            if (isChoices)
+            if (!reader.Read())
             {
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    return false;
-                }
-
-                reader.Read();
-                return reader.TokenType == JsonTokenType.EndArray;
+                return default;
             }
 
-            reader.Skip();
-        }
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                return new ChunkScan(!reader.Read(), null, false);
+            }
 
-        return true;
+            TokenUsage? usage = null;
+            var choicesEmpty = true;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                var isChoices = !isUsage && reader.ValueTextEquals("choices"u8);
+                reader.Read();
+                if (isUsage && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    usage = ReadUsage(ref reader);
+                    continue;
+                }
+
+                if (isChoices)
+                {
+                    var probe = reader;
+                    choicesEmpty = reader.TokenType == JsonTokenType.StartArray && probe.Read() && probe.TokenType == JsonTokenType.EndArray;
+                }
+
+                reader.Skip();
+            }
+
+            return new ChunkScan(!reader.Read(), usage, usage is not null && choicesEmpty);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
     }
 
     private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
@@ -108,3 +127,6 @@ internal static class UsageReader
         return new TokenUsage(prompt, completion, total == 0 ? prompt + completion : total);
     }
 }
+
+/// <summary>What <see cref="UsageReader.Scan"/> found in one stream chunk.</summary>
+internal readonly record struct ChunkScan(bool IsJson, TokenUsage? Usage, bool UsageOnly);

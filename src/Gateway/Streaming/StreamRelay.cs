@@ -93,12 +93,18 @@ internal sealed partial class StreamRelay
         public async Task ForwardAsync(StreamEvent upstream)
         {
             _chunks.Clear();
+            ChunkScan? raw = null;
             try
             {
-                // OpenAI-shaped providers need no translation, only the check that each chunk is JSON.
-                if (_passThrough && !upstream.IsDone && !JsonShape.IsValid(upstream.Data))
+                // OpenAI-shaped providers need no translation, only the check that each chunk is JSON; the same pass
+                // finds the usage, and the pass-through chunk below is this very array, so it is not read again.
+                if (_passThrough && !upstream.IsDone)
                 {
-                    throw new StreamProtocolException("the upstream sent a malformed chunk (not valid JSON)");
+                    raw = UsageReader.Scan(upstream.Data);
+                    if (!raw.Value.IsJson)
+                    {
+                        throw new StreamProtocolException("the upstream sent a malformed chunk (not valid JSON)");
+                    }
                 }
 
                 _translator.Translate(upstream, _chunks);
@@ -129,19 +135,16 @@ internal sealed partial class StreamRelay
                 }
                 else if (chunk.AsSpan().IndexOf(UsageKey) >= 0)
                 {
-                    if (UsageReader.IsUsageOnlyChunk(chunk, out var usage))
+                    var scan = raw is { } scanned && ReferenceEquals(chunk, upstream.Data) ? scanned : UsageReader.Scan(chunk);
+                    if (scan.Usage is { } usage)
                     {
                         call.Usage = usage;
-                        if (dropUsageChunk)
+                        if (scan.UsageOnly && dropUsageChunk)
                         {
                             // With an OpenAI provider the raw event is this very chunk: hold it back too.
                             forwardRaw = false;
                             continue;
                         }
-                    }
-                    else if (UsageReader.Read(chunk) is { } partial)
-                    {
-                        call.Usage = partial;
                     }
                 }
 

@@ -32,10 +32,51 @@ public sealed class UsageReaderTests
 
     [Theory]
     [InlineData("""{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""", true)]
+    [InlineData("""{"id":"c","usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""", true)]
     [InlineData("""{"id":"c","choices":[{"delta":{}}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""", false)]
+    [InlineData("""{"id":"c","usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3},"choices":[{"delta":{"content":"x"}}]}""", false)]
+    [InlineData("""{"id":"c","choices":{},"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}""", false)]
     [InlineData("""{"id":"c","choices":[{"delta":{}}],"usage":null}""", false)]
-    public void IsUsageOnlyChunk_TellsTheExtraChunkApart(string json, bool expected)
+    public void Scan_TellsTheExtraUsageChunkApart(string json, bool usageOnly)
     {
-        Assert.Equal(expected, UsageReader.IsUsageOnlyChunk(Encoding.UTF8.GetBytes(json), out _));
+        var scan = UsageReader.Scan(Encoding.UTF8.GetBytes(json));
+
+        Assert.True(scan.IsJson);
+        Assert.Equal(usageOnly, scan.UsageOnly);
+    }
+
+    [Fact]
+    public void Scan_ContentChunkWithUsageNull_IsJsonWithoutUsage()
+    {
+        var scan = UsageReader.Scan(Encoding.UTF8.GetBytes("""{"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}],"usage":null}"""));
+
+        Assert.Equal(new ChunkScan(true, null, false), scan);
+    }
+
+    [Fact]
+    public void Scan_ChunkCarryingUsageBesideChoices_ReturnsTheUsage()
+    {
+        var scan = UsageReader.Scan(Encoding.UTF8.GetBytes("""{"choices":[{"delta":{}}],"usage":{"prompt_tokens":4,"completion_tokens":6}}"""));
+
+        Assert.Equal(new TokenUsage(4, 6, 10), scan.Usage);
+        Assert.False(scan.UsageOnly);
+    }
+
+    [Theory]
+    [InlineData("""{"id": "broken", "choices": [""")]
+    [InlineData("""{"a":1}{"b":2}""")]
+    [InlineData("not json")]
+    [InlineData("")]
+    public void Scan_NotJson_SaysSo(string text)
+    {
+        Assert.False(UsageReader.Scan(Encoding.UTF8.GetBytes(text)).IsJson);
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("\"text\"")]
+    public void Scan_JsonThatIsNotAnObject_IsJsonWithoutUsage(string text)
+    {
+        Assert.Equal(new ChunkScan(true, null, false), UsageReader.Scan(Encoding.UTF8.GetBytes(text)));
     }
 }
