@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -30,7 +29,8 @@ internal sealed class RoutePlanner
     private readonly GatewayOptions _options;
     private readonly KeyDirectory _directory;
     private readonly VirtualKeyResolver _virtualKeys;
-    private readonly ConcurrentDictionary<(string Text, bool HasDefaultProvider), ConfigParseResult> _configs = new();
+    private readonly BoundedCache<(string Text, bool HasDefaultProvider), ConfigParseResult> _configs = new(MaxCachedConfigs);
+    private readonly BoundedCache<string, string?> _customHostProblems = new(MaxCachedConfigs);
 
     public RoutePlanner(ProviderCatalog catalog, CustomHostPolicy customHosts, IOptions<GatewayOptions> options, KeyDirectory directory, VirtualKeyResolver virtualKeys)
     {
@@ -51,7 +51,7 @@ internal sealed class RoutePlanner
         }
 
         var customHost = headers[PortkeyHeaders.CustomHost];
-        if (customHost is not null && _customHosts.Check(customHost) is { } hostProblem)
+        if (customHost is not null && _customHostProblems.GetOrAdd(customHost, static (host, policy) => policy.Check(host), _customHosts) is { } hostProblem)
         {
             throw new GatewayException(400, $"Invalid custom host: {hostProblem}");
         }
@@ -132,22 +132,11 @@ internal sealed class RoutePlanner
 
     private RoutingConfig ParseConfig(string text, bool hasDefaultProvider)
     {
-        var key = (text, hasDefaultProvider);
-        if (!_configs.TryGetValue(key, out var result))
-        {
-            result = RoutingConfigParser.Parse(Encoding.UTF8.GetBytes(text), new ConfigValidationContext(
-                slug => _catalog.TryGet(slug, out _),
-                _customHosts.Check,
-                hasDefaultProvider,
-                _options.MaxRetryAttempts));
-            if (_configs.Count >= MaxCachedConfigs)
-            {
-                _configs.Clear();
-            }
-
-            _configs[key] = result;
-        }
-
+        var result = _configs.GetOrAdd((text, hasDefaultProvider), static (key, self) => RoutingConfigParser.Parse(Encoding.UTF8.GetBytes(key.Text), new ConfigValidationContext(
+            slug => self._catalog.TryGet(slug, out _),
+            self._customHosts.Check,
+            key.HasDefaultProvider,
+            self._options.MaxRetryAttempts)), this);
         return result.Config ?? throw new GatewayException(400, "Invalid config passed", result.Errors);
     }
 

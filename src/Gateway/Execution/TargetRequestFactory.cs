@@ -23,6 +23,7 @@ internal sealed class TargetRequestFactory
     private readonly ProviderAdapters _adapters;
     private readonly GatewayOptions _options;
     private readonly VirtualKeyResolver _virtualKeys;
+    private readonly BoundedCache<string, Uri> _customHostUris = new(1024);
 
     public TargetRequestFactory(ProviderCatalog catalog, ProviderAdapters adapters, IOptions<GatewayOptions> options, VirtualKeyResolver virtualKeys)
     {
@@ -63,7 +64,7 @@ internal sealed class TargetRequestFactory
         }
 
         var customHost = settings.CustomHost ?? defaults.CustomHost;
-        var baseUrl = customHost is not null ? new Uri(customHost, UriKind.Absolute) : provider.BaseUrl;
+        var baseUrl = customHost is not null ? _customHostUris.GetOrAdd(customHost, static (host, _) => new Uri(host, UriKind.Absolute), 0) : provider.BaseUrl;
 
         // The client's own bytes go through when the provider speaks the client's format; otherwise the OpenAI lingua franca.
         var native = call.Dialect.NativeFormat == provider.Format;
