@@ -31,18 +31,21 @@ internal static class RateLimitHeaders
             }
 
             tightest = new RateStanding(claim.Limit, remaining, claim.Window.End!.Value);
-            var kind = meter == QuotaMeter.Requests ? "requests" : "tokens";
-            Write(call.Response, kind, claim.Limit, remaining, claim.Window.End!.Value - now);
+            Write(call.Response, meter == QuotaMeter.Requests ? RequestHeaders : TokenHeaders, claim.Limit, remaining, claim.Window.End!.Value - now);
         }
     }
 
-    public static IReadOnlyList<KeyValuePair<string, string>> ForRefusal(string kind, long limit, long remaining, TimeSpan reset, int retryAfterSeconds) =>
-    [
-        new("retry-after", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)),
-        new($"x-ratelimit-limit-{kind}", limit.ToString(CultureInfo.InvariantCulture)),
-        new($"x-ratelimit-remaining-{kind}", remaining.ToString(CultureInfo.InvariantCulture)),
-        new($"x-ratelimit-reset-{kind}", Duration(reset)),
-    ];
+    public static IReadOnlyList<KeyValuePair<string, string>> ForRefusal(string kind, long limit, long remaining, TimeSpan reset, int retryAfterSeconds)
+    {
+        var names = Names(kind);
+        return
+        [
+            new("retry-after", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)),
+            new(names.Limit, limit.ToString(CultureInfo.InvariantCulture)),
+            new(names.Remaining, remaining.ToString(CultureInfo.InvariantCulture)),
+            new(names.Reset, Duration(reset)),
+        ];
+    }
 
     /// <summary>Whole seconds, rounded up, at least 1: what <c>Retry-After</c> carries.</summary>
     public static int Seconds(TimeSpan span) => Math.Max(1, (int)Math.Ceiling(span.TotalSeconds));
@@ -57,11 +60,18 @@ internal static class RateLimitHeaders
         return hours > 0 ? $"{hours}h{minutes}m{seconds}s" : minutes > 0 ? $"{minutes}m{seconds}s" : $"{seconds}s";
     }
 
-    private static void Write(IClientResponse response, string kind, long limit, long remaining, TimeSpan reset)
+    // Written on every admitted call that a rate limit governs: the names are built once.
+    private static readonly (string Limit, string Remaining, string Reset) RequestHeaders = Names("requests");
+    private static readonly (string Limit, string Remaining, string Reset) TokenHeaders = Names("tokens");
+
+    private static (string Limit, string Remaining, string Reset) Names(string kind) =>
+        ($"x-ratelimit-limit-{kind}", $"x-ratelimit-remaining-{kind}", $"x-ratelimit-reset-{kind}");
+
+    private static void Write(IClientResponse response, (string Limit, string Remaining, string Reset) names, long limit, long remaining, TimeSpan reset)
     {
-        response.SetHeader($"x-ratelimit-limit-{kind}", limit.ToString(CultureInfo.InvariantCulture));
-        response.SetHeader($"x-ratelimit-remaining-{kind}", remaining.ToString(CultureInfo.InvariantCulture));
-        response.SetHeader($"x-ratelimit-reset-{kind}", Duration(reset));
+        response.SetHeader(names.Limit, limit.ToString(CultureInfo.InvariantCulture));
+        response.SetHeader(names.Remaining, remaining.ToString(CultureInfo.InvariantCulture));
+        response.SetHeader(names.Reset, Duration(reset));
     }
 }
 

@@ -50,7 +50,7 @@ public sealed class GatewayPipeline
     private async Task RunAsync(GatewayCall call, Func<Execution.RoutePlan, Task> route)
     {
         var response = call.Response;
-        call.TraceId = call.Headers[PortkeyHeaders.TraceId] is { Length: > 0 } traceId ? traceId : Guid.NewGuid().ToString();
+        call.TraceId = call.Headers[PortkeyHeaders.TraceId] is { Length: > 0 } traceId ? traceId : TraceIds.New();
         response.SetHeader(PortkeyHeaders.TraceId, call.TraceId);
         response.SetHeader(PortkeyHeaders.CacheStatus, "DISABLED");
         try
