@@ -21,6 +21,9 @@ internal sealed record BenchOptions
     /// <summary>Streams per contender in the time-to-first-token probe (after a warm-up of a tenth as many). Default 400.</summary>
     public int StreamSamples { get; init; } = 400;
 
+    /// <summary>Request pairs (direct, then through the contender) in the added-latency probe. Default 2000.</summary>
+    public int LatencyPairs { get; init; } = 2000;
+
     /// <summary>Contenders to run (names); empty runs all of them.</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
 
@@ -46,12 +49,13 @@ internal sealed record BenchOptions
                 "--jit-warmup" => options with { JitWarmupSeconds = int.Parse(Next()) },
                 "--connections" => options with { Connections = int.Parse(Next()) },
                 "--stream-samples" => options with { StreamSamples = int.Parse(Next()) },
+                "--latency-pairs" => options with { LatencyPairs = int.Parse(Next()) },
                 "--only" => options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--results" => options with { ResultsDirectory = Next() },
                 "--before" => options with { BeforeBuild = Path.GetFullPath(Next()) },
-                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100 },
+                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100, LatencyPairs = 300 },
                 _ => throw new ArgumentException(
-                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --only a,b, --results DIR, --before BUILD_DIR, --quick"),
+                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --latency-pairs N, --only a,b, --results DIR, --before BUILD_DIR, --quick"),
             };
         }
 

@@ -32,6 +32,14 @@ internal sealed class BenchRun(Lab lab, BenchOptions options)
             measurements.ChatOneConnection.Add(await ThroughputAsync(contender, UpstreamKind.Completion, Payloads.ChatRequest, 1));
         }
 
+        var direct = lab.Contenders.Single(c => c.Name == "direct").Route(UpstreamKind.Completion);
+        foreach (var contender in lab.Contenders.Where(c => c.Process is not null))
+        {
+            Log($"{contender.Name}: added latency, {options.LatencyPairs} request pairs");
+            measurements.AddedLatency.Add(new LatencyRow(contender.Name,
+                await LatencyProbe.RunAsync(direct, contender.Route(UpstreamKind.Completion), Payloads.ChatRequest, contender.Name == "portkey" ? options.LatencyPairs / 4 : options.LatencyPairs)));
+        }
+
         foreach (var contender in lab.Contenders)
         {
             Log($"{contender.Name}: streams, {options.Connections} connections");

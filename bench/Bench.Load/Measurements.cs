@@ -3,6 +3,9 @@ namespace Switchyard.Bench.Load;
 /// <summary>A wrk run of one contender, with the CPU it used (cores, over the run) and its peak memory after it.</summary>
 internal sealed record ThroughputRow(string Contender, WrkResult Wrk, double? CpuCores, double? PeakRssMB);
 
+/// <summary>The added-latency probe of one contender.</summary>
+internal sealed record LatencyRow(string Contender, LatencyResult Result);
+
 /// <summary>A stream probe of one contender.</summary>
 internal sealed record StreamRow(string Contender, StreamResult Result);
 
@@ -14,6 +17,8 @@ internal sealed class Measurements
     public List<ThroughputRow> ChatOneConnection { get; } = [];
 
     public List<ThroughputRow> Streams { get; } = [];
+
+    public List<LatencyRow> AddedLatency { get; } = [];
 
     public List<StreamRow> FirstToken { get; } = [];
 

@@ -28,8 +28,10 @@ internal static class Report
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"## Chat completions, {options.Connections} connections (upstream: nginx `return 200`, {Encoding.UTF8.GetByteCount(Payloads.Completion)} B)");
         ThroughputTable(md, m.Chat, "req/s");
-        md.AppendLine("## Chat completions, 1 connection (added = contender minus direct)");
+        md.AppendLine("## Chat completions, 1 connection (wrk)");
         LatencyTable(md, m.ChatOneConnection);
+        md.AppendLine("## Added latency, 1 connection (requests alternate: direct, then through the contender)");
+        AddedLatencyTable(md, m.AddedLatency);
         md.AppendLine(CultureInfo.InvariantCulture, $"## Streams, {options.Connections} connections (upstream: nginx, {Payloads.StreamWords + 3} events per stream)");
         ThroughputTable(md, m.Streams, "streams/s");
         md.AppendLine("## Time to first token, 1 connection (upstream: FakeProvider, no latency)");
@@ -69,15 +71,27 @@ internal static class Report
 
     private static void LatencyTable(StringBuilder md, List<ThroughputRow> rows)
     {
-        var direct = rows.FirstOrDefault(r => r.Contender == "direct")?.Wrk;
         md.AppendLine();
-        md.AppendLine("| contender | req/s | p50 ms | p90 ms | p99 ms | added p50 ms | added p99 ms |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| contender | req/s | p50 ms | p90 ms | p99 ms |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
             var w = row.Wrk;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Contender} | {w.RequestsPerSecond:N0} | {Ms(w.P50)} | {Ms(w.P90)} | {Ms(w.P99)} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void AddedLatencyTable(StringBuilder md, List<LatencyRow> rows)
+    {
+        md.AppendLine();
+        md.AppendLine("| contender | pairs | direct p50 ms | direct p99 ms | through it p50 ms | p99 ms | added p50 ms | added p99 ms | own overhead p50 ms | p99 ms |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, r) in rows.Select(r => (r.Contender, r.Result)))
+        {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Contender} | {w.RequestsPerSecond:N0} | {Ms(w.P50)} | {Ms(w.P90)} | {Ms(w.P99)} | {(direct is null ? "" : Ms(w.P50 - direct.P50))} | {(direct is null ? "" : Ms(w.P99 - direct.P99))} |");
+                $"| {name} | {r.Pairs} | {r.DirectP50:0.000} | {r.DirectP99:0.000} | {r.P50:0.000} | {r.P99:0.000} | {r.AddedP50:0.000} | {r.AddedP99:0.000} | {Opt(r.OverheadP50, "0.000")} | {Opt(r.OverheadP99, "0.000")} |");
         }
 
         md.AppendLine();
@@ -101,7 +115,7 @@ internal static class Report
     private static void Targets(StringBuilder md, Measurements m)
     {
         double? Rps(string name) => m.Chat.FirstOrDefault(r => r.Contender == name)?.Wrk.RequestsPerSecond;
-        WrkResult? OneConnection(string name) => m.ChatOneConnection.FirstOrDefault(r => r.Contender == name)?.Wrk;
+        LatencyResult? Paired(string name) => m.AddedLatency.FirstOrDefault(r => r.Contender == name)?.Result;
         StreamResult? FirstToken(string name) => m.FirstToken.FirstOrDefault(r => r.Contender == name)?.Result;
 
         md.AppendLine();
@@ -110,8 +124,8 @@ internal static class Report
         Ratio(md, "chat throughput ≥ 25× the Portkey gateway's", Rps("switchyard"), Rps("portkey"), 25);
         Ratio(md, "chat throughput ≥ 0.5× nginx's", Rps("switchyard"), Rps("nginx"), 0.5);
         Ratio(md, "chat throughput with key, budgets, rate limits ≥ 0.4× nginx's", Rps("switchyard-governed"), Rps("nginx"), 0.4);
-        Added(md, "added latency at 1 connection, p50 ≤ 0.2 ms", OneConnection("switchyard")?.P50 / 1000, OneConnection("direct")?.P50 / 1000, 0.2);
-        Added(md, "added latency at 1 connection, p99 ≤ 1 ms", OneConnection("switchyard")?.P99 / 1000, OneConnection("direct")?.P99 / 1000, 1);
+        Added(md, "added latency at 1 connection, p50 ≤ 0.2 ms", Paired("switchyard")?.P50, Paired("switchyard")?.DirectP50, 0.2);
+        Added(md, "added latency at 1 connection, p99 ≤ 1 ms", Paired("switchyard")?.P99, Paired("switchyard")?.DirectP99, 1);
         Added(md, "time to first token within 1 ms of direct (p50)", FirstToken("switchyard")?.TtftP50, FirstToken("direct")?.TtftP50, 1);
         var rss = m.PeakRssMB.TryGetValue("switchyard", out var value) ? value : (double?)null;
         md.AppendLine(CultureInfo.InvariantCulture, $"| peak memory at {50} connections ≤ 200 MB RSS | {Opt(rss, "0")} MB | {Met(rss <= 200)} |");
@@ -132,7 +146,7 @@ internal static class Report
         double? Cpu(List<ThroughputRow> rows, string name) => rows.FirstOrDefault(r => r.Contender == name) is { CpuCores: { } cores } row
             ? cores * 1e6 / row.Wrk.RequestsPerSecond
             : null;
-        double? P(List<ThroughputRow> rows, string name, Func<WrkResult, double> pick) => rows.FirstOrDefault(r => r.Contender == name)?.Wrk is { } w ? pick(w) / 1000 : null;
+        LatencyResult? Paired(string name) => m.AddedLatency.FirstOrDefault(r => r.Contender == name)?.Result;
         double? Ttft(string name) => m.FirstToken.FirstOrDefault(r => r.Contender == name)?.Result.TtftP50;
 
         md.AppendLine();
@@ -140,8 +154,9 @@ internal static class Report
         md.AppendLine("|---|---:|---:|---:|");
         md.AppendLine(CultureInfo.InvariantCulture, $"{Row("chat req/s, 50 connections", Rps(m.Chat, "switchyard"), Rps(m.Chat, "switchyard-before"), "N0")}");
         md.AppendLine(CultureInfo.InvariantCulture, $"{Row("CPU µs per chat request, 50 connections", Cpu(m.Chat, "switchyard"), Cpu(m.Chat, "switchyard-before"), "0")}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("chat p50 ms, 1 connection", P(m.ChatOneConnection, "switchyard", w => w.P50), P(m.ChatOneConnection, "switchyard-before", w => w.P50), "0.000")}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("chat p99 ms, 1 connection", P(m.ChatOneConnection, "switchyard", w => w.P99), P(m.ChatOneConnection, "switchyard-before", w => w.P99), "0.000")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("added latency p50 ms, 1 connection", Paired("switchyard")?.AddedP50, Paired("switchyard-before")?.AddedP50, "0.000")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("added latency p99 ms, 1 connection", Paired("switchyard")?.AddedP99, Paired("switchyard-before")?.AddedP99, "0.000")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Row("own overhead p50 ms (x-switchyard-overhead-ms)", Paired("switchyard")?.OverheadP50, Paired("switchyard-before")?.OverheadP50, "0.000")}");
         md.AppendLine(CultureInfo.InvariantCulture, $"{Row("streams/s, 50 connections", Rps(m.Streams, "switchyard"), Rps(m.Streams, "switchyard-before"), "N0")}");
         md.AppendLine(CultureInfo.InvariantCulture, $"{Row("TTFT p50 ms", Ttft("switchyard"), Ttft("switchyard-before"), "0.000")}");
         var after = m.PeakRssMB.TryGetValue("switchyard", out var a) ? a : (double?)null;
