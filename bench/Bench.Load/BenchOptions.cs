@@ -15,6 +15,12 @@ internal sealed record BenchOptions
     /// </summary>
     public int JitWarmupSeconds { get; init; } = 20;
 
+    /// <summary>
+    /// Rounds of the 50-connection chat row, every contender once per round; the report shows each contender's median
+    /// round, because this VM's speed drifts by 10–30% between minutes. Default 3.
+    /// </summary>
+    public int Rounds { get; init; } = 3;
+
     /// <summary>Connections for the throughput scenarios. Default 50.</summary>
     public int Connections { get; init; } = 50;
 
@@ -50,12 +56,13 @@ internal sealed record BenchOptions
                 "--connections" => options with { Connections = int.Parse(Next()) },
                 "--stream-samples" => options with { StreamSamples = int.Parse(Next()) },
                 "--latency-pairs" => options with { LatencyPairs = int.Parse(Next()) },
+                "--rounds" => options with { Rounds = int.Parse(Next()) },
                 "--only" => options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--results" => options with { ResultsDirectory = Next() },
                 "--before" => options with { BeforeBuild = Path.GetFullPath(Next()) },
-                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100, LatencyPairs = 300 },
+                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100, LatencyPairs = 300, Rounds = 1 },
                 _ => throw new ArgumentException(
-                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --latency-pairs N, --only a,b, --results DIR, --before BUILD_DIR, --quick"),
+                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --latency-pairs N, --rounds N, --only a,b, --results DIR, --before BUILD_DIR, --quick"),
             };
         }
 

@@ -20,10 +20,19 @@ internal sealed class BenchRun(Lab lab, BenchOptions options)
             await Wrk.RunAsync(contender.Route(UpstreamKind.Stream), Payloads.StreamRequest, options.Connections, (options.JitWarmupSeconds + 1) / 2, lab.WorkDirectory);
         }
 
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            foreach (var contender in lab.Contenders)
+            {
+                Log($"{contender.Name}: chat, {options.Connections} connections, round {round} of {options.Rounds}");
+                measurements.ChatRounds.Add(await ThroughputAsync(contender, UpstreamKind.Completion, Payloads.ChatRequest, options.Connections));
+            }
+        }
+
         foreach (var contender in lab.Contenders)
         {
-            Log($"{contender.Name}: chat, {options.Connections} connections");
-            measurements.Chat.Add(await ThroughputAsync(contender, UpstreamKind.Completion, Payloads.ChatRequest, options.Connections));
+            var rounds = measurements.ChatRounds.Where(r => r.Contender == contender.Name).OrderBy(r => r.Wrk.RequestsPerSecond).ToList();
+            measurements.Chat.Add(rounds[rounds.Count / 2]);
         }
 
         foreach (var contender in lab.Contenders)

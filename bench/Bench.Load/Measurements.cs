@@ -12,7 +12,11 @@ internal sealed record StreamRow(string Contender, StreamResult Result);
 /// <summary>Everything one run measured, in the order the report prints it.</summary>
 internal sealed class Measurements
 {
+    /// <summary>Each contender's median round of the 50-connection chat row.</summary>
     public List<ThroughputRow> Chat { get; } = [];
+
+    /// <summary>Every round of the 50-connection chat row, in the order they ran.</summary>
+    public List<ThroughputRow> ChatRounds { get; } = [];
 
     public List<ThroughputRow> ChatOneConnection { get; } = [];
 

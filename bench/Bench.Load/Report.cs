@@ -27,6 +27,15 @@ internal static class Report
 
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"## Chat completions, {options.Connections} connections (upstream: nginx `return 200`, {Encoding.UTF8.GetByteCount(Payloads.Completion)} B)");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Each contender's median of {options.Rounds} rounds; every round ran every contender once, in turn. All rounds (req/s):");
+        md.AppendLine();
+        foreach (var name in m.Chat.Select(r => r.Contender))
+        {
+            var rounds = m.ChatRounds.Where(r => r.Contender == name).Select(r => r.Wrk.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture));
+            md.AppendLine(CultureInfo.InvariantCulture, $"- `{name}`: {string.Join(", ", rounds)}");
+        }
+
         ThroughputTable(md, m.Chat, "req/s");
         md.AppendLine("## Chat completions, 1 connection (wrk)");
         LatencyTable(md, m.ChatOneConnection);
