@@ -66,7 +66,7 @@ internal sealed partial class PostgresChangeFeed(NpgsqlDataSource dataSource, Ti
         await onChange(null);
         while (true)
         {
-            if (!await connection.WaitAsync(LivenessInterval, cancellationToken))
+            if (!await NotificationWait.ForAsync(connection, LivenessInterval, cancellationToken))
             {
                 await using var ping = new NpgsqlCommand("SELECT 1", connection);
                 await ping.ExecuteScalarAsync(cancellationToken);

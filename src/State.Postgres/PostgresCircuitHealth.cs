@@ -207,7 +207,7 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
                     var wait = interval - _time.GetElapsedTime(lastPoll);
                     if (wait > TimeSpan.Zero)
                     {
-                        await connection.WaitAsync(wait, stopping);
+                        await NotificationWait.ForAsync(connection, wait, stopping);
                     }
 
                     await RefreshNotifiedAsync(connection, stopping);
