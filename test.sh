@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need (the npm SDKs), builds, and runs the whole suite.
-# Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Streaming).
+# Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~Streaming); the suite is built first, in Debug.
 set -euo pipefail
 cd "$(dirname "$0")"
 
