@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Switchyard.FrontDoor.Tests.Infrastructure;
 
 namespace Switchyard.FrontDoor.Tests.DataPath;
@@ -216,5 +218,41 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
         var json = await response.JsonAsync();
         Assert.Equal("You said: naïve 日本語 ✓", json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
         Assert.Equal(body, fixture.Fake.Journal.ForScenario(scenario)[0].Body);
+    }
+
+    [Fact]
+    public async Task ChatCompletions_AnswerShorterThanItsContentLength_Is502NotATruncatedBody()
+    {
+        // An upstream that declares 200 bytes, sends 20 and hangs up: the body is read into an array of the declared
+        // length, so the short read must surface as a broken answer, never as 200 with a cut body.
+        using var upstream = new TcpListener(IPAddress.Loopback, 0);
+        upstream.Start();
+        var port = ((IPEndPoint)upstream.LocalEndpoint).Port;
+        var serve = Task.Run(async () =>
+        {
+            using var connection = await upstream.AcceptTcpClientAsync();
+            var stream = connection.GetStream();
+            var received = new StringBuilder();
+            var buffer = new byte[4096];
+            while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                received.Append(Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer)));
+            }
+
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"id\":\"chatcmpl-cut\","));
+            await stream.FlushAsync();
+        });
+
+        var request = Requests.Chat("gpt-4o-mini");
+        request.Headers.Add("x-portkey-provider", "openai");
+        request.Headers.Add("x-portkey-custom-host", $"http://127.0.0.1:{port}/v1");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Requests.ProviderKey);
+        using var response = await fixture.Client.SendAsync(request);
+        await serve;
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var error = (await response.JsonAsync()).GetProperty("error");
+        Assert.Equal("upstream_unreachable", error.GetProperty("code").GetString());
+        Assert.StartsWith("openai broke off its response: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 }
