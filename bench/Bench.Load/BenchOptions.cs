@@ -39,6 +39,12 @@ internal sealed record BenchOptions
     /// </summary>
     public string? BeforeBuild { get; init; }
 
+    /// <summary>
+    /// Start the contenders, print how to load each one (a wrk command) and its process id, and wait for Ctrl-C
+    /// instead of measuring: for profiling one contender by hand (perf, dotnet-counters) under the harness's load.
+    /// </summary>
+    public bool Hold { get; init; }
+
     /// <summary>Where the results (markdown and JSON) are written. Default <c>bench/results</c>.</summary>
     public string ResultsDirectory { get; init; } = "bench/results";
 
@@ -60,9 +66,10 @@ internal sealed record BenchOptions
                 "--only" => options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--results" => options with { ResultsDirectory = Next() },
                 "--before" => options with { BeforeBuild = Path.GetFullPath(Next()) },
+                "--hold" => options with { Hold = true },
                 "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100, LatencyPairs = 300, Rounds = 1 },
                 _ => throw new ArgumentException(
-                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --latency-pairs N, --rounds N, --only a,b, --results DIR, --before BUILD_DIR, --quick"),
+                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --latency-pairs N, --rounds N, --only a,b, --results DIR, --before BUILD_DIR, --hold, --quick"),
             };
         }
 

@@ -8,6 +8,12 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 
 await using var lab = await Lab.StartAsync(repository, options);
 await Preflight.CheckAsync(lab);
+if (options.Hold)
+{
+    await Hold.UntilStoppedAsync(lab, options);
+    return;
+}
+
 var measurements = await new BenchRun(lab, options).RunAsync();
 var report = Report.Write(measurements, options, lab);
 Console.WriteLine(report.Markdown);

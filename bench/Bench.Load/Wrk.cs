@@ -19,8 +19,7 @@ internal static class Wrk
 {
     public static async Task<WrkResult> RunAsync(Endpoint endpoint, string body, int connections, int seconds, string workDirectory)
     {
-        var script = Path.Combine(workDirectory, $"wrk-{Guid.NewGuid():N}.lua");
-        await File.WriteAllTextAsync(script, Script(endpoint, body));
+        var script = await WriteScriptAsync(endpoint, body, workDirectory);
         var info = new ProcessStartInfo("wrk")
         {
             RedirectStandardOutput = true,
@@ -49,6 +48,14 @@ internal static class Wrk
             json.GetProperty("p90").GetDouble(),
             json.GetProperty("p99").GetDouble(),
             json.GetProperty("mean").GetDouble());
+    }
+
+    /// <summary>The Lua script that makes wrk send <paramref name="body"/> to <paramref name="endpoint"/>; returns its path.</summary>
+    public static async Task<string> WriteScriptAsync(Endpoint endpoint, string body, string workDirectory)
+    {
+        var script = Path.Combine(workDirectory, $"wrk-{Guid.NewGuid():N}.lua");
+        await File.WriteAllTextAsync(script, Script(endpoint, body));
+        return script;
     }
 
     private static string Script(Endpoint endpoint, string body)

@@ -40,7 +40,7 @@ internal sealed class EmbeddedQuotaBank : IQuotaBank, IAsyncDisposable
     {
         this.database = database;
         this.time = time;
-        flushLoop = Task.Run(RunFlushLoopAsync);
+        flushLoop = StartFlushThread();
     }
 
     public async ValueTask<QuotaDecision> ReserveAsync(IReadOnlyList<QuotaClaim> claims, CancellationToken cancellationToken)
@@ -333,18 +333,41 @@ internal sealed class EmbeddedQuotaBank : IQuotaBank, IAsyncDisposable
         }
     }
 
-    private async Task RunFlushLoopAsync()
+    /// <summary>
+    /// The flush loop runs on a thread of its own, not the thread pool's: Microsoft.Data.Sqlite does its I/O
+    /// synchronously (its async methods too), and every commit waits for an fsync (0.5–10 ms here). On pool threads
+    /// that blocking made the pool add workers under load (15 against 3 without budgets), and their spinning cost the
+    /// request path CPU and context switches.
+    /// </summary>
+    private Task StartFlushThread()
     {
-        while (!stopping.IsCancellationRequested)
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            RunFlushLoop();
+            ended.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = "Quota flush",
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void RunFlushLoop()
+    {
+        var token = stopping.Token;
+        while (!token.IsCancellationRequested)
         {
             try
             {
-                await dirty.WaitAsync(stopping.Token);
+                dirty.Wait(token);
                 Volatile.Write(ref signalled, 0);
-                await Task.Delay(FlushDelay, time, stopping.Token);
-                await FlushAsync(stopping.Token);
+                Task.Delay(FlushDelay, time, token).GetAwaiter().GetResult();
+                FlushAsync(token).GetAwaiter().GetResult();
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 return;
             }
@@ -353,7 +376,7 @@ internal sealed class EmbeddedQuotaBank : IQuotaBank, IAsyncDisposable
                 // The rows are dirty again; try later. A failure that persists surfaces from the flush at disposal.
                 try
                 {
-                    await Task.Delay(RetryDelay, time, stopping.Token);
+                    Task.Delay(RetryDelay, time, token).GetAwaiter().GetResult();
                 }
                 catch (OperationCanceledException)
                 {
