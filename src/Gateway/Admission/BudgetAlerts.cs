@@ -66,15 +66,44 @@ public sealed partial class BudgetAlerts
             }
 
             var change = changes[i];
-            foreach (var percent in Thresholds(budget))
+            if (change.UsedAfter <= change.UsedBefore)
             {
-                var mark = cap * (decimal)percent / 100m;
-                if (change.UsedBefore < mark && change.UsedAfter >= mark)
+                continue; // nothing spent (a released hold): nothing crossed
+            }
+
+            var thresholds = budget.AlertThresholds;
+            for (var t = 0; t < thresholds.Count; t++)
+            {
+                if (thresholds[t] != 100 && IndexOf(thresholds, thresholds[t]) == t)
                 {
-                    Enqueue(held, change, budget, percent, cap, now);
+                    Check(held, change, budget, thresholds[t], cap, now);
                 }
             }
+
+            Check(held, change, budget, 100, cap, now); // the cap itself always alerts, once
         }
+    }
+
+    private void Check(HeldClaim held, QuotaChange change, UsageLimits budget, int percent, long cap, DateTimeOffset now)
+    {
+        var mark = cap * (decimal)percent / 100m;
+        if (change.UsedBefore < mark && change.UsedAfter >= mark)
+        {
+            Enqueue(held, change, budget, percent, cap, now);
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<int> values, int value)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (values[i] == value)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Sends queued alerts until <paramref name="stoppingToken"/> fires; run by the host as a background service.</summary>
@@ -150,8 +179,6 @@ public sealed partial class BudgetAlerts
             WebhookUrl = url,
         });
     }
-
-    private static IEnumerable<int> Thresholds(UsageLimits budget) => budget.AlertThresholds.Append(100).Distinct();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Budget of {Level} {EntityId} crossed {Percent}% (webhook configured: {HasWebhook})")]
     private static partial void LogCrossed(ILogger logger, string level, string entityId, int percent, bool hasWebhook);

@@ -21,14 +21,17 @@ internal static class QuotaCalendar
         }
 
         var zone = Zone(usage.TimeZone);
-        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime;
+        var utc = zone == TimeZoneInfo.Utc; // the common case, and no zone rules to consult
+        var local = utc ? now.UtcDateTime : TimeZoneInfo.ConvertTime(now, zone).DateTime;
         var (start, next) = usage.Period switch
         {
             State.BudgetPeriod.Daily => (local.Date, local.Date.AddDays(1)),
             State.BudgetPeriod.Weekly => (local.Date.AddDays(-(int)local.DayOfWeek), local.Date.AddDays(7 - (int)local.DayOfWeek)),
             _ => (new DateTime(local.Year, local.Month, 1), new DateTime(local.Year, local.Month, 1).AddMonths(1)),
         };
-        return (ToInstant(start, zone), ToInstant(next, zone));
+        return utc
+            ? (new DateTimeOffset(start.Ticks, TimeSpan.Zero), new DateTimeOffset(next.Ticks, TimeSpan.Zero))
+            : (ToInstant(start, zone), ToInstant(next, zone));
     }
 
     public static (DateTimeOffset Start, DateTimeOffset End) RateWindow(RateLimitUnit unit, DateTimeOffset now)

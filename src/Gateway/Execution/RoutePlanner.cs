@@ -212,18 +212,31 @@ internal sealed class RoutePlanner
         foreach (var (name, value) in headers.All)
         {
             // Anthropic's SDK sends its version and beta headers unprefixed; Portkey accepts both spellings.
-            var option = name.StartsWith("x-portkey-", StringComparison.OrdinalIgnoreCase) ? name["x-portkey-".Length..]
-                : name.StartsWith("anthropic-", StringComparison.OrdinalIgnoreCase) ? name
-                : null;
-            if (option is null || !Array.Exists(ProviderOptionPrefixes, prefix => option.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+            var option = name.StartsWith("x-portkey-", StringComparison.OrdinalIgnoreCase) ? name.AsSpan("x-portkey-".Length)
+                : name.StartsWith("anthropic-", StringComparison.OrdinalIgnoreCase) ? name.AsSpan()
+                : [];
+            if (!IsProviderOption(option))
             {
                 continue;
             }
 
-            (options ??= new Dictionary<string, string>(StringComparer.Ordinal))[option.ToLowerInvariant().Replace('-', '_')] = value;
+            (options ??= new Dictionary<string, string>(StringComparer.Ordinal))[option.ToString().ToLowerInvariant().Replace('-', '_')] = value;
         }
 
         return options ?? (IReadOnlyDictionary<string, string>)System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+    }
+
+    private static bool IsProviderOption(ReadOnlySpan<char> option)
+    {
+        foreach (var prefix in ProviderOptionPrefixes)
+        {
+            if (option.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using Switchyard.Gateway.Execution;
@@ -18,11 +19,11 @@ namespace Switchyard.Gateway.Pipeline;
 internal sealed class ResponseWriter
 {
     /// <summary>Upstream headers that describe the upstream connection or body encoding, or that the gateway sets itself.</summary>
-    private static readonly HashSet<string> NotRelayed = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly FrozenSet<string> NotRelayed = new[]
     {
         "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "proxy-authenticate", "te", "trailer",
         "content-length", "content-encoding", "set-cookie", "server", "date", "alt-svc", "strict-transport-security", "via",
-    };
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private readonly StreamRelay _relay;
     private readonly TimeProvider _time;
@@ -154,21 +155,25 @@ internal sealed class ResponseWriter
         return dialect.Error(status, type, message);
     }
 
+    /// <summary>
+    /// The provider's headers as it sent them (the non-validated view: no parsing into typed values and back), less
+    /// the ones about its connection and body encoding.
+    /// </summary>
     private static void RelayHeaders(IClientResponse response, HttpResponseMessage upstream, bool keepContentType)
     {
-        foreach (var (name, values) in upstream.Headers)
+        foreach (var (name, values) in upstream.Headers.NonValidated)
         {
             if (!NotRelayed.Contains(name) && !name.StartsWith("x-portkey-", StringComparison.OrdinalIgnoreCase))
             {
-                response.SetHeader(name, string.Join(", ", values));
+                response.SetHeader(name, values.ToString());
             }
         }
 
-        foreach (var (name, values) in upstream.Content.Headers)
+        foreach (var (name, values) in upstream.Content.Headers.NonValidated)
         {
             if (!NotRelayed.Contains(name) && (keepContentType || !name.Equals("content-type", StringComparison.OrdinalIgnoreCase)))
             {
-                response.SetHeader(name, string.Join(", ", values));
+                response.SetHeader(name, values.ToString());
             }
         }
     }

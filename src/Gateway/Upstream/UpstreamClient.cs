@@ -155,8 +155,18 @@ internal sealed partial class UpstreamClient : IDisposable
     /// <summary>Largest declared length read into one array up front; beyond it the body is buffered as it arrives.</summary>
     private const long MaxExactBody = 16 * 1024 * 1024;
 
-    private static bool IsJson(HttpResponseMessage response) =>
-        response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) == true;
+    /// <summary>Whether the media type (before any parameters) ends in <c>json</c>; read as sent, without parsing the header.</summary>
+    private static bool IsJson(HttpResponseMessage response)
+    {
+        if (!response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) || values.Count == 0)
+        {
+            return false;
+        }
+
+        var mediaType = values.ToString().AsSpan();
+        var semicolon = mediaType.IndexOf(';');
+        return (semicolon >= 0 ? mediaType[..semicolon] : mediaType).Trim().EndsWith("json", StringComparison.OrdinalIgnoreCase);
+    }
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {

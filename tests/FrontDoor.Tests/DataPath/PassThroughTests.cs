@@ -225,6 +225,37 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
     {
         // An upstream that declares 200 bytes, sends 20 and hangs up: the body is read into an array of the declared
         // length, so the short read must surface as a broken answer, never as 200 with a cut body.
+        using var response = await SendToRawUpstreamAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"id\":\"chatcmpl-cut\",");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var error = (await response.JsonAsync()).GetProperty("error");
+        Assert.Equal("upstream_unreachable", error.GetProperty("code").GetString());
+        Assert.StartsWith("openai broke off its response: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChatCompletions_ProviderHeaders_AreRelayedAsSent_LessConnectionCookiesAndPortkeyOnes()
+    {
+        const string body = """{"id":"chatcmpl-h","object":"chat.completion","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}""";
+        using var response = await SendToRawUpstreamAsync(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.example+json; charset=utf-8\r\n"
+            + $"Content-Length: {body.Length}\r\nx-request-id: req-1\r\nopenai-processing-ms: 12\r\nCache-Control: no-store\r\nCache-Control: private\r\n"
+            + "Set-Cookie: session=secret\r\nServer: upstream/1.0\r\nx-portkey-provider: spoofed\r\nConnection: close\r\n\r\n" + body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsStringAsync());
+        Assert.Equal("application/vnd.example+json; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Equal("req-1", response.Header("x-request-id"));
+        Assert.Equal("12", response.Header("openai-processing-ms"));
+        Assert.Equal(["no-store", "private"], response.Headers.CacheControl!.ToString().Split(", "));
+        Assert.Equal("openai", response.Header("x-portkey-provider"));
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.False(response.Headers.Contains("Server"));
+    }
+
+    /// <summary>Sends a chat call to an upstream that reads the request and answers <paramref name="answer"/> byte for byte, then hangs up.</summary>
+    private async Task<HttpResponseMessage> SendToRawUpstreamAsync(string answer)
+    {
         using var upstream = new TcpListener(IPAddress.Loopback, 0);
         upstream.Start();
         var port = ((IPEndPoint)upstream.LocalEndpoint).Port;
@@ -239,7 +270,7 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
                 received.Append(Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer)));
             }
 
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"id\":\"chatcmpl-cut\","));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(answer));
             await stream.FlushAsync();
         });
 
@@ -247,12 +278,9 @@ public sealed class PassThroughTests(GatewayFixture fixture) : IClassFixture<Gat
         request.Headers.Add("x-portkey-provider", "openai");
         request.Headers.Add("x-portkey-custom-host", $"http://127.0.0.1:{port}/v1");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Requests.ProviderKey);
-        using var response = await fixture.Client.SendAsync(request);
+        var response = await fixture.Client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
         await serve;
-
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        var error = (await response.JsonAsync()).GetProperty("error");
-        Assert.Equal("upstream_unreachable", error.GetProperty("code").GetString());
-        Assert.StartsWith("openai broke off its response: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        return response;
     }
 }

@@ -13,6 +13,8 @@ public sealed class QuotaCalendarTests
     [InlineData(BudgetPeriod.Weekly, "2026-11-28T23:59:59Z", "2026-11-22T00:00:00Z", "2026-11-29T00:00:00Z")] // the Saturday after
     [InlineData(BudgetPeriod.Monthly, "2026-11-30T23:59:59Z", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")]
     [InlineData(BudgetPeriod.Monthly, "2026-12-31T12:00:00Z", "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z")]
+    [InlineData(BudgetPeriod.Daily, "2026-12-01T02:00:00+05:00", "2026-11-30T00:00:00Z", "2026-12-01T00:00:00Z")] // a clock ahead of UTC: still UTC's day
+    [InlineData(BudgetPeriod.Monthly, "2026-11-30T20:00:00-05:00", "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z")] // behind UTC: already December there
     public void BudgetPeriod_Utc_IsCalendarAligned(BudgetPeriod period, string now, string start, string end)
     {
         var (s, e) = QuotaCalendar.BudgetPeriod(Budget(period), DateTimeOffset.Parse(now));
