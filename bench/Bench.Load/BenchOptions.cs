@@ -17,9 +17,10 @@ internal sealed record BenchOptions
 
     /// <summary>
     /// Rounds of the 50-connection chat row, every contender once per round; the report shows each contender's median
-    /// round, because this VM's speed drifts by 10–30% between minutes. Default 3.
+    /// round, because this VM's speed drifts by 10–30% between minutes; the throughput targets use the median of the
+    /// per-round ratios. Default 5.
     /// </summary>
-    public int Rounds { get; init; } = 3;
+    public int Rounds { get; init; } = 5;
 
     /// <summary>Connections for the throughput scenarios. Default 50.</summary>
     public int Connections { get; init; } = 50;
@@ -35,7 +36,8 @@ internal sealed record BenchOptions
 
     /// <summary>
     /// Another build's FrontDoor output folder (e.g. of the commit before a change), run as the extra contender
-    /// <c>switchyard-before</c> so a change is measured side by side with what it replaces. Default none.
+    /// <c>switchyard-before</c> (and, with the governed contender, <c>switchyard-governed-before</c>) so a change is
+    /// measured side by side with what it replaces. Default none.
     /// </summary>
     public string? BeforeBuild { get; init; }
 

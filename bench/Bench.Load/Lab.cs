@@ -80,6 +80,10 @@ internal sealed class Lab : IAsyncDisposable
         if (options.Runs("switchyard-governed"))
         {
             Contenders.Add(await StartSwitchyardAsync("switchyard-governed", "Switchyard with an API key, budgets and rate limits", governed: true));
+            if (options.BeforeBuild is { } beforeGoverned)
+            {
+                Contenders.Add(await StartSwitchyardAsync("switchyard-governed-before", $"Switchyard built from {beforeGoverned}, with an API key, budgets and rate limits", governed: true, bin: beforeGoverned));
+            }
         }
     }
 
