@@ -16,13 +16,17 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
     /// <summary>The NOTIFY channel; the payload is the target key.</summary>
     public const string Channel = "switchyard_circuits";
 
-    private const string Columns = "target_key, state, open_until, probe_owner, probe_expires_at";
+    private const string Columns = "target_key, state, open_until, probe_owner, probe_expires_at, version";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _replicaId;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, CircuitStatus> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _notified = new();
+
+    // The newest row version applied per circuit, closed ones included (rows are never deleted; no row is version 0).
+    private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
+    private const long NeverWritten = 0;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _listening = Task.CompletedTask;
@@ -74,13 +78,13 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-            INSERT INTO switchyard.provider_circuits AS c (target_key, state, opened_at, open_until, probe_owner, probe_expires_at, updated_by, updated_at)
-            VALUES (@key, 'open', @now, @until, NULL, NULL, @me, @now)
+            INSERT INTO switchyard.provider_circuits AS c (target_key, state, opened_at, open_until, probe_owner, probe_expires_at, updated_by, updated_at, version)
+            VALUES (@key, 'open', @now, @until, NULL, NULL, @me, @now, 1)
             ON CONFLICT (target_key) DO UPDATE SET
                 state = 'open',
                 opened_at = CASE WHEN c.state = 'closed' THEN excluded.opened_at ELSE c.opened_at END,
                 open_until = excluded.open_until, probe_owner = NULL, probe_expires_at = NULL,
-                updated_by = excluded.updated_by, updated_at = excluded.updated_at
+                updated_by = excluded.updated_by, updated_at = excluded.updated_at, version = c.version + 1
             RETURNING {Columns};
             SELECT pg_notify('{Channel}', @key);
             """,
@@ -97,7 +101,8 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
         await using var command = new NpgsqlCommand(
             $"""
             UPDATE switchyard.provider_circuits
-            SET state = 'closed', opened_at = NULL, open_until = NULL, probe_owner = NULL, probe_expires_at = NULL, updated_by = @me, updated_at = @now
+            SET state = 'closed', opened_at = NULL, open_until = NULL, probe_owner = NULL, probe_expires_at = NULL, updated_by = @me, updated_at = @now,
+                version = version + 1
             WHERE target_key = @key
             RETURNING {Columns};
             SELECT pg_notify('{Channel}', @key);
@@ -105,7 +110,7 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
             connection);
         AddParameters(command, targetKey, now);
         await ApplyAsync(command, cancellationToken);
-        Remember(CircuitStatus.ClosedFor(targetKey));
+        Remember(CircuitStatus.ClosedFor(targetKey), NeverWritten); // no row: it was never opened
     }
 
     public async Task<bool> TryClaimProbeAsync(string targetKey, DateTimeOffset now, DateTimeOffset probeExpiresAt, CancellationToken cancellationToken)
@@ -116,7 +121,7 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
             $"""
             WITH claimed AS (
                 UPDATE switchyard.provider_circuits
-                SET state = 'half_open', probe_owner = @me, probe_expires_at = @expires, updated_by = @me, updated_at = @now
+                SET state = 'half_open', probe_owner = @me, probe_expires_at = @expires, updated_by = @me, updated_at = @now, version = version + 1
                 WHERE target_key = @key AND state <> 'closed' AND open_until <= @now
                   AND (probe_owner IS NULL OR probe_expires_at < @now)
                 RETURNING {Columns})
@@ -130,14 +135,14 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            Remember(CircuitStatus.ClosedFor(targetKey));
+            Remember(CircuitStatus.ClosedFor(targetKey), NeverWritten);
             return false;
         }
 
-        var status = Read(reader);
-        var won = reader.GetBoolean(5);
+        var (status, version) = Read(reader);
+        var won = reader.GetBoolean(6);
         await reader.DisposeAsync();
-        Remember(status);
+        Remember(status, version);
         if (won)
         {
             // The others learn it is half-open, so they skip it from memory instead of each asking to claim it.
@@ -175,7 +180,8 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (await reader.ReadAsync(cancellationToken))
         {
-            Remember(Read(reader));
+            var (status, version) = Read(reader);
+            Remember(status, version);
         }
     }
 
@@ -275,18 +281,18 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var status = Read(reader);
+            var (status, version) = Read(reader);
             asked.Remove(status.TargetKey);
-            Remember(status);
+            Remember(status, version);
         }
 
         foreach (var missing in asked)
         {
-            Remember(CircuitStatus.ClosedFor(missing));
+            Remember(CircuitStatus.ClosedFor(missing), NeverWritten);
         }
     }
 
-    private static CircuitStatus Read(NpgsqlDataReader reader) => new(
+    private static (CircuitStatus Status, long Version) Read(NpgsqlDataReader reader) => (new(
         reader.GetString(0),
         reader.GetString(1) switch
         {
@@ -296,24 +302,37 @@ public sealed class PostgresCircuitHealth : IProviderHealth, IAsyncDisposable
         },
         reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
         reader.IsDBNull(3) ? null : reader.GetString(3),
-        reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4));
+        reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4)), reader.GetInt64(5));
 
-    private void Remember(CircuitStatus status)
+    /// <summary>
+    /// Keeps <paramref name="status"/> unless a newer version of the circuit is known already: reads (polls, notices)
+    /// and this replica's own writes arrive on different threads, and a read taken before a write may land after it.
+    /// </summary>
+    private void Remember(CircuitStatus status, long version)
     {
-        bool changed;
-        if (status.State == CircuitState.Closed)
+        lock (_versions)
         {
-            changed = _known.TryRemove(status.TargetKey, out _);
-        }
-        else
-        {
-            changed = !_known.TryGetValue(status.TargetKey, out var before) || before != status;
-            _known[status.TargetKey] = status;
-        }
+            if (_versions.TryGetValue(status.TargetKey, out var known) && version < known)
+            {
+                return;
+            }
 
-        if (changed)
-        {
-            Changed?.Invoke(status);
+            _versions[status.TargetKey] = version;
+            bool changed;
+            if (status.State == CircuitState.Closed)
+            {
+                changed = _known.TryRemove(status.TargetKey, out _);
+            }
+            else
+            {
+                changed = !_known.TryGetValue(status.TargetKey, out var before) || before != status;
+                _known[status.TargetKey] = status;
+            }
+
+            if (changed)
+            {
+                Changed?.Invoke(status); // inside the lock, so handlers see the changes in the order they were applied
+            }
         }
     }
 }

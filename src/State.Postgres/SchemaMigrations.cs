@@ -173,5 +173,10 @@ internal static class SchemaMigrations
                 updated_at       timestamptz NOT NULL
             );
             """),
+        new(4, "provider circuits: a row version", """
+            -- Every write bumps it, so a replica keeps the newest state it has seen of a circuit: a read that raced with
+            -- a newer write (its own, or a notice it already applied) can no longer put an older state back.
+            ALTER TABLE switchyard.provider_circuits ADD COLUMN version bigint NOT NULL DEFAULT 1;
+            """),
     ];
 }

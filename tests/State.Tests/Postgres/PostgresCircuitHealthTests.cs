@@ -156,6 +156,40 @@ public sealed class PostgresCircuitHealthTests(PostgresBackend backend, ITestOut
         Assert.Equal(CircuitState.Open, status.State);
     }
 
+    [Fact]
+    public async Task Read_OlderThanWhatTheReplicaKnows_IsIgnored_ANewerOneApplies()
+    {
+        // The race this guards: a read (poll or notice) taken before this replica's own newer write, landing after it.
+        // Here the "older read" is the row put back to an older version, announced as if it were news.
+        await using var replicaA = await StartAsync("replica-a", poll: TimeSpan.FromMilliseconds(100));
+        var key = NewKey();
+        var now = DateTimeOffset.UtcNow;
+        await replicaA.PublishOpenAsync(key, now.AddMilliseconds(-1), default); // version 1
+        Assert.True(await replicaA.TryClaimProbeAsync(key, now, now.AddSeconds(30), default)); // version 2
+
+        await WriteAndNotifyAsync(key, "open", probeOwner: null, version: 1);
+        await Task.Delay(500); // the notice and several polls
+        Assert.Equal((CircuitState.HalfOpen, "replica-a"), (replicaA.Get(key).State, replicaA.Get(key).ProbeOwner));
+
+        var reopened = Seen(replicaA, key, CircuitState.Open);
+        await WriteAndNotifyAsync(key, "open", probeOwner: null, version: 3);
+        Assert.Null((await reopened.WaitAsync(TimeSpan.FromSeconds(5))).ProbeOwner);
+    }
+
+    private async Task WriteAndNotifyAsync(string key, string state, string? probeOwner, long version)
+    {
+        await using var writer = new NpgsqlConnection(backend.ConnectionString);
+        await writer.OpenAsync();
+        await using var update = new NpgsqlCommand(
+            $"UPDATE switchyard.provider_circuits SET state = @state, probe_owner = @owner, probe_expires_at = NULL, version = @version WHERE target_key = @key; SELECT pg_notify('{PostgresCircuitHealth.Channel}', @key)",
+            writer);
+        update.Parameters.AddWithValue("key", key);
+        update.Parameters.AddWithValue("state", state);
+        update.Parameters.AddWithValue("owner", (object?)probeOwner ?? DBNull.Value);
+        update.Parameters.AddWithValue("version", version);
+        await update.ExecuteNonQueryAsync();
+    }
+
     private async Task<PostgresCircuitHealth> StartAsync(string replicaId, TimeSpan? poll = null)
     {
         var health = new PostgresCircuitHealth(backend.Stores.DataSource, replicaId, TimeProvider.System)
