@@ -17,7 +17,17 @@ internal static class RequestBodyBuffer
         var reader = request.BodyReader;
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(cancellationToken);
+            }
+            catch (BadHttpRequestException ex)
+            {
+                // The client's framing is wrong (most often: it hung up before sending the Content-Length it declared).
+                throw new GatewayException(ex.StatusCode, $"The request body could not be read: {ex.Message} Send the whole body that Content-Length declares.");
+            }
+
             if (result.Buffer.Length > limit)
             {
                 reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);

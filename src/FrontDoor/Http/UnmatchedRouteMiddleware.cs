@@ -2,7 +2,10 @@ using Switchyard.Gateway.Pipeline;
 
 namespace Switchyard.FrontDoor.Http;
 
-/// <summary>Answers requests no endpoint took (404, 405) and unexpected failures (500) in the gateway's JSON error shape.</summary>
+/// <summary>
+/// Answers requests no endpoint took (404, 405), requests Kestrel could not read (its 4xx), and unexpected failures (500)
+/// in the gateway's JSON error shape.
+/// </summary>
 internal sealed partial class UnmatchedRouteMiddleware(RequestDelegate next, ILogger<UnmatchedRouteMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -10,6 +13,13 @@ internal sealed partial class UnmatchedRouteMiddleware(RequestDelegate next, ILo
         try
         {
             await next(context);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel's verdict on the client's request (a body cut short, a malformed chunk): the client's mistake, a 4xx.
+            LogBadRequest(logger, context.Request.Method, context.Request.Path, ex.StatusCode, ex.Message);
+            await WriteAsync(context, ex.StatusCode, $"The request could not be read: {ex.Message}");
+            return;
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
@@ -43,6 +53,9 @@ internal sealed partial class UnmatchedRouteMiddleware(RequestDelegate next, ILo
         context.Response.ContentType = "application/json";
         return context.Response.Body.WriteAsync(GatewayErrors.GatewayShape(message)).AsTask();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bad request on {Method} {Path}: {Status} {Problem}")]
+    private static partial void LogBadRequest(ILogger logger, string method, string path, int status, string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
