@@ -5,7 +5,8 @@ namespace Switchyard.Bench.Load;
 /// <summary>
 /// <c>--hold</c>: the lab keeps running with nothing measured, and prints for each contender its process id and the
 /// wrk commands that load it exactly as the harness does, so one contender can be profiled by hand (e.g.
-/// <c>perf record -g -p PID</c> with <c>DOTNET_PerfMapEnabled=1</c> set before <c>bench/run.sh</c>). Ctrl-C stops it all.
+/// <c>perf record -g -p PID</c> with <c>DOTNET_PerfMapEnabled=1</c> set before <c>bench/run.sh</c>). Ctrl-C or SIGTERM
+/// stops it all (a background job ignores SIGINT, so stop one with <c>kill -TERM</c>).
 /// </summary>
 internal static class Hold
 {
@@ -22,7 +23,7 @@ internal static class Hold
             }
         }
 
-        Console.WriteLine("holding: Ctrl-C stops every process");
+        Console.WriteLine("holding: Ctrl-C (or SIGTERM) stops every process");
         var stopped = new TaskCompletionSource();
         void Stop(PosixSignalContext context)
         {
