@@ -194,6 +194,37 @@ public sealed class PostgresQuotaBankTests(PostgresBackend backend, ITestOutputH
     }
 
     [Fact]
+    public async Task Usage_WhileACheckpointIsInFlight_WaitsForIt_AndCountsTheSpendOnce()
+    {
+        // A checkpoint in flight may already be in the row while this replica still holds it as settled: a read then
+        // would count it twice. The read waits for the round trip instead.
+        await using var world = new QuotaLeaseWorld(backend);
+        var replica = world.Open();
+        var window = NewWindow();
+        await replica.Quotas.ReserveAsync([new QuotaClaim(window, 10_000_000, 1_100_000)], default);
+
+        // Another transaction holds the quota's row, so the settlement's checkpoint waits inside the database.
+        await using var blocker = new NpgsqlConnection(backend.ConnectionString);
+        await blocker.OpenAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        Assert.Single(await blocker.QueryAsync<int>(
+            "SELECT 1 FROM switchyard.quota_usage WHERE entity_kind = @Kind AND entity_id = @EntityId FOR UPDATE",
+            new { Kind = QuotaText.Write(window.Kind), window.EntityId }, hold));
+
+        var settle = replica.Quotas.SettleAsync([new QuotaSettlement(window, 1_100_000, 1_100_000)], default).AsTask();
+        await Task.Delay(300);
+        var usage = replica.Quotas.UsageAsync(window.Kind, window.EntityId, default);
+        await Task.Delay(300);
+        Assert.False(settle.IsCompleted, "the checkpoint should be waiting on the row");
+        Assert.False(usage.IsCompleted, "the read should wait for the checkpoint in flight");
+
+        await hold.CommitAsync();
+        await settle;
+        var read = Assert.Single(await usage.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal((1_100_000L, 0L), (read.Used, read.Reserved));
+    }
+
+    [Fact]
     public async Task Concurrent_IsClusterWide_ASlotHeldOnOneReplicaIsRefusedOnAnother()
     {
         await using var world = new QuotaLeaseWorld(backend);
