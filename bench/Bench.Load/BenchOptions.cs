@@ -42,6 +42,17 @@ internal sealed record BenchOptions
     public string? BeforeBuild { get; init; }
 
     /// <summary>
+    /// With <see cref="BeforeBuild"/>: turns in the interleaved comparison, where this build and the one before take
+    /// turns of <see cref="AbSeconds"/> under the same load and each side's CPU and requests are summed over its turns.
+    /// Both sides see the same minutes of the VM, so a difference of a few percent shows, which the rows above (each
+    /// contender measured once, up to a minute apart) cannot show. Default 8.
+    /// </summary>
+    public int AbTurns { get; init; } = 8;
+
+    /// <summary>Length of one turn of the interleaved comparison. Default 3 s.</summary>
+    public int AbSeconds { get; init; } = 3;
+
+    /// <summary>
     /// Start the contenders, print how to load each one (a wrk command) and its process id, and wait for Ctrl-C
     /// instead of measuring: for profiling one contender by hand (perf, dotnet-counters) under the harness's load.
     /// </summary>
@@ -69,9 +80,11 @@ internal sealed record BenchOptions
                 "--results" => options with { ResultsDirectory = Next() },
                 "--before" => options with { BeforeBuild = Path.GetFullPath(Next()) },
                 "--hold" => options with { Hold = true },
-                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100, LatencyPairs = 300, Rounds = 1 },
+                "--ab-turns" => options with { AbTurns = int.Parse(Next()) },
+                "--ab-seconds" => options with { AbSeconds = int.Parse(Next()) },
+                "--quick" => options with { DurationSeconds = 3, WarmupSeconds = 1, JitWarmupSeconds = 4, StreamSamples = 100, LatencyPairs = 300, Rounds = 1, AbTurns = 2 },
                 _ => throw new ArgumentException(
-                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --latency-pairs N, --rounds N, --only a,b, --results DIR, --before BUILD_DIR, --hold, --quick"),
+                    $"unknown option {args[i]}; known: --duration S, --warmup S, --jit-warmup S, --connections N, --stream-samples N, --latency-pairs N, --rounds N, --only a,b, --results DIR, --before BUILD_DIR, --ab-turns N, --ab-seconds S, --hold, --quick"),
             };
         }
 

@@ -65,6 +65,20 @@ internal sealed class BenchRun(Lab lab, BenchOptions options)
                 await StreamProbe.RunAsync(WithUpstreamLatency(contender.Route(UpstreamKind.FakeProvider)), Payloads.StreamRequest, options.StreamSamples / 4)));
         }
 
+        foreach (var (scenario, after, before, upstream, body) in new[]
+                 {
+                     ("chat, keyless", "switchyard", "switchyard-before", UpstreamKind.Completion, Payloads.ChatRequest),
+                     ("chat, with key, budgets, rate limits", "switchyard-governed", "switchyard-governed-before", UpstreamKind.Completion, Payloads.ChatRequest),
+                     ("streams, keyless", "switchyard", "switchyard-before", UpstreamKind.Stream, Payloads.StreamRequest),
+                 })
+        {
+            if (lab.Contenders.FirstOrDefault(c => c.Name == after) is { } a && lab.Contenders.FirstOrDefault(c => c.Name == before) is { } b)
+            {
+                Log($"{after} against {before}: {scenario}, {options.AbTurns} interleaved turns of {options.AbSeconds} s each");
+                measurements.Interleaved.Add(await InterleaveAsync(scenario, a, b, upstream, body));
+            }
+        }
+
         foreach (var contender in lab.Contenders.Where(c => c.Process is not null))
         {
             measurements.PeakRssMB[contender.Name] = contender.Process!.PeakRssMiB() * 1024 * 1024 / 1e6;
@@ -94,6 +108,23 @@ internal sealed class BenchRun(Lab lab, BenchOptions options)
 
         await Task.Delay(500);
         return new ThroughputRow(contender.Name, result, cpu, rss);
+    }
+
+    /// <summary>The two builds take turns under the same load; each side's requests, CPU and time are summed over its turns.</summary>
+    private async Task<InterleavedRow> InterleaveAsync(string scenario, Contender after, Contender before, UpstreamKind upstream, string body)
+    {
+        var totals = new Dictionary<Contender, TurnTotals> { [after] = new(0, 0, 0), [before] = new(0, 0, 0) };
+        for (var turn = 0; turn < options.AbTurns; turn++)
+        {
+            foreach (var contender in new[] { after, before })
+            {
+                var cpuBefore = contender.Process!.CpuSeconds();
+                var run = await Wrk.RunAsync(contender.Route(upstream), body, options.Connections, options.AbSeconds, lab.WorkDirectory);
+                totals[contender] = totals[contender].Add(run, contender.Process.CpuSeconds() - cpuBefore);
+            }
+        }
+
+        return new InterleavedRow(scenario, after.Name, before.Name, options.AbTurns, totals[after], totals[before]);
     }
 
     private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");

@@ -9,6 +9,19 @@ internal sealed record LatencyRow(string Contender, LatencyResult Result);
 /// <summary>A stream probe of one contender.</summary>
 internal sealed record StreamRow(string Contender, StreamResult Result);
 
+/// <summary>One side of an interleaved comparison: its turns' requests, CPU and time, summed.</summary>
+internal sealed record TurnTotals(long Requests, double CpuSeconds, double Seconds)
+{
+    public double CpuMicrosPerRequest => CpuSeconds * 1e6 / Requests;
+
+    public double RequestsPerSecond => Requests / Seconds;
+
+    public TurnTotals Add(WrkResult run, double cpuSeconds) => new(Requests + run.Requests, CpuSeconds + cpuSeconds, Seconds + run.Seconds);
+}
+
+/// <summary>A build and the one before it, taking turns under the same load (see <see cref="BenchOptions.AbTurns"/>).</summary>
+internal sealed record InterleavedRow(string Scenario, string After, string Before, int Turns, TurnTotals AfterTotals, TurnTotals BeforeTotals);
+
 /// <summary>Everything one run measured, in the order the report prints it.</summary>
 internal sealed class Measurements
 {
@@ -29,4 +42,6 @@ internal sealed class Measurements
     public List<StreamRow> FirstTokenWithLatency { get; } = [];
 
     public Dictionary<string, double> PeakRssMB { get; } = [];
+
+    public List<InterleavedRow> Interleaved { get; } = [];
 }

@@ -53,6 +53,7 @@ internal static class Report
         {
             md.AppendLine("## This build against the one before (`switchyard` / `switchyard-before`)");
             BeforeAndAfter(md, m);
+            Interleaved(md, m);
         }
 
         var directory = System.IO.Path.Combine(lab.Repository, options.ResultsDirectory);
@@ -140,6 +141,29 @@ internal static class Report
         if (m.PeakRssMB.TryGetValue("switchyard-governed", out var governed))
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"| (with key, budgets, rate limits) | {governed:0} MB | {Met(governed <= 200)} |");
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Interleaved(StringBuilder md, Measurements m)
+    {
+        if (m.Interleaved.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("Interleaved: the two builds took turns under the same load, and each side's CPU and requests are summed over");
+        md.AppendLine("its turns, so both saw the same minutes of the machine (trust these over the rows above for differences under");
+        md.AppendLine("about 10%):");
+        md.AppendLine();
+        md.AppendLine("| scenario | turns | before, CPU µs per request | after | after / before | req/s after / before |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var row in m.Interleaved)
+        {
+            var (after, before) = (row.AfterTotals, row.BeforeTotals);
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Scenario} | {row.Turns} × {after.Seconds / row.Turns:0} s | {before.CpuMicrosPerRequest:0} | {after.CpuMicrosPerRequest:0} | {after.CpuMicrosPerRequest / before.CpuMicrosPerRequest:0.00}× | {after.RequestsPerSecond / before.RequestsPerSecond:0.00}× |");
         }
 
         md.AppendLine();
