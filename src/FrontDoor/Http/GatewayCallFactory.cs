@@ -1,4 +1,5 @@
 using Switchyard.Gateway;
+using Switchyard.Gateway.Json;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
 
@@ -26,20 +27,6 @@ internal static class GatewayCallFactory
         return GatewayCall.Create(operation, dialect, request.Path.Value ?? "/", new HttpRequestHeaders(request.Headers), body, response, startTimestamp, options.MaxJsonDepth, context.RequestAborted);
     }
 
-    private static bool IsJson(string? contentType)
-    {
-        if (contentType is null)
-        {
-            return false;
-        }
-
-        var mediaType = contentType.AsSpan();
-        var semicolon = mediaType.IndexOf(';');
-        if (semicolon >= 0)
-        {
-            mediaType = mediaType[..semicolon];
-        }
-
-        return mediaType.Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
-    }
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && MediaType.Essence(contentType).Equals("application/json", StringComparison.OrdinalIgnoreCase);
 }

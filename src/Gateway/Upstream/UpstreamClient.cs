@@ -77,14 +77,15 @@ internal sealed partial class UpstreamClient : IDisposable
         try
         {
             var status = (int)response.StatusCode;
+            var json = IsJson(response);
             // A stream answers with its own framing (SSE, AWS event stream); a JSON body is a provider that answered without streaming.
-            if (request.Stream && status is >= 200 and < 300 && !IsJson(response))
+            if (request.Stream && status is >= 200 and < 300 && !json)
             {
                 return await ReadFirstEventAsync(request, response, cancellationToken);
             }
 
             var body = await ReadBodyAsync(response.Content, cancellationToken);
-            if (status is >= 200 and < 300 && IsJson(response) && !JsonShape.IsValid(body))
+            if (status is >= 200 and < 300 && json && !JsonShape.IsValid(body))
             {
                 response.Dispose();
                 return UpstreamOutcome.Invalid($"{request.ProviderSlug} answered {status} with a body that is not valid JSON");
@@ -155,18 +156,9 @@ internal sealed partial class UpstreamClient : IDisposable
     /// <summary>Largest declared length read into one array up front; beyond it the body is buffered as it arrives.</summary>
     private const long MaxExactBody = 16 * 1024 * 1024;
 
-    /// <summary>Whether the media type (before any parameters) ends in <c>json</c>; read as sent, without parsing the header.</summary>
-    private static bool IsJson(HttpResponseMessage response)
-    {
-        if (!response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) || values.Count == 0)
-        {
-            return false;
-        }
-
-        var mediaType = values.ToString().AsSpan();
-        var semicolon = mediaType.IndexOf(';');
-        return (semicolon >= 0 ? mediaType[..semicolon] : mediaType).Trim().EndsWith("json", StringComparison.OrdinalIgnoreCase);
-    }
+    /// <summary>Whether the answer is JSON, read from the header as sent (no <c>MediaTypeHeaderValue</c> parsed per call).</summary>
+    private static bool IsJson(HttpResponseMessage response) =>
+        response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) && values.Count > 0 && MediaType.IsAnyJson(values.ToString());
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
