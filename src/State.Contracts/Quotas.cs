@@ -111,3 +111,13 @@ public sealed class QuotaBankUnavailableException : Exception
     {
     }
 }
+
+/// <summary>
+/// Settled spend recorded before quotas were kept in virtual-key grains (the stores' <c>quota_usage</c> table): a grain
+/// reads its entity's rows once, when it first activates with no state, so existing installs keep their spend.
+/// </summary>
+public interface ISettledSpendArchive
+{
+    /// <summary>Every stored quota window of the entity with its settled use (reserved is always 0).</summary>
+    Task<IReadOnlyList<QuotaUsage>> ReadAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken);
+}
