@@ -26,6 +26,7 @@ public static class SwitchyardHostExtensions
         builder.Services.AddSingleton<Readiness>();
         builder.Services.AddHostedService<Alerts.BudgetAlertDelivery>();
         builder.AddSwitchyardState();
+        builder.AddSwitchyardCluster();
         builder.AddSwitchyardAdmin();
         builder.AddSwitchyardBootstrap();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -8,7 +8,6 @@ using Switchyard.Gateway.Streaming;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
-using Switchyard.State;
 
 namespace Switchyard.Gateway;
 
@@ -24,7 +23,6 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(ProviderAdapters.Default);
         services.TryAddSingleton(sp => new CustomHostPolicy(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedHosts));
         services.TryAddSingleton<UpstreamClient>();
-        services.TryAddSingleton<IProviderHealth>(sp => new LocalProviderHealth(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.CircuitBreaker.ReplicaId));
         services.TryAddSingleton<CircuitBreakers>();
         services.TryAddSingleton<TargetInvoker>();
         services.TryAddSingleton<TargetRequestFactory>();

@@ -37,13 +37,31 @@ public sealed record CircuitStatus(
 }
 
 /// <summary>
-/// Provider health shared by every replica (DESIGN.md §5 <c>ProviderHealth</c>): which targets' circuits are open.
-/// Each replica samples its own calls (a local breaker) and publishes an opened circuit here; every replica then skips
-/// the target until the break ends, and exactly one replica at a time probes it.
+/// The breaker policy a call's outcome was judged by (a target's <c>cb_config</c> over the gateway's defaults). Outcomes
+/// are summed per <see cref="Signature"/>, so targets of one key with different settings are sampled apart.
+/// </summary>
+/// <param name="Signature">Names the policy: equal settings give equal signatures.</param>
+/// <param name="FailureRatio">Share of failed calls in the sampling window that opens the circuit.</param>
+/// <param name="MinimumThroughput">Calls the sampling window must hold before the ratio counts.</param>
+/// <param name="SamplingDuration">The window the ratio is measured over.</param>
+/// <param name="BreakDuration">How long a circuit opened by these outcomes skips its target.</param>
+public sealed record CircuitThresholds(
+    string Signature,
+    double FailureRatio,
+    int MinimumThroughput,
+    TimeSpan SamplingDuration,
+    TimeSpan BreakDuration);
+
+/// <summary>
+/// Provider health shared by every replica: which targets' circuits are open. Each replica samples its own calls (a
+/// local breaker) and publishes an opened circuit here; every replica then skips the target until the break ends, and
+/// exactly one replica at a time probes it. Replicas also hand every sampled outcome to <see cref="Record"/>, so
+/// failures spread thinly over many replicas can open a circuit that no single replica's breaker would.
 /// </summary>
 /// <remarks>
-/// <see cref="Get"/> is on the hot path of every call and answers from memory; the other members write to the shared
-/// store. Times are the replicas' own clocks (<see cref="TimeProvider"/>), so replicas must keep them in step (NTP).
+/// <see cref="Get"/> is on the hot path of every call and answers from memory, and <see cref="Record"/> only counts in
+/// memory; the other members reach the shared state. Times are the replicas' own clocks (<see cref="TimeProvider"/>),
+/// so replicas must keep them in step (NTP).
 /// </remarks>
 public interface IProviderHealth
 {
@@ -65,6 +83,15 @@ public interface IProviderHealth
     /// when the circuit is closed or still within its break.
     /// </summary>
     Task<bool> TryClaimProbeAsync(string targetKey, DateTimeOffset now, DateTimeOffset probeExpiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Counts one sampled outcome of a call to <paramref name="targetKey"/> (a failure by <paramref name="thresholds"/>'
+    /// rules, or not) toward the cluster-wide failure ratio. Never blocks and never throws: implementations send the
+    /// counts in batches. The default ignores them (an implementation that shares only openings and probes).
+    /// </summary>
+    void Record(string targetKey, CircuitThresholds thresholds, bool failure)
+    {
+    }
 
     /// <summary>Raised when a circuit's known state changes (published here or by another replica); handlers must be quick and not throw.</summary>
     event Action<CircuitStatus>? Changed;

@@ -37,9 +37,12 @@ public sealed record QuotaWindow(GovernedKind Kind, string EntityId, QuotaMeter 
 /// <summary>
 /// Asks to reserve <see cref="Amount"/> from a quota whose cap is <see cref="Limit"/> (the cap comes from the entity's
 /// current limits, so raising a budget admits on the next request). A claim without a hard cap passes
-/// <see cref="long.MaxValue"/>: it is counted but never refused.
+/// <see cref="long.MaxValue"/>: it is never refused and the bank holds nothing for it, so its settlement reserves 0.
 /// </summary>
-public readonly record struct QuotaClaim(QuotaWindow Window, long Limit, long Amount);
+public readonly record struct QuotaClaim(QuotaWindow Window, long Limit, long Amount)
+{
+    public bool IsHard => Limit != long.MaxValue;
+}
 
 /// <summary>The answer to a set of claims: all were reserved, or none was and <see cref="RefusedIndex"/> names the first that did not fit.</summary>
 /// <param name="RefusedIndex">-1 when admitted; otherwise the index of the first claim that would have gone past its limit.</param>
@@ -62,30 +65,40 @@ public sealed record QuotaUsage(QuotaWindow Window, long Used, long Reserved, Da
 public readonly record struct QuotaChange(QuotaWindow Window, long UsedBefore, long UsedAfter);
 
 /// <summary>
-/// The quota bank under the key ledger (DESIGN.md §5 and §5a). Invariant: for every quota, used + reserved never exceeds
-/// the limit a claim carried, whatever the concurrency. The embedded bank keeps the numbers in process memory (exact,
-/// one process) and writes settled use to SQLite in small batches; the PostgreSQL bank leases slices of each quota to
-/// replicas with atomic statements that never grant past the limit, and admits from the local slice in memory.
+/// The quota bank under the key ledger. Invariant: for every quota, what is settled plus what is reserved never exceeds
+/// the limit a claim carried, whatever the concurrency and however many front doors share the quota. Each governed
+/// entity's virtual-key grain is the authority; a front door holds leases (slices of quota) from it and admits from them
+/// in memory, settles in memory, and exchanges with the grain in the background (docs/architecture.md, Leases).
 /// </summary>
 public interface IQuotaBank
 {
     /// <summary>All or nothing: reserves every claim if each fits (used + reserved + amount ≤ limit), otherwise none.</summary>
+    /// <exception cref="QuotaBankUnavailableException">A hard claim needs more than this front door holds and the authority cannot be reached.</exception>
     ValueTask<QuotaDecision> ReserveAsync(IReadOnlyList<QuotaClaim> claims, CancellationToken cancellationToken);
 
-    /// <summary>Settles reservations made by <see cref="ReserveAsync"/>. Never refuses: spend already happened.</summary>
-    ValueTask<IReadOnlyList<QuotaChange>> SettleAsync(IReadOnlyList<QuotaSettlement> settlements, CancellationToken cancellationToken);
+    /// <summary>
+    /// Settles reservations made by <see cref="ReserveAsync"/>, in memory: never refuses (spend already happened) and never
+    /// waits. The authority records it in the background; <see cref="SpendRecorded"/> reports when it has.
+    /// </summary>
+    void Settle(IReadOnlyList<QuotaSettlement> settlements);
 
-    /// <summary>Every quota row of one entity (newest windows first): the spend ledger as the admin API shows it.</summary>
+    /// <summary>
+    /// Raised when the authority has recorded spend this front door settled: the quota's settled use before and after the
+    /// batch, so each alert threshold is crossed in exactly one batch cluster-wide. Handlers must be quick and not throw.
+    /// </summary>
+    event Action<QuotaChange>? SpendRecorded;
+
+    /// <summary>Every quota of one entity (newest windows first): the spend ledger as the admin API shows it.</summary>
     Task<IReadOnlyList<QuotaUsage>> UsageAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// An entity's limits changed (an admin raised, lowered or removed them): give back whatever this process holds of
-    /// its quotas, so the next request is admitted against the new caps at once. The embedded bank holds nothing
-    /// beyond the bank itself; the cluster bank returns the entity's unused lease balances.
+    /// An entity's limits changed (an admin raised, lowered or removed them, or revoked the entity): tells its authority,
+    /// which tells every front door holding a lease on it to give the unused part back, so the next request everywhere
+    /// is admitted against the new limits.
     /// </summary>
     Task LimitsChangedAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken);
 
-    /// <summary>Makes everything settled so far durable (graceful shutdown; the embedded bank otherwise lags ≤ ~100 ms).</summary>
+    /// <summary>Delivers every settlement and gives back every unused balance (graceful shutdown).</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 }
 

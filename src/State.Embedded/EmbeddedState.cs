@@ -17,8 +17,7 @@ public static class EmbeddedState
     /// directory), creating its folder if needed. The file itself is created on first use.
     /// </summary>
     /// <param name="databasePath">The SQLite file.</param>
-    /// <param name="time">The clock of the quota bank (its windows' eviction and <see cref="QuotaUsage.UpdatedAt"/>); default the system clock.</param>
-    public static EmbeddedStores Open(string databasePath, TimeProvider? time = null)
+    public static EmbeddedStores Open(string databasePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
 
@@ -29,8 +28,7 @@ public static class EmbeddedState
         }
 
         var database = new SqliteDatabase(fullPath);
-        return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database),
-            new SqliteAuditLog(database), new EmbeddedQuotaBank(database, time ?? TimeProvider.System));
+        return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database), new SqliteAuditLog(database));
     }
 }
 
@@ -41,9 +39,8 @@ public static class EmbeddedState
 public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
 {
     private readonly SqliteDatabase database;
-    private readonly EmbeddedQuotaBank quotas;
 
-    internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator, IAuditLog audit, EmbeddedQuotaBank quotas)
+    internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator, IAuditLog audit)
     {
         DatabasePath = databasePath;
         this.database = database;
@@ -51,7 +48,6 @@ public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
         Configs = configs;
         Migrator = migrator;
         Audit = audit;
-        this.quotas = quotas;
     }
 
     /// <summary>The absolute path of the database file.</summary>
@@ -65,22 +61,16 @@ public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
 
     public IAuditLog Audit { get; }
 
-    /// <summary>The in-process quota bank; settled use reaches the file within about 100 ms, and at disposal.</summary>
-    public IQuotaBank Quotas => quotas;
+    /// <summary>Settled spend in this file's <c>quota_usage</c> from before quotas were kept in grains, for virtual-key grains taking their entity's spend over.</summary>
+    public ISettledSpendArchive SpendArchive => field ??= new SqliteSettledSpendArchive(database);
 
-    /// <summary>Flushes the quota bank's settled use, then closes the file.</summary>
-    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => database.Close();
 
-    /// <summary>Flushes the quota bank's settled use, then closes the file.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Closes the file.</summary>
+    public ValueTask DisposeAsync()
     {
-        try
-        {
-            await quotas.DisposeAsync();
-        }
-        finally
-        {
-            database.Close();
-        }
+        database.Close();
+        return ValueTask.CompletedTask;
     }
 }

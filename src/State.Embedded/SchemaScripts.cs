@@ -120,6 +120,21 @@ internal static class SchemaScripts
                 PRIMARY KEY (entity_kind, entity_id, meter, window_start)
             ) STRICT, WITHOUT ROWID;
             """),
+        new(3, "grain state",
+            """
+            -- Orleans grain state (SqliteGrainStorage): one row per grain (its type and key, as GrainId spells them) and
+            -- state name. version is the ETag. A cleared state keeps its row, payload NULL and version bumped, so a writer
+            -- still holding an ETag from before the clear fails. A rowid table, not WITHOUT ROWID: payloads can be large.
+            CREATE TABLE grain_state (
+                grain_type TEXT    NOT NULL,
+                grain_key  TEXT    NOT NULL,
+                state_name TEXT    NOT NULL,
+                version    INTEGER NOT NULL CHECK (version > 0),
+                payload    BLOB,
+                updated_at TEXT    NOT NULL,
+                PRIMARY KEY (grain_type, grain_key, state_name)
+            ) STRICT;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

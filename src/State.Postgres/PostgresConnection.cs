@@ -8,7 +8,8 @@ namespace Switchyard.State.Postgres;
 /// (<c>postgres://user:pass@host:5432/db?sslmode=require</c>), Npgsql only reads <c>Key=Value;</c> strings, so both are
 /// accepted. Error messages never repeat the input: it carries the password.
 /// </summary>
-internal static class PostgresConnection
+/// <remarks>Public for <see cref="ForOrleans"/>, which the silo and front-door hosts call; the rest stays internal.</remarks>
+public static class PostgresConnection
 {
     /// <summary>libpq URL parameters and the Npgsql keyword each one becomes.</summary>
     private static readonly Dictionary<string, string> LibpqParameters = new(StringComparer.OrdinalIgnoreCase)
@@ -38,7 +39,40 @@ internal static class PostgresConnection
         ["verify-full"] = SslMode.VerifyFull,
     };
 
-    public static string FromUrlOrConnectionString(string urlOrConnectionString)
+    /// <summary>
+    /// The connection string Orleans' ADO.NET providers (clustering, grain storage) use: the same server, database and
+    /// credentials as the state store, its <c>orleans</c> schema first on the search path (the providers read their
+    /// stored queries from an unqualified <c>OrleansQuery</c> table, which schema migration 5 creates there), and a pool
+    /// of at most <paramref name="maxPoolSize"/> connections.
+    /// </summary>
+    /// <remarks>
+    /// Keep the pool small (4 to 10). Every silo, every front door, the state store's own pool and the migration all draw
+    /// from the server's one <c>max_connections</c> (100 by default, a few of them reserved): with pools of 50 per silo, a
+    /// small cluster was measured failing with "53300: sorry, too many clients already". Orleans' providers hold a
+    /// connection only for one short statement (a heartbeat, a membership read, one grain state write), and every
+    /// provider given this same string shares one Npgsql pool, so a handful of connections serves a silo.
+    /// </remarks>
+    /// <param name="urlOrConnectionString">What <see cref="FromUrlOrConnectionString"/> accepts: a <c>Key=Value</c> string or a postgres:// URL.</param>
+    /// <param name="maxPoolSize">The most connections this process's Orleans providers may hold at once; at least 1.</param>
+    public static string ForOrleans(string urlOrConnectionString, int maxPoolSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoolSize, 1);
+        var builder = new NpgsqlConnectionStringBuilder(FromUrlOrConnectionString(urlOrConnectionString))
+        {
+            SearchPath = OrleansSchema.Name,
+            MaxPoolSize = maxPoolSize,
+        };
+
+        // Npgsql refuses to open a pool whose minimum exceeds its maximum; the maximum is the caller's explicit choice.
+        if (builder.MinPoolSize > maxPoolSize)
+        {
+            builder.MinPoolSize = maxPoolSize;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    internal static string FromUrlOrConnectionString(string urlOrConnectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(urlOrConnectionString);
         var text = urlOrConnectionString.Trim();

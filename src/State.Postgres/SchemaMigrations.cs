@@ -116,7 +116,7 @@ internal static class SchemaMigrations
 
             -- The quota bank: one row per entity, meter and window (a new window is a new row, nothing is zeroed).
             -- used + reserved never exceeds the limit the reserving claim carried; reserved is what requests in flight
-            -- hold. The concurrency meter never gets here (see PostgresQuotaBank).
+            -- hold. The concurrency meter never gets here.
             CREATE TABLE switchyard.quota_usage (
                 entity_kind  text        NOT NULL,
                 entity_id    text        NOT NULL,
@@ -131,7 +131,7 @@ internal static class SchemaMigrations
             """),
         new(3, "cluster: replicas, quota leases, provider circuits", """
             -- Live replicas: each heartbeats (about once a second); a replica whose heartbeat is older than the lease
-            -- lifetime is dead. replica_id is host-pid-random (PostgresReplica); a clean shutdown deletes the row.
+            -- lifetime is dead. replica_id is host-pid-random; a clean shutdown deletes the row.
             CREATE TABLE switchyard.replicas (
                 replica_id   text        PRIMARY KEY,
                 host         text        NOT NULL,
@@ -177,6 +177,264 @@ internal static class SchemaMigrations
             -- Every write bumps it, so a replica keeps the newest state it has seen of a circuit: a read that raced with
             -- a newer write (its own, or a notice it already applied) can no longer put an older state back.
             ALTER TABLE switchyard.provider_circuits ADD COLUMN version bigint NOT NULL DEFAULT 1;
+            """),
+        new(5, "orleans: membership and grain state", """
+            -- ORLEANS (see OrleansSchema.cs): the tables and stored queries of Orleans' ADO.NET clustering and grain
+            -- storage providers (10.4.2), in a schema of their own. The providers read "OrleansQuery" unqualified, so
+            -- they connect with search_path = orleans (PostgresConnection.ForOrleans); everything here is qualified, so
+            -- nothing but that first read depends on it. The providers match result columns by name and pass these
+            -- named parameters: a stored query may be rewritten, but only with the same parameters and result columns.
+            CREATE SCHEMA IF NOT EXISTS orleans;
+
+            CREATE TABLE orleans.orleansquery (
+                querykey  varchar(64) PRIMARY KEY,
+                querytext text        NOT NULL
+            );
+
+            -- MEMBERSHIP: one version row per cluster (deploymentid is the ClusterId); every membership change must
+            -- name the version it read and bumps it, so two silos acting on the same view cannot both succeed. Silo
+            -- status codes: 3 active, 6 dead.
+            CREATE TABLE orleans.orleansmembershipversiontable (
+                deploymentid varchar(150)   PRIMARY KEY,
+                timestamp    timestamptz(3) NOT NULL DEFAULT now(),
+                version      integer        NOT NULL DEFAULT 0
+            );
+
+            -- One row per silo incarnation (generation); suspecttimes is the provider's "silo,date|silo,date" text.
+            CREATE TABLE orleans.orleansmembershiptable (
+                deploymentid varchar(150)   NOT NULL REFERENCES orleans.orleansmembershipversiontable (deploymentid),
+                address      varchar(45)    NOT NULL,
+                port         integer        NOT NULL,
+                generation   integer        NOT NULL,
+                siloname     varchar(150)   NOT NULL,
+                hostname     varchar(150)   NOT NULL,
+                status       integer        NOT NULL,
+                proxyport    integer,
+                suspecttimes varchar(8000),
+                starttime    timestamptz(3) NOT NULL,
+                iamalivetime timestamptz(3) NOT NULL,
+                PRIMARY KEY (deploymentid, address, port, generation)
+            );
+
+            -- 1 if this call created the cluster's version row, 0 if it existed.
+            CREATE FUNCTION orleans.insert_membership_version(_deploymentid text)
+                RETURNS integer LANGUAGE plpgsql AS $fn$
+            BEGIN
+                INSERT INTO orleans.orleansmembershipversiontable (deploymentid) VALUES (_deploymentid)
+                ON CONFLICT (deploymentid) DO NOTHING;
+                RETURN CASE WHEN FOUND THEN 1 ELSE 0 END;
+            END
+            $fn$;
+
+            -- 1 if the silo's row was added and the version bumped; 0 (nothing changed) if the version moved on or the
+            -- row exists. The version row stays locked from the check to the bump, so no other change slips between.
+            CREATE FUNCTION orleans.insert_membership(
+                _deploymentid text, _address text, _port integer, _generation integer, _siloname text, _hostname text,
+                _status integer, _proxyport integer, _starttime timestamptz, _iamalivetime timestamptz, _version integer)
+                RETURNS integer LANGUAGE plpgsql AS $fn$
+            BEGIN
+                PERFORM 1 FROM orleans.orleansmembershipversiontable
+                WHERE deploymentid = _deploymentid AND version = _version AND version < 2147483647
+                FOR UPDATE;
+                IF NOT FOUND THEN
+                    RETURN 0;
+                END IF;
+
+                INSERT INTO orleans.orleansmembershiptable
+                    (deploymentid, address, port, generation, siloname, hostname, status, proxyport, starttime, iamalivetime)
+                VALUES
+                    (_deploymentid, _address, _port, _generation, _siloname, _hostname, _status, _proxyport, _starttime, _iamalivetime)
+                ON CONFLICT (deploymentid, address, port, generation) DO NOTHING;
+                IF NOT FOUND THEN
+                    RETURN 0;
+                END IF;
+
+                UPDATE orleans.orleansmembershipversiontable SET version = version + 1, timestamp = now()
+                WHERE deploymentid = _deploymentid;
+                RETURN 1;
+            END
+            $fn$;
+
+            -- As insert_membership, for an existing row. A heartbeat never moves iamalivetime back.
+            CREATE FUNCTION orleans.update_membership(
+                _deploymentid text, _address text, _port integer, _generation integer, _status integer,
+                _suspecttimes text, _iamalivetime timestamptz, _version integer)
+                RETURNS integer LANGUAGE plpgsql AS $fn$
+            BEGIN
+                PERFORM 1 FROM orleans.orleansmembershipversiontable
+                WHERE deploymentid = _deploymentid AND version = _version AND version < 2147483647
+                FOR UPDATE;
+                IF NOT FOUND THEN
+                    RETURN 0;
+                END IF;
+
+                UPDATE orleans.orleansmembershiptable
+                SET status = _status, suspecttimes = _suspecttimes, iamalivetime = greatest(iamalivetime, _iamalivetime)
+                WHERE deploymentid = _deploymentid AND address = _address AND port = _port AND generation = _generation;
+                IF NOT FOUND THEN
+                    RETURN 0;
+                END IF;
+
+                UPDATE orleans.orleansmembershipversiontable SET version = version + 1, timestamp = now()
+                WHERE deploymentid = _deploymentid;
+                RETURN 1;
+            END
+            $fn$;
+
+            INSERT INTO orleans.orleansquery (querykey, querytext) VALUES
+            ('InsertMembershipVersionKey', $q$
+                SELECT orleans.insert_membership_version(@DeploymentId);
+            $q$),
+            ('InsertMembershipKey', $q$
+                SELECT orleans.insert_membership(@DeploymentId, @Address, @Port, @Generation, @SiloName, @HostName,
+                    @Status, @ProxyPort, @StartTime, @IAmAliveTime, @Version);
+            $q$),
+            ('UpdateMembershipKey', $q$
+                SELECT orleans.update_membership(@DeploymentId, @Address, @Port, @Generation, @Status, @SuspectTimes,
+                    @IAmAliveTime, @Version);
+            $q$),
+            ('UpdateIAmAlivetimeKey', $q$
+                UPDATE orleans.orleansmembershiptable SET iamalivetime = greatest(iamalivetime, @IAmAliveTime)
+                WHERE deploymentid = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation;
+            $q$),
+            -- The version row comes back even when the cluster has no silo (or not this one) yet: the provider takes
+            -- the table version from it.
+            ('MembershipReadRowKey', $q$
+                SELECT v.deploymentid AS "DeploymentId", m.address AS "Address", m.port AS "Port",
+                    m.generation AS "Generation", m.siloname AS "SiloName", m.hostname AS "HostName",
+                    m.status AS "Status", m.proxyport AS "ProxyPort", m.suspecttimes AS "SuspectTimes",
+                    m.starttime AS "StartTime", m.iamalivetime AS "IAmAliveTime", v.version AS "Version"
+                FROM orleans.orleansmembershipversiontable v
+                LEFT JOIN orleans.orleansmembershiptable m ON m.deploymentid = v.deploymentid
+                    AND m.address = @Address AND m.port = @Port AND m.generation = @Generation
+                WHERE v.deploymentid = @DeploymentId;
+            $q$),
+            ('MembershipReadAllKey', $q$
+                SELECT v.deploymentid AS "DeploymentId", m.address AS "Address", m.port AS "Port",
+                    m.generation AS "Generation", m.siloname AS "SiloName", m.hostname AS "HostName",
+                    m.status AS "Status", m.proxyport AS "ProxyPort", m.suspecttimes AS "SuspectTimes",
+                    m.starttime AS "StartTime", m.iamalivetime AS "IAmAliveTime", v.version AS "Version"
+                FROM orleans.orleansmembershipversiontable v
+                LEFT JOIN orleans.orleansmembershiptable m ON m.deploymentid = v.deploymentid
+                WHERE v.deploymentid = @DeploymentId;
+            $q$),
+            ('GatewaysQueryKey', $q$
+                SELECT address AS "Address", proxyport AS "ProxyPort", generation AS "Generation"
+                FROM orleans.orleansmembershiptable
+                WHERE deploymentid = @DeploymentId AND status = @Status AND proxyport > 0;
+            $q$),
+            ('DeleteMembershipTableEntriesKey', $q$
+                DELETE FROM orleans.orleansmembershiptable WHERE deploymentid = @DeploymentId;
+                DELETE FROM orleans.orleansmembershipversiontable WHERE deploymentid = @DeploymentId;
+            $q$),
+            -- Dead silos that stopped heartbeating before the cutoff, no suspicion pending. 10.4.2 prefers the one-row
+            -- query below when it exists, but refuses to start without this one.
+            ('CleanupDefunctSiloEntriesKey', $q$
+                DELETE FROM orleans.orleansmembershiptable
+                WHERE deploymentid = @DeploymentId AND status = 6
+                    AND iamalivetime < @IAmAliveTime AND starttime < @IAmAliveTime
+                    AND coalesce(suspecttimes, '') = '';
+            $q$),
+            -- One dead silo the provider chose from a read, deleted only if its row still holds what was read.
+            ('CleanupDefunctSiloEntryKey', $q$
+                DELETE FROM orleans.orleansmembershiptable
+                WHERE deploymentid = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation
+                    AND status = 6 AND starttime = @StartTime AND iamalivetime = @IAmAliveTime
+                    AND coalesce(suspecttimes, '') = coalesce(@SuspectTimes, '');
+            $q$);
+
+            -- GRAIN STATE: one row per grain and state name, as the provider identifies it: the state name
+            -- (graintypestring), the grain key (n0, n1: a long or Guid key; extension: a key extension or a string
+            -- key), the service id, and hashes of the two that lead the index. The grain's type is not among the
+            -- provider's parameters: two grain types that use one state name share rows for equal keys, so every
+            -- grain type needs state names of its own. version is the ETag; a cleared state
+            -- keeps its row (payload NULL, version bumped), so a writer holding an older ETag still fails. Unlike the
+            -- upstream table this one has a primary key, and the grain identity is unique (NULLS NOT DISTINCT: most
+            -- keys have no extension), so two first writes racing cannot both insert. 10.x providers pass only a binary
+            -- payload (the silo's IGrainStorageSerializer), so there are no JSON or XML columns.
+            CREATE TABLE orleans.orleansstorage (
+                id                     bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                grainidhash            integer     NOT NULL,
+                grainidn0              bigint      NOT NULL,
+                grainidn1              bigint      NOT NULL,
+                graintypehash          integer     NOT NULL,
+                graintypestring        text        NOT NULL,
+                grainidextensionstring text,
+                serviceid              text        NOT NULL,
+                payloadbinary          bytea,
+                modifiedon             timestamptz NOT NULL DEFAULT now(),
+                version                integer     NOT NULL CHECK (version > 0)
+            );
+            CREATE UNIQUE INDEX orleansstorage_grain ON orleans.orleansstorage
+                (grainidhash, graintypehash, grainidn0, grainidn1, graintypestring, grainidextensionstring, serviceid)
+                NULLS NOT DISTINCT;
+
+            -- The new version, or the one given (NULL for a first write) when nothing was written: the provider then
+            -- throws InconsistentStateException. A first write (no version) inserts only where no row exists, a cleared
+            -- one included; a later write updates only the version it read. ON CONFLICT waits for a racing insert to
+            -- commit and then does nothing, so exactly one first write wins.
+            CREATE FUNCTION orleans.writetostorage(
+                _grainidhash integer, _grainidn0 bigint, _grainidn1 bigint, _graintypehash integer, _graintypestring text,
+                _grainidextensionstring text, _serviceid text, _grainstateversion integer, _payloadbinary bytea)
+                RETURNS integer LANGUAGE plpgsql AS $fn$
+            BEGIN
+                IF _grainstateversion IS NULL THEN
+                    INSERT INTO orleans.orleansstorage (grainidhash, grainidn0, grainidn1, graintypehash, graintypestring,
+                        grainidextensionstring, serviceid, payloadbinary, version)
+                    VALUES (_grainidhash, _grainidn0, _grainidn1, _graintypehash, _graintypestring,
+                        _grainidextensionstring, _serviceid, _payloadbinary, 1)
+                    ON CONFLICT DO NOTHING;
+                    RETURN CASE WHEN FOUND THEN 1 END;
+                END IF;
+
+                UPDATE orleans.orleansstorage
+                SET payloadbinary = _payloadbinary, modifiedon = now(), version = version + 1
+                WHERE grainidhash = _grainidhash AND graintypehash = _graintypehash
+                    AND grainidn0 = _grainidn0 AND grainidn1 = _grainidn1 AND graintypestring = _graintypestring
+                    AND grainidextensionstring IS NOT DISTINCT FROM _grainidextensionstring AND serviceid = _serviceid
+                    AND version = _grainstateversion;
+                RETURN CASE WHEN FOUND THEN _grainstateversion + 1 ELSE _grainstateversion END;
+            END
+            $fn$;
+
+            INSERT INTO orleans.orleansquery (querykey, querytext) VALUES
+            ('ReadFromStorageKey', $q$
+                SELECT payloadbinary AS "PayloadBinary", version AS "Version"
+                FROM orleans.orleansstorage
+                WHERE grainidhash = @GrainIdHash AND graintypehash = @GrainTypeHash
+                    AND grainidn0 = @GrainIdN0 AND grainidn1 = @GrainIdN1 AND graintypestring = @GrainTypeString
+                    AND grainidextensionstring IS NOT DISTINCT FROM @GrainIdExtensionString AND serviceid = @ServiceId;
+            $q$),
+            ('WriteToStorageKey', $q$
+                SELECT orleans.writetostorage(@GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
+                    @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary) AS "NewGrainStateVersion";
+            $q$),
+            -- No row comes back when the version does not match: the provider reads that as a conflict.
+            ('ClearStorageKey', $q$
+                UPDATE orleans.orleansstorage
+                SET payloadbinary = NULL, modifiedon = now(), version = version + 1
+                WHERE grainidhash = @GrainIdHash AND graintypehash = @GrainTypeHash
+                    AND grainidn0 = @GrainIdN0 AND grainidn1 = @GrainIdN1 AND graintypestring = @GrainTypeString
+                    AND grainidextensionstring IS NOT DISTINCT FROM @GrainIdExtensionString AND serviceid = @ServiceId
+                    AND version = @GrainStateVersion
+                RETURNING version AS "NewGrainStateVersion";
+            $q$),
+            ('DeleteStorageKey', $q$
+                DELETE FROM orleans.orleansstorage
+                WHERE grainidhash = @GrainIdHash AND graintypehash = @GrainTypeHash
+                    AND grainidn0 = @GrainIdN0 AND grainidn1 = @GrainIdN1 AND graintypestring = @GrainTypeString
+                    AND grainidextensionstring IS NOT DISTINCT FROM @GrainIdExtensionString AND serviceid = @ServiceId
+                    AND version = @GrainStateVersion
+                RETURNING version + 1 AS "NewGrainStateVersion";
+            $q$);
+            """),
+        new(6, "quotas and circuits move into grains: the stand-in lease, replica and circuit tables go", """
+            -- Quota leases and provider circuits are grain state now (orleans.orleansstorage), replicas are Orleans
+            -- silos and clients (orleans.orleansmembershiptable). switchyard.quota_usage stays, read-only: each
+            -- virtual-key grain imports its entity's settled spend from it once, when it first activates.
+            DROP TABLE switchyard.quota_leases;
+            DROP TABLE switchyard.replicas;
+            DROP TABLE switchyard.provider_circuits;
             """),
     ];
 }

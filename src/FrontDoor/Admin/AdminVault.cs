@@ -19,7 +19,7 @@ internal static class AdminVault
             return new SecretVault(configured);
         }
 
-        if (configuration[StateHostExtensions.DatabaseUrlSetting] is { Length: > 0 })
+        if (Switchyard.Cluster.DatabaseUrl.Read(configuration) is not null)
         {
             throw new InvalidOperationException(
                 "No master key: with the PostgreSQL store set SWITCHYARD_MASTER_KEY (or SWITCHYARD_MASTER_KEY_FILE) to 32 random bytes in base64, the same on every node (`openssl rand -base64 32`).");

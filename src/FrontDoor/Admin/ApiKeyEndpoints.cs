@@ -159,7 +159,7 @@ internal static class ApiKeyEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string id, HttpRequest request, IKeyStore keys, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, IKeyStore keys, IQuotaBank quotas, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -202,6 +202,7 @@ internal static class ApiKeyEndpoints
             UpdatedAt = now,
         };
         await keys.UpdateApiKeyAsync(updated, cancellationToken);
+        await quotas.LimitsChangedAsync(GovernedKind.ApiKey, key.Id, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "api_keys.update", AuditNames.ApiKey, key.Id, key.WorkspaceId, AuditJson(key, now), AuditJson(updated, now));
         return AdminResults.Done();
     }

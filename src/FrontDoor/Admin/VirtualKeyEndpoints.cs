@@ -119,7 +119,7 @@ internal static class VirtualKeyEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string slug, HttpRequest request, IKeyStore keys, IServiceProvider services, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
+        string slug, HttpRequest request, IKeyStore keys, IQuotaBank quotas, IServiceProvider services, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -164,6 +164,7 @@ internal static class VirtualKeyEndpoints
         }
 
         await keys.UpdateVirtualKeyAsync(updated, cancellationToken);
+        await quotas.LimitsChangedAsync(GovernedKind.VirtualKey, key.Id, cancellationToken);
         await audit.RecordAsync(
             request.HttpContext, "virtual_keys.update", AuditNames.VirtualKey, key.Id, key.WorkspaceId, AuditJson(key, updated.UpdatedAt), AuditJson(updated, updated.UpdatedAt));
         return AdminResults.Done();

@@ -9,14 +9,11 @@ namespace Switchyard.FrontDoor.State;
 /// burst into one notice). The periodic refresh (<see cref="KeyDirectoryRefresh"/>) stays as the safety net. Nothing to
 /// do on the embedded store, whose one process sees its own writes.
 /// </summary>
-internal sealed partial class ChangePropagation(IServiceProvider services, KeyDirectory directory, IQuotaBank quotas, TimeProvider time, ILogger<ChangePropagation> logger)
+internal sealed partial class ChangePropagation(IServiceProvider services, KeyDirectory directory, TimeProvider time, ILogger<ChangePropagation> logger)
     : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Provider health listens for other replicas' open circuits from the moment it exists: create it now, so a
-        // circuit opened elsewhere is honoured from this replica's first request on, not from its first use.
-        _ = services.GetService<IProviderHealth>();
         return services.GetService<IChangeFeed>() is { } feed
             ? feed.ListenAsync(change => ReloadAsync(change, stoppingToken), stoppingToken)
             : Task.CompletedTask;
@@ -27,14 +24,6 @@ internal sealed partial class ChangePropagation(IServiceProvider services, KeyDi
         try
         {
             await directory.RefreshAsync(time, stoppingToken);
-
-            // A lowered cap must bite at once: give back what this replica holds of the entity's quotas, so the next
-            // request leases against the new cap (DESIGN.md §5a).
-            if (change is { Kind: "workspace" or "api_key" or "virtual_key" })
-            {
-                await quotas.LimitsChangedAsync(QuotaText.ReadKind(change.Kind), change.Id, stoppingToken);
-            }
-
             LogReloaded(logger, change?.Kind ?? "everything", change?.Id ?? "");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

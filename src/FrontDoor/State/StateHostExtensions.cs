@@ -25,58 +25,48 @@ public sealed class StateOptions
 
 public static class StateHostExtensions
 {
-    /// <summary>The environment variable (or setting) that switches the host to the PostgreSQL cluster store.</summary>
-    public const string DatabaseUrlSetting = "SWITCHYARD_DATABASE_URL";
-
-    /// <summary>A file holding the database URL (a mounted secret), when the URL itself is not in the environment.</summary>
-    public const string DatabaseUrlFileSetting = "SWITCHYARD_DATABASE_URL_FILE";
-
     /// <summary>
-    /// The state store: PostgreSQL when <c>SWITCHYARD_DATABASE_URL</c> is set (an Npgsql connection string or a
-    /// <c>postgres://</c> URL), else the embedded SQLite file. Its schema is migrated at start-up before the host
-    /// reports ready, and the store is closed at shutdown.
+    /// The catalog store: PostgreSQL when <c>SWITCHYARD_DATABASE_URL</c> (or <c>_FILE</c>) is set (an Npgsql connection
+    /// string or a <c>postgres://</c> URL), else the embedded SQLite file. Its schema is migrated (or awaited) at start-up
+    /// before anything else starts, Orleans included, and the store is closed at shutdown.
     /// </summary>
     internal static WebApplicationBuilder AddSwitchyardState(this WebApplicationBuilder builder)
     {
-        var databaseUrl = builder.Configuration[DatabaseUrlSetting] is { Length: > 0 } inline ? inline
-            : builder.Configuration[DatabaseUrlFileSetting] is { Length: > 0 } file ? File.ReadAllText(file).Trim()
-            : null;
-        if (databaseUrl is { Length: > 0 })
+        if (Switchyard.Cluster.DatabaseUrl.Read(builder.Configuration) is { } databaseUrl)
         {
-            // Lease settings (DESIGN.md §5a), from Switchyard:State:Leases: LeaseLifetime, CheckpointInterval, SliceFraction, RetryAfterFailure.
-            var leases = builder.Configuration.GetSection(StateOptions.Section + ":Leases").Get<QuotaLeaseOptions>() ?? new QuotaLeaseOptions();
-            builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl, leases));
+            builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl));
             builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresStores>().Keys);
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<PostgresStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
             builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresStores>().Audit);
-            builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<PostgresStores>().Quotas);
             builder.Services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().CreateChangeFeed(
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<IChangeFeed>()));
-            // One name per replica everywhere: the quota leases' replica id also owns this replica's circuit probes.
-            builder.Services.AddSingleton<IProviderHealth>(sp => sp.GetRequiredService<PostgresStores>().OpenProviderHealth(
-                sp.GetRequiredService<PostgresStores>().Replica.Id, sp.GetRequiredService<TimeProvider>()));
 
             // A cluster is multi-tenant: no keyless requests, whatever the settings say.
             builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);
         }
         else
         {
-            var options = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
-            var path = Path.Combine(builder.Environment.ContentRootPath, options.DataPath);
+            var path = EmbeddedDatabasePath(builder);
             builder.Services.AddSingleton(_ => EmbeddedState.Open(path));
             builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<EmbeddedStores>().Keys);
             builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
             builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
             builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<EmbeddedStores>().Audit);
-            builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<EmbeddedStores>().Quotas);
         }
 
-        builder.Services.AddHostedService<StateMigration>();
+        builder.Services.AddHostedService<Switchyard.Cluster.SchemaGate>();
+        builder.Services.AddHostedService<DefaultWorkspace>();
         builder.Services.AddHostedService<KeyDirectoryRefresh>();
         builder.Services.AddHostedService<ChangePropagation>();
-        builder.Services.AddHostedService<QuotaBankFlush>();
         return builder;
+    }
+
+    /// <summary>The embedded store's SQLite file (<c>Switchyard:State:DataPath</c> under the content root).</summary>
+    internal static string EmbeddedDatabasePath(WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
+        return Path.Combine(builder.Environment.ContentRootPath, options.DataPath);
     }
 
     /// <summary>Runs the migrations without starting the server; returns the process exit code.</summary>
@@ -91,58 +81,21 @@ public static class StateHostExtensions
 }
 
 /// <summary>
-/// Brings the schema up to date before the host starts taking requests. Where keyless calls are allowed (the embedded
-/// default), it also makes sure the workspace they belong to exists, so a first try can use virtual keys, saved
-/// configs and limits without creating a key.
+/// Where keyless calls are allowed (the embedded default), makes sure the workspace they belong to exists once the schema
+/// is migrated, so a first try can use virtual keys, saved configs and limits without creating a key.
 /// </summary>
-internal sealed partial class StateMigration(
-    IStateMigrator migrator,
-    IConfiguration configuration,
+internal sealed class DefaultWorkspace(
     IKeyStore keys,
     Microsoft.Extensions.Options.IOptions<Switchyard.Gateway.GatewayOptions> gateway,
-    TimeProvider time,
-    ILogger<StateMigration> logger) : IHostedService
+    TimeProvider time) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var options = configuration.GetSection(StateOptions.Section).Get<StateOptions>() ?? new StateOptions();
-        if (options.MigrateOnStart)
+        if (gateway.Value.RequireApiKey)
         {
-            LogMigrated(logger, await migrator.MigrateAsync(cancellationToken));
-        }
-        else
-        {
-            await WaitForSchemaAsync(cancellationToken);
+            return;
         }
 
-        if (!gateway.Value.RequireApiKey)
-        {
-            await EnsureDefaultWorkspaceAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>Waits (the server not yet listening, so not ready) until a migration job has brought the schema far enough.</summary>
-    private async Task WaitForSchemaAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var version = await migrator.CurrentVersionAsync(cancellationToken);
-            if (version >= migrator.RequiredVersion)
-            {
-                LogMigrated(logger, version);
-                return;
-            }
-
-            LogWaitingForSchema(logger, version, migrator.RequiredVersion);
-            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "State schema at version {Version}, this build needs {Required}: waiting for the migration job")]
-    private static partial void LogWaitingForSchema(ILogger logger, int version, int required);
-
-    private async Task EnsureDefaultWorkspaceAsync(CancellationToken cancellationToken)
-    {
         const string slug = Switchyard.Gateway.Security.KeyDirectory.DefaultWorkspaceSlug;
         if (await keys.GetWorkspaceAsync(slug, cancellationToken) is not null)
         {
@@ -163,20 +116,6 @@ internal sealed partial class StateMigration(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "State schema at version {Version}")]
-    private static partial void LogMigrated(ILogger logger, int version);
-}
-
-/// <summary>
-/// Makes settled spend durable on graceful shutdown (the embedded bank otherwise lags about 100 ms behind; the
-/// PostgreSQL bank has nothing pending). Registered after the migration, so it stops before the stores are disposed.
-/// </summary>
-internal sealed class QuotaBankFlush(IQuotaBank quotas) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => quotas.FlushAsync(cancellationToken);
 }
 
 /// <summary>

@@ -35,7 +35,7 @@ internal sealed partial class BudgetAlertJsonContext : JsonSerializerContext;
 /// Budget alerts: a settlement that takes a budget's settled spend across one of its thresholds (each percent in
 /// <c>alert_thresholds</c>, and 100% for the cap itself) queues one alert; <see cref="DeliverAsync"/> POSTs queued alerts
 /// to the budget's webhook (or the host's default) with retries and exponential back-off. The bank reports each
-/// settlement's before and after atomically, so exactly one settlement (and one replica) sees each crossing.
+/// batch of spend its grain recorded with the used before and after it, so exactly one batch (and one front door) sees each crossing.
 /// </summary>
 public sealed partial class BudgetAlerts
 {
@@ -55,33 +55,24 @@ public sealed partial class BudgetAlerts
         _time = time;
     }
 
-    internal void Observe(QuotaHold hold, IReadOnlyList<QuotaChange> changes, Workspace? workspace, DateTimeOffset now)
+    /// <summary>Queues an alert for every threshold of <paramref name="held"/>'s budget that <paramref name="change"/> crossed.</summary>
+    internal void Observe(HeldClaim held, QuotaChange change, DateTimeOffset now)
     {
-        for (var i = 0; i < changes.Count && i < hold.Claims.Count; i++)
+        if (held is not { AlertCap: { } cap, Budget: { } budget } || cap <= 0 || change.UsedAfter <= change.UsedBefore)
         {
-            var held = hold.Claims[i];
-            if (held is not { AlertCap: { } cap, Budget: { } budget } || cap <= 0)
-            {
-                continue;
-            }
-
-            var change = changes[i];
-            if (change.UsedAfter <= change.UsedBefore)
-            {
-                continue; // nothing spent (a released hold): nothing crossed
-            }
-
-            var thresholds = budget.AlertThresholds;
-            for (var t = 0; t < thresholds.Count; t++)
-            {
-                if (thresholds[t] != 100 && IndexOf(thresholds, thresholds[t]) == t)
-                {
-                    Check(held, change, budget, thresholds[t], cap, now);
-                }
-            }
-
-            Check(held, change, budget, 100, cap, now); // the cap itself always alerts, once
+            return; // not a budget with a cap, or nothing spent: nothing crossed
         }
+
+        var thresholds = budget.AlertThresholds;
+        for (var t = 0; t < thresholds.Count; t++)
+        {
+            if (thresholds[t] != 100 && IndexOf(thresholds, thresholds[t]) == t)
+            {
+                Check(held, change, budget, thresholds[t], cap, now);
+            }
+        }
+
+        Check(held, change, budget, 100, cap, now); // the cap itself always alerts, once
     }
 
     private void Check(HeldClaim held, QuotaChange change, UsageLimits budget, int percent, long cap, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,10 @@ internal sealed partial class KeyLedger
     private readonly GatewayOptions _options;
     private readonly ILogger<KeyLedger> _logger;
 
+    // The latest budget claim settled per quota window: what an alert needs (owner, cap, thresholds) when the bank reports
+    // that the spend it carried was recorded. One entry per governed entity and period; ended periods are dropped.
+    private readonly ConcurrentDictionary<QuotaWindow, HeldClaim> _alerting = new();
+
     public KeyLedger(IQuotaBank bank, ModelPrices prices, BudgetAlerts alerts, TimeProvider time, IOptions<GatewayOptions> options, ILogger<KeyLedger> logger)
     {
         _logger = logger;
@@ -38,6 +43,7 @@ internal sealed partial class KeyLedger
         _alerts = alerts;
         _time = time;
         _options = options.Value;
+        _bank.SpendRecorded += OnSpendRecorded;
     }
 
     /// <summary>Holds the request's rate limits and concurrency at the workspace and API key; 429 when one is full.</summary>
@@ -109,26 +115,25 @@ internal sealed partial class KeyLedger
     }
 
     /// <summary>Gives a failed target's hold back: requests stay counted, nothing was spent.</summary>
-    public async ValueTask ReleaseAsync(QuotaHold hold, GatewayCall call) =>
-        await SettleAsync(hold, usage: null, answered: false, call.Workspace);
+    public void Release(QuotaHold hold) => Settle(hold, usage: null, answered: false);
 
     /// <summary>
     /// Settles every hold the call still has to the usage the provider reported. Without a report, a call the provider
     /// answered (a stream the client abandoned, a provider that sends no usage) is charged its worst case; one it never
-    /// answered is charged nothing.
+    /// answered is charged nothing. In memory: the bank delivers it to the grain in the background.
     /// </summary>
-    public async ValueTask SettleAsync(GatewayCall call)
+    public void Settle(GatewayCall call)
     {
         var answered = call.ProviderAnswered;
         foreach (var hold in call.Holds)
         {
-            await SettleAsync(hold, call.Usage, answered, call.Workspace);
+            Settle(hold, call.Usage, answered);
         }
 
         call.Holds.Clear();
     }
 
-    private async ValueTask SettleAsync(QuotaHold hold, TokenUsage? usage, bool answered, Workspace? workspace)
+    private void Settle(QuotaHold hold, TokenUsage? usage, bool answered)
     {
         if (!hold.TryClaimSettlement())
         {
@@ -138,7 +143,8 @@ internal sealed partial class KeyLedger
         var settlements = new QuotaSettlement[hold.Claims.Count];
         for (var i = 0; i < settlements.Length; i++)
         {
-            var (claim, rule, _, _, _) = hold.Claims[i];
+            var held = hold.Claims[i];
+            var (claim, rule, _, _, _) = held;
             var actual = rule switch
             {
                 SettleRule.Keep => claim.Amount,
@@ -146,19 +152,36 @@ internal sealed partial class KeyLedger
                 SettleRule.Tokens => usage is { } u ? u.TotalTokens : answered ? claim.Amount : 0,
                 _ => usage is { } u ? hold.Price?.Micros(u.PromptTokens, u.CompletionTokens) ?? 0 : answered ? claim.Amount : 0,
             };
-            settlements[i] = new QuotaSettlement(claim.Window, claim.Amount, actual);
+
+            // A claim without a hard cap was counted, not held: nothing reserved to give back.
+            settlements[i] = new QuotaSettlement(claim.Window, claim.IsHard ? claim.Amount : 0, actual);
+            if (held is { AlertCap: > 0, Budget: not null } && actual > 0)
+            {
+                _alerting[claim.Window] = held;
+            }
         }
 
-        // Spend already happened: settling must not be cancelled with the client, and a bank that cannot take it now
-        // must not turn an answered call into an error (the cluster bank keeps it and retries; the log says so).
-        try
+        _bank.Settle(settlements);
+    }
+
+    private void OnSpendRecorded(QuotaChange change)
+    {
+        if (!_alerting.TryGetValue(change.Window, out var held))
         {
-            var changes = await _bank.SettleAsync(settlements, CancellationToken.None);
-            _alerts.Observe(hold, changes, workspace, _time.GetUtcNow());
+            return;
         }
-        catch (Exception ex)
+
+        var now = _time.GetUtcNow();
+        _alerts.Observe(held, change, now);
+        if (_alerting.Count > 1024)
         {
-            LogSettleFailed(_logger, hold.Claims[0].Owner.Level, hold.Claims[0].Owner.Id, ex);
+            foreach (var (window, _) in _alerting)
+            {
+                if (window.End is { } end && end < now)
+                {
+                    _alerting.TryRemove(window, out _);
+                }
+            }
         }
     }
 
@@ -292,9 +315,6 @@ internal sealed partial class KeyLedger
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The quota bank is unavailable; a hard limit fails closed")]
     private static partial void LogBankUnavailable(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Settling spend for {Level} {EntityId} failed; its reservation stays counted until the period ends")]
-    private static partial void LogSettleFailed(ILogger logger, string level, string entityId, Exception exception);
 
     /// <summary>A target call's worst case: tokens in and out, and their cost when the price is known.</summary>
     private readonly record struct Worst(long Tokens, long? Micros);

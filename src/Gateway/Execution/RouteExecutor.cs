@@ -44,7 +44,7 @@ internal sealed class RouteExecutor
             }
             catch when (hold is not null)
             {
-                await _ledger.ReleaseAsync(hold, call);
+                _ledger.Release(hold);
                 throw;
             }
 
@@ -59,7 +59,7 @@ internal sealed class RouteExecutor
             }
             else if (hold is not null)
             {
-                await _ledger.ReleaseAsync(hold, call);
+                _ledger.Release(hold);
             }
 
             return new RouteResult(result.Outcome, node.Path, result.RetryCount, request);

@@ -34,6 +34,9 @@ internal sealed record CircuitPolicy(
     IReadOnlySet<int> FailureStatusCodes,
     string Signature)
 {
+    /// <summary>The policy as the cluster's outcome counts carry it.</summary>
+    public CircuitThresholds Thresholds { get; } = new(Signature, FailureRatio, MinimumThroughput, SamplingDuration, BreakDuration);
+
     /// <summary>Timeouts, transport errors and broken bodies always count; answers when their status is listed.</summary>
     public bool IsFailure(UpstreamOutcome outcome) => outcome.Kind switch
     {
@@ -64,7 +67,9 @@ internal sealed class TargetCircuit(string key, string description, CircuitPolic
 /// The circuit breakers of every target this replica calls, and the gate in front of them. Each target (see
 /// <see cref="TargetKey"/>) gets a Polly.Core breaker that samples this replica's calls; when it opens, the opening is
 /// published through <see cref="IProviderHealth"/> so every replica skips the target until the break ends. Then one
-/// replica wins the probe claim and its call's outcome closes the circuit everywhere or opens it again.
+/// replica wins the probe claim and its call's outcome closes the circuit everywhere or opens it again. Every sampled
+/// outcome is also recorded with <see cref="IProviderHealth.Record"/>, so the cluster can open a circuit whose failures
+/// are spread over replicas that each saw too few to trip their own breaker.
 /// </summary>
 internal sealed partial class CircuitBreakers : IDisposable
 {
@@ -224,6 +229,19 @@ internal sealed partial class CircuitBreakers : IDisposable
             until - now);
     }
 
+    /// <summary>
+    /// Whether a call's outcome is a failure by <paramref name="policy"/>; null when it says nothing about the provider
+    /// (the client went away, or no call was made), which the local breaker counts as a success and the cluster not at all.
+    /// </summary>
+    private static bool? Judge(CircuitPolicy policy, Outcome<UpstreamOutcome> outcome) => outcome.Exception switch
+    {
+        null when outcome.Result!.Kind == OutcomeKind.CircuitOpen => null,
+        null => policy.IsFailure(outcome.Result!),
+        TimeoutRejectedException => true,
+        OperationCanceledException => null,
+        _ => true,
+    };
+
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private CircuitPolicy Resolve(CircuitSettings? settings)
@@ -250,15 +268,16 @@ internal sealed partial class CircuitBreakers : IDisposable
                 BreakDuration = policy.BreakDuration,
                 StateProvider = circuit.State,
                 ManualControl = circuit.Control,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception switch
+                ShouldHandle = args =>
                 {
-                    null => policy.IsFailure(args.Outcome.Result!),
-                    TimeoutRejectedException => true,
+                    if (Judge(policy, args.Outcome) is not { } failure)
+                    {
+                        return ValueTask.FromResult(false);
+                    }
 
-                    // The client went away: says nothing about the provider.
-                    OperationCanceledException => false,
-                    _ => true,
-                }),
+                    _health.Record(key, policy.Thresholds, failure);
+                    return ValueTask.FromResult(failure);
+                },
                 OnOpened = async args =>
                 {
                     if (args.IsManual)

@@ -72,7 +72,7 @@ public sealed class GatewayPipeline
         finally
         {
             // Step 10: every reservation ends here, whatever happened, to what the provider reported.
-            await _ledger.SettleAsync(call);
+            _ledger.Settle(call);
         }
 
         foreach (var observer in _observers)

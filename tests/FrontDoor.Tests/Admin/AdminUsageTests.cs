@@ -58,8 +58,15 @@ public sealed class AdminUsageTests
         public ValueTask<QuotaDecision> ReserveAsync(IReadOnlyList<QuotaClaim> claims, CancellationToken cancellationToken) =>
             ValueTask.FromResult(new QuotaDecision(-1, claims.Select(c => c.Amount).ToArray()));
 
-        public ValueTask<IReadOnlyList<QuotaChange>> SettleAsync(IReadOnlyList<QuotaSettlement> settlements, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<QuotaChange>>([]);
+        public event Action<QuotaChange>? SpendRecorded
+        {
+            add { }
+            remove { }
+        }
+
+        public void Settle(IReadOnlyList<QuotaSettlement> settlements)
+        {
+        }
 
         public Task<IReadOnlyList<QuotaUsage>> UsageAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
             Task.FromResult(Rows.GetValueOrDefault(entityId) ?? []);

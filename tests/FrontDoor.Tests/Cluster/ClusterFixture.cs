@@ -34,6 +34,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["Switchyard__State__RefreshInterval"] = "00:01:00",
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_gcServer"] = "0",
+            ["Switchyard__Cluster__CoHost"] = "true",
+            ["Switchyard__Cluster__AdvertisedAddress"] = "127.0.0.1",
         };
 
         // The first replica migrates; the others start against the migrated schema (they would wait on the lock otherwise).

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Switchyard.FrontDoor.Tests.Admin;
 using Switchyard.FrontDoor.Tests.Infrastructure;
-using Switchyard.State;
-using Switchyard.State.Postgres;
 using Xunit.Abstractions;
 
 namespace Switchyard.FrontDoor.Tests.Cluster;
@@ -44,18 +42,25 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         return response.StatusCode;
     }
 
-    /// <summary>The key's spend in the bank, once nothing is reserved any more.</summary>
-    private async Task<QuotaUsage> SettledSpendAsync(string keyId)
+    /// <summary>The key's spend and reservations in its current budget period, as the admin API reads them from its grain.</summary>
+    private async Task<(long Used, long Reserved)> SpendAsync(string keyId)
     {
-        await using var stores = PostgresState.Open(cluster.DatabaseUrl);
-        QuotaUsage? spend = null;
+        var usage = (await _admin.Get($"/v1/api-keys/{keyId}")).Ok().GetProperty("usage");
+        var window = usage.GetProperty("windows").EnumerateArray().Single(w => w.GetProperty("meter").GetString() == "cost_usd");
+        return ((long)(window.GetProperty("used").GetDecimal() * 1_000_000m), (long)(window.GetProperty("reserved").GetDecimal() * 1_000_000m));
+    }
+
+    /// <summary>The key's spend, once nothing is reserved any more (unused lease balances go back after a lease lifetime idle).</summary>
+    private async Task<long> SettledSpendAsync(string keyId)
+    {
+        (long Used, long Reserved) spend = default;
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (DateTime.UtcNow < deadline)
         {
-            spend = (await stores.Quotas.UsageAsync(GovernedKind.ApiKey, keyId, default)).SingleOrDefault(u => u.Window.Meter == QuotaMeter.CostMicros);
-            if (spend is { Reserved: 0 })
+            spend = await SpendAsync(keyId);
+            if (spend.Reserved == 0)
             {
-                return spend;
+                return spend.Used;
             }
 
             await Task.Delay(50);
@@ -100,10 +105,10 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
 
         var admitted = statuses.Count(s => s == HttpStatusCode.OK);
         Assert.Equal(150, admitted + statuses.Count(s => s == HttpStatusCode.PreconditionFailed));
-        var spend = await SettledSpendAsync(keyId);
-        output.WriteLine($"admitted {admitted} of 150 across 3 replicas; spent {spend.Used} of 1000000 micro-dollars");
-        Assert.Equal(admitted * CallMicros, spend.Used);
-        Assert.True(spend.Used <= 1_000_000);
+        var spent = await SettledSpendAsync(keyId);
+        output.WriteLine($"admitted {admitted} of 150 across 3 replicas; spent {spent} of 1000000 micro-dollars");
+        Assert.Equal(admitted * CallMicros, spent);
+        Assert.True(spent <= 1_000_000);
         Assert.InRange(admitted, 7, 9);
     }
 
@@ -163,8 +168,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         var rest = await new StreamReader(body).ReadToEndAsync();
         Assert.EndsWith("data: [DONE]\n\n", rest);
         Assert.Equal(0, await replica.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        var spend = await SettledSpendAsync(keyId);
-        Assert.Equal(CallMicros, spend.Used);
+        Assert.Equal(CallMicros, await SettledSpendAsync(keyId));
     }
 
     [Fact]
@@ -189,13 +193,8 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SendAsync(cluster.Replicas[i % 2], Chat(key))));
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
 
-        await using var stores = PostgresState.Open(cluster.DatabaseUrl);
-        await Eventually.Until(() =>
-        {
-            var spend = stores.Quotas.UsageAsync(GovernedKind.ApiKey, keyId, default).GetAwaiter().GetResult().Single(u => u.Window.Meter == QuotaMeter.CostMicros);
-            return spend.Used == 10 * CallMicros;
-        });
-        var after = (await stores.Quotas.UsageAsync(GovernedKind.ApiKey, keyId, default)).Single(u => u.Window.Meter == QuotaMeter.CostMicros);
+        await Eventually.Until(() => SpendAsync(keyId).GetAwaiter().GetResult().Used == 10 * CallMicros);
+        var after = await SpendAsync(keyId);
         output.WriteLine($"after SIGKILL: used {after.Used}, still reserved by the dead replica {after.Reserved}");
         Assert.True(after.Used + after.Reserved <= 5_000_000, $"used {after.Used} + reserved {after.Reserved} is past the $5 cap");
     }

@@ -61,6 +61,10 @@ public sealed class ReplicaProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
+        // Every process on this machine is a silo of its own (co-host mode): each needs its own Orleans ports.
+        start.Environment["Switchyard__Cluster__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Switchyard__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -34,6 +34,11 @@ public sealed class PostgresStartupTests : IAsyncLifetime
         await using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("SWITCHYARD_DATABASE_URL", url);
+            foreach (var (name, value) in CoHostSettings.Fresh())
+            {
+                builder.UseSetting(name, value);
+            }
+
             builder.UseSetting("Switchyard:State:DataPath", Path.Combine(Path.GetTempPath(), $"unused-{Guid.NewGuid():N}", "x.db"));
         });
         factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
@@ -69,6 +74,11 @@ public sealed class MigrationJobStartupTests : IAsyncLifetime
         await using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("SWITCHYARD_DATABASE_URL", _url);
+            foreach (var (name, value) in CoHostSettings.Fresh())
+            {
+                builder.UseSetting(name, value);
+            }
+
             builder.UseSetting("Switchyard:State:MigrateOnStart", "false");
         });
         factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));

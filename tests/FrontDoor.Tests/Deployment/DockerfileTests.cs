@@ -62,6 +62,27 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void The_silo_is_published_where_the_charts_silo_deployment_runs_it()
+    {
+        // One RUN publishes both apps: the front door into the stage's output, the silo into its silo/ folder.
+        var publish = Instructions.Single(i => i.Instruction == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).Arguments;
+        var frontDoorOut = PublishOutput().Match(publish[..publish.IndexOf("&&", StringComparison.Ordinal)]).Groups[1].Value;
+        Assert.Matches(@"dotnet publish src/Silo/Silo\.csproj -c Release -o " + Regex.Escape(frontDoorOut) + "/silo ", publish);
+        Assert.True(File.Exists(Path.Combine(HelmRender.RepoRoot, "src", "Silo", "Silo.csproj")));
+
+        // The final stage copies that output into /app, so the silo lands in /app/silo: the chart's working directory
+        // and command for the silo container.
+        var final = FinalStage();
+        Assert.Contains(final, i => i.Instruction == "COPY" && i.Arguments == $"--from=build {frontDoorOut}/ ./");
+        var siloTemplate = File.ReadAllText(Path.Combine(HelmRender.ChartDir, "templates", "silo-deployment.yaml"));
+        Assert.Contains("workingDir: /app/silo", siloTemplate, StringComparison.Ordinal);
+        Assert.Contains("command: [\"dotnet\", \"Switchyard.Silo.dll\"]", siloTemplate, StringComparison.Ordinal);
+
+        // The assembly is Switchyard.<project> (Directory.Build.props).
+        Assert.Contains("<AssemblyName>Switchyard.$(MSBuildProjectName)</AssemblyName>", File.ReadAllText(Path.Combine(HelmRender.RepoRoot, "Directory.Build.props")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_build_context_keeps_out_build_output_and_local_data()
     {
         var ignore = File.ReadAllLines(Path.Combine(HelmRender.RepoRoot, ".dockerignore"));
@@ -100,4 +121,7 @@ public sealed partial class DockerfileTests
 
     [GeneratedRegex(@"(?m)^containerPort:\s*(\d+)")]
     private static partial Regex ContainerPort();
+
+    [GeneratedRegex(@"src/FrontDoor/FrontDoor\.csproj .*-o (\S+)")]
+    private static partial Regex PublishOutput();
 }

@@ -48,7 +48,7 @@ public sealed class PostgresGovernanceFixture : GovernanceFixture
     public override string StoreName => "postgres";
 
     protected override async Task<IReadOnlyDictionary<string, string>> SettingsAsync() =>
-        new Dictionary<string, string>(await base.SettingsAsync()) { ["SWITCHYARD_DATABASE_URL"] = await _database.CreateAsync() };
+        new Dictionary<string, string>(await base.SettingsAsync()).With(CoHostSettings.Fresh()).With("SWITCHYARD_DATABASE_URL", await _database.CreateAsync());
 
     public override async Task DisposeAsync()
     {

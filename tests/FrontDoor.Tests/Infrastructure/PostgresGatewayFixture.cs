@@ -38,7 +38,7 @@ public sealed class PostgresGatewayFixture : GatewayFixture
     private readonly PostgresTestDatabase _database = new();
 
     protected override async Task<IReadOnlyDictionary<string, string>> SettingsAsync() =>
-        new Dictionary<string, string> { ["SWITCHYARD_DATABASE_URL"] = await _database.CreateAsync() };
+        CoHostSettings.Fresh().With("SWITCHYARD_DATABASE_URL", await _database.CreateAsync());
 
     public override async Task DisposeAsync()
     {

@@ -24,7 +24,7 @@ public sealed class BudgetAlertsTests
     {
         var (alerts, hold) = Budget(100, 50, 50, 75);
 
-        alerts.Observe(hold, [new QuotaChange(Window, 4_000_000, 10_000_000)], workspace: null, Now);
+        alerts.Observe(hold.Claims[0], new QuotaChange(Window, 4_000_000, 10_000_000), Now);
 
         Assert.Equal(3, alerts.Pending);
         Assert.Equal([50, 75, 100], Drain(alerts).Select(a => a.ThresholdPercent));
@@ -35,10 +35,10 @@ public sealed class BudgetAlertsTests
     {
         var (alerts, hold) = Budget(50);
 
-        alerts.Observe(hold, [new QuotaChange(Window, 0, 4_999_999)], workspace: null, Now);
+        alerts.Observe(hold.Claims[0], new QuotaChange(Window, 0, 4_999_999), Now);
         Assert.Equal(0, alerts.Pending);
 
-        alerts.Observe(hold, [new QuotaChange(Window, 4_999_999, 5_000_000)], workspace: null, Now);
+        alerts.Observe(hold.Claims[0], new QuotaChange(Window, 4_999_999, 5_000_000), Now);
         var alert = Assert.Single(Drain(alerts));
         Assert.Equal(("budget.threshold", 50, 5m), (alert.Type, alert.ThresholdPercent, alert.Used));
     }
@@ -48,7 +48,7 @@ public sealed class BudgetAlertsTests
     {
         var (alerts, hold) = Budget(50);
 
-        alerts.Observe(hold, [new QuotaChange(Window, 9_000_000, 9_000_000)], workspace: null, Now);
+        alerts.Observe(hold.Claims[0], new QuotaChange(Window, 9_000_000, 9_000_000), Now);
 
         Assert.Equal(0, alerts.Pending);
     }

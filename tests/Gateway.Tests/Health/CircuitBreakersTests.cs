@@ -1,5 +1,6 @@
 using System.Net;
 using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Switchyard.Gateway.Health;
 using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Upstream;
@@ -154,6 +155,44 @@ public sealed class CircuitBreakersTests
 
         Assert.Equal(CircuitAdmission.Skip, (await breakers.AdmitAsync(circuit, TimeSpan.FromSeconds(10), default)).Admission);
         Assert.Equal([CircuitState.Closed], breakers.LocalStates(circuit.Key));
+    }
+
+    [Fact]
+    public async Task Pipeline_SampledOutcomes_RecordedForTheClusterWithTheirPolicy()
+    {
+        var breakers = Breakers(new ManualClock(), out var health);
+        var circuit = breakers.For(Request(), Tight with { MinimumThroughput = 100 })!;
+
+        await CallAsync(circuit, () => Status(200));
+        await CallAsync(circuit, () => Status(503));
+        await CallAsync(circuit, () => Status(404));
+        await CallAsync(circuit, () => UpstreamOutcome.Failed("connection refused"));
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => CallAsync(circuit, () => throw new TimeoutRejectedException()));
+        await Assert.ThrowsAsync<OperationCanceledException>(() => CallAsync(circuit, () => throw new OperationCanceledException()));
+
+        var thresholds = new State.CircuitThresholds("0.5|100|100000000|300000000|default", 0.5, 100, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        Assert.Equal(
+            [
+                new RecordedOutcome(circuit.Key, thresholds, false),
+                new RecordedOutcome(circuit.Key, thresholds, true),
+                new RecordedOutcome(circuit.Key, thresholds, false),
+                new RecordedOutcome(circuit.Key, thresholds, true),
+                new RecordedOutcome(circuit.Key, thresholds, true),
+            ],
+            health.Recorded);
+    }
+
+    [Fact]
+    public async Task Pipeline_OwnBreakerOpen_RefusedCallsAreNotRecorded()
+    {
+        var breakers = Breakers(new ManualClock(), out var health);
+        var circuit = breakers.For(Request(), Tight)!;
+        await CallAsync(circuit, () => Status(503));
+        await CallAsync(circuit, () => Status(503));
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => CallAsync(circuit, () => Status(200)));
+
+        Assert.Equal([true, true], health.Recorded.Select(r => r.Failure));
     }
 
     [Theory]

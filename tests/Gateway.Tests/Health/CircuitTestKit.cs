@@ -25,9 +25,9 @@ internal sealed class ManualClock : TimeProvider
 /// <summary>Circuit breakers over in-process provider health, and requests to feed them.</summary>
 internal static class CircuitTestKit
 {
-    public static CircuitBreakers Breakers(ManualClock clock, out LocalProviderHealth health, bool enabledByDefault = false)
+    public static CircuitBreakers Breakers(ManualClock clock, out InMemoryProviderHealth health, bool enabledByDefault = false)
     {
-        health = new LocalProviderHealth("replica-test");
+        health = new InMemoryProviderHealth("replica-test");
         var options = new GatewayOptions { CircuitBreaker = { Enabled = enabledByDefault } };
         return new CircuitBreakers(health, Options.Create(options), clock, NullLogger<CircuitBreakers>.Instance);
     }

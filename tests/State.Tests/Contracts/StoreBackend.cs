@@ -15,5 +15,4 @@ public interface IStoreBackend : IAsyncDisposable
 
     IAuditLog Audit { get; }
 
-    IQuotaBank Quotas { get; }
 }

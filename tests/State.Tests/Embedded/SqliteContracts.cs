@@ -24,8 +24,6 @@ public sealed class SqliteBackend : IStoreBackend
 
     public IAuditLog Audit => stores.Audit;
 
-    public IQuotaBank Quotas => stores.Quotas;
-
     public string DatabasePath => stores.DatabasePath;
 
     /// <summary>A new file in a new folder, not migrated.</summary>
@@ -81,11 +79,6 @@ public sealed class SqliteMigratorContract(SqliteBackendFixture fixture) : Migra
 }
 
 public sealed class SqliteAuditLogContract(SqliteBackendFixture fixture) : AuditLogContract, IClassFixture<SqliteBackendFixture>
-{
-    protected override IStoreBackend Backend => fixture.Backend;
-}
-
-public sealed class SqliteQuotaBankContract(SqliteBackendFixture fixture) : QuotaBankContract, IClassFixture<SqliteBackendFixture>
 {
     protected override IStoreBackend Backend => fixture.Backend;
 }

@@ -24,7 +24,7 @@ public sealed class SqliteMigratorTests
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE 'CREATE UNIQUE INDEX%' ORDER BY name");
         var applied = await connection.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version");
 
-        Assert.Equal(["api_keys", "audit_log", "configs", "quota_usage", "schema_version", "virtual_keys", "workspaces"], tables);
+        Assert.Equal(["api_keys", "audit_log", "configs", "grain_state", "quota_usage", "schema_version", "virtual_keys", "workspaces"], tables);
         Assert.Equal(["api_keys_key_hash", "virtual_keys_workspace_slug"], uniqueIndexes);
         Assert.Equal(SchemaScripts.All.Select(s => (long)s.Version), applied);
     }

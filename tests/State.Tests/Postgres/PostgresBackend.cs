@@ -26,8 +26,6 @@ public sealed class PostgresBackend : IStoreBackend, IAsyncLifetime
 
     public IAuditLog Audit => Stores.Audit;
 
-    public IQuotaBank Quotas => Stores.Quotas;
-
     internal PostgresStores Stores => _stores ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     /// <summary>A database with no schema at all; the caller disposes it (which drops it).</summary>

@@ -25,8 +25,3 @@ public sealed class PostgresAuditLogContractTests(PostgresBackend backend) : Aud
 {
     protected override IStoreBackend Backend => backend;
 }
-
-public sealed class PostgresQuotaBankContractTests(PostgresBackend backend) : QuotaBankContract, IClassFixture<PostgresBackend>
-{
-    protected override IStoreBackend Backend => backend;
-}

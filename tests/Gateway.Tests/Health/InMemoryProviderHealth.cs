@@ -1,21 +1,22 @@
 using System.Collections.Concurrent;
 using Switchyard.State;
 
-namespace Switchyard.Gateway.Health;
+namespace Switchyard.Gateway.Tests.Health;
 
 /// <summary>
-/// Provider health for one process (the embedded default): the cluster is this process, so publishing is a write to
-/// memory and the probe claim a compare under a lock.
+/// Provider health for one process, for the breakers' unit tests: publishing is a write to memory, the probe claim a
+/// compare under a lock, and recorded outcomes are kept for assertions.
 /// </summary>
-public sealed class LocalProviderHealth : IProviderHealth
+internal sealed class InMemoryProviderHealth(string holderId) : IProviderHealth
 {
     private readonly ConcurrentDictionary<string, CircuitStatus> _circuits = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<RecordedOutcome> _recorded = new();
     private readonly Lock _gate = new();
-    private readonly string _replicaId;
-
-    public LocalProviderHealth(string replicaId) => _replicaId = replicaId;
 
     public event Action<CircuitStatus>? Changed;
+
+    /// <summary>Every outcome handed to <see cref="Record"/>, in order.</summary>
+    public IReadOnlyList<RecordedOutcome> Recorded => _recorded.ToArray();
 
     public CircuitStatus Get(string targetKey) =>
         _circuits.TryGetValue(targetKey, out var status) ? status : CircuitStatus.ClosedFor(targetKey);
@@ -55,11 +56,17 @@ public sealed class LocalProviderHealth : IProviderHealth
                 return Task.FromResult(false);
             }
 
-            claimed = new CircuitStatus(targetKey, CircuitState.HalfOpen, status.OpenUntil, _replicaId, probeExpiresAt);
+            claimed = new CircuitStatus(targetKey, CircuitState.HalfOpen, status.OpenUntil, holderId, probeExpiresAt);
             _circuits[targetKey] = claimed;
         }
 
         Changed?.Invoke(claimed);
         return Task.FromResult(true);
     }
+
+    public void Record(string targetKey, CircuitThresholds thresholds, bool failure) =>
+        _recorded.Enqueue(new RecordedOutcome(targetKey, thresholds, failure));
 }
+
+/// <summary>One outcome the breakers recorded for the cluster.</summary>
+internal sealed record RecordedOutcome(string TargetKey, CircuitThresholds Thresholds, bool Failure);

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Switchyard.Grains;
+using Switchyard.State;
+using Switchyard.State.Embedded;
+using Switchyard.State.Postgres;
+
+namespace Switchyard.Cluster;
+
+/// <summary>
+/// The Orleans configuration every Switchyard process shares: a silo (<c>src/Silo</c>, a co-hosting front door, the
+/// embedded default) or a client (a plain front door). Embedded: localhost clustering and grain state in the SQLite file.
+/// Cluster: membership and grain state in PostgreSQL, in the <c>orleans</c> schema the migrations create.
+/// </summary>
+public static class ClusterHosting
+{
+    /// <summary>The ADO.NET invariant of Npgsql, for Orleans' providers.</summary>
+    public const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Configures <paramref name="silo"/>. With <paramref name="databaseUrl"/> null it is the embedded silo: localhost
+    /// clustering on free ports (unless configured) and grain state in <paramref name="embeddedDatabasePath"/>.
+    /// </summary>
+    public static ISiloBuilder AddSwitchyardSilo(
+        this ISiloBuilder silo,
+        IConfiguration configuration,
+        string? databaseUrl,
+        string? embeddedDatabasePath,
+        Func<IServiceProvider, ISettledSpendArchive> archive)
+    {
+        var options = Read(configuration);
+        if (databaseUrl is null)
+        {
+            var path = embeddedDatabasePath ?? throw new ArgumentNullException(nameof(embeddedDatabasePath), "The embedded silo needs the SQLite file.");
+            var siloPort = configuration[SwitchyardClusterOptions.Section + ":SiloPort"] is null ? FreePort() : options.SiloPort;
+            var gatewayPort = configuration[SwitchyardClusterOptions.Section + ":GatewayPort"] is null ? FreePort() : options.GatewayPort;
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            silo.AddSqliteGrainStorage(GrainStorage.Name, path);
+        }
+        else
+        {
+            var orleans = PostgresConnection.ForOrleans(databaseUrl, options.MaxPoolSize);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = orleans;
+            });
+            silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = orleans;
+            });
+            if (OnKubernetes)
+            {
+                // Cluster and service ids, the silo's name and address come from the pod (labels, POD_* variables).
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = options.ClusterId;
+                    o.ServiceId = options.ServiceId;
+                });
+                silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
+            }
+        }
+
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = options.ProbeTimeout;
+            o.NumMissedProbesLimit = options.MissedProbesLimit;
+        });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+        silo.Services.AddOptions<LeaseOptions>().Bind(configuration.GetSection(SwitchyardClusterOptions.Section + ":Leases")).Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(archive);
+        return silo;
+    }
+
+    /// <summary>Configures a front door as a client of the silos listed in the membership table.</summary>
+    public static IClientBuilder AddSwitchyardClient(this IClientBuilder client, IConfiguration configuration, string databaseUrl)
+    {
+        var options = Read(configuration);
+        client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = PostgresConnection.ForOrleans(databaseUrl, options.MaxPoolSize);
+        });
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = OnKubernetes && Environment.GetEnvironmentVariable("ORLEANS_CLUSTER_ID") is { Length: > 0 } id ? id : options.ClusterId;
+            o.ServiceId = OnKubernetes && Environment.GetEnvironmentVariable("ORLEANS_SERVICE_ID") is { Length: > 0 } service ? service : options.ServiceId;
+        });
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.GatewayListRefreshPeriod);
+        client.UseConnectionRetryFilter<ForeverRetry>();
+        return client;
+    }
+
+    /// <summary>Reads and validates <c>Switchyard:Cluster</c>.</summary>
+    public static SwitchyardClusterOptions Read(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SwitchyardClusterOptions.Section).Get<SwitchyardClusterOptions>() ?? new SwitchyardClusterOptions();
+        options.Validate();
+        return options;
+    }
+
+    private static bool OnKubernetes =>
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 } && Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// A front door started before any silo keeps trying to connect (it is not ready meanwhile) instead of failing its
+    /// start: silos and front doors start in any order.
+    /// </summary>
+    private sealed class ForeverRetry : IClientConnectionRetryFilter
+    {
+        public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return true;
+        }
+    }
+}
