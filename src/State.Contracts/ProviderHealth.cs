@@ -68,6 +68,13 @@ public interface IProviderHealth
     /// <summary>The last known cluster-wide state of <paramref name="targetKey"/>, from memory (no I/O); closed when unknown.</summary>
     CircuitStatus Get(string targetKey);
 
+    /// <summary>
+    /// The cluster-wide state of <paramref name="targetKey"/> before a call to it: from memory, except the first time this
+    /// process uses the key, when it waits (briefly) for the cluster's answer, so a circuit opened elsewhere is honoured
+    /// from a front door's first call on.
+    /// </summary>
+    ValueTask<CircuitStatus> CurrentAsync(string targetKey, CancellationToken cancellationToken);
+
     /// <summary>Every circuit known not to be closed, for metrics and tests.</summary>
     IReadOnlyList<CircuitStatus> NotClosed();
 
@@ -87,11 +94,9 @@ public interface IProviderHealth
     /// <summary>
     /// Counts one sampled outcome of a call to <paramref name="targetKey"/> (a failure by <paramref name="thresholds"/>'
     /// rules, or not) toward the cluster-wide failure ratio. Never blocks and never throws: implementations send the
-    /// counts in batches. The default ignores them (an implementation that shares only openings and probes).
+    /// counts in batches.
     /// </summary>
-    void Record(string targetKey, CircuitThresholds thresholds, bool failure)
-    {
-    }
+    void Record(string targetKey, CircuitThresholds thresholds, bool failure);
 
     /// <summary>Raised when a circuit's known state changes (published here or by another replica); handlers must be quick and not throw.</summary>
     event Action<CircuitStatus>? Changed;

@@ -83,8 +83,10 @@ public interface IQuotaBank
     void Settle(IReadOnlyList<QuotaSettlement> settlements);
 
     /// <summary>
-    /// Raised when the authority has recorded spend this front door settled: the quota's settled use before and after the
-    /// batch, so each alert threshold is crossed in exactly one batch cluster-wide. Handlers must be quick and not throw.
+    /// Raised, per settlement, when the authority has recorded budget spend (<see cref="QuotaMeter.CostMicros"/>,
+    /// <see cref="QuotaMeter.BudgetTokens"/>) this front door settled: the quota's settled use right before and after that
+    /// settlement's amount, so each alert threshold is crossed by exactly one settlement cluster-wide. Handlers must be
+    /// quick and not throw.
     /// </summary>
     event Action<QuotaChange>? SpendRecorded;
 

@@ -69,6 +69,27 @@ internal sealed partial class ClusterProviderHealth : IProviderHealth, IDisposab
 
     public CircuitStatus Get(string targetKey) => Use(targetKey).Status;
 
+    /// <summary>How long a first use waits for the grain's answer before going by what the mirror knows (closed).</summary>
+    public static readonly TimeSpan FirstWatchWait = TimeSpan.FromSeconds(1);
+
+    public async ValueTask<CircuitStatus> CurrentAsync(string targetKey, CancellationToken cancellationToken)
+    {
+        var mirror = Use(targetKey);
+        if (!mirror.FirstWatch.Task.IsCompleted)
+        {
+            try
+            {
+                await mirror.FirstWatch.Task.WaitAsync(FirstWatchWait, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The grain is slow or away: this front door's own breaker decides meanwhile.
+            }
+        }
+
+        return mirror.Status;
+    }
+
     public IReadOnlyList<CircuitStatus> NotClosed() =>
         _mirrors.Values.Select(m => m.Status).Where(s => s.State != CircuitState.Closed).ToArray();
 

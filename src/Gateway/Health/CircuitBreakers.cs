@@ -119,7 +119,7 @@ internal sealed partial class CircuitBreakers : IDisposable
     /// </summary>
     public async ValueTask<(CircuitAdmission Admission, UpstreamOutcome? Skipped)> AdmitAsync(TargetCircuit circuit, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
-        var status = _health.Get(circuit.Key);
+        var status = await _health.CurrentAsync(circuit.Key, cancellationToken);
         if (status.State == CircuitState.Closed)
         {
             return (CircuitAdmission.Pass, null);

@@ -51,7 +51,15 @@ internal sealed class HeldLease(QuotaWindow window, DateTimeOffset now)
 
     public DateTimeOffset LastGrantAt { get; set; } = DateTimeOffset.MinValue;
 
+    /// <summary>
+    /// Budget settlements the grain has not confirmed yet, each as its amount and the lease's cumulative spend once it was
+    /// added: the grain's reply places each one exactly inside the quota's used, for alerts.
+    /// </summary>
+    public List<(long End, long Amount)> PendingSpend { get; } = [];
+
     public bool IsConcurrency => Window.Meter == QuotaMeter.Concurrent;
+
+    public bool IsBudget => Window.Meter is QuotaMeter.CostMicros or QuotaMeter.BudgetTokens;
 
     public long Balance => Allotted - Returned - InFlight;
 

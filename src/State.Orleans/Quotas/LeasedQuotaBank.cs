@@ -113,10 +113,14 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
                 if (!lease.IsConcurrency && actual > 0)
                 {
                     lease.Spent = HeldLease.Saturate((Int128)lease.Spent + actual);
-                    if (window.Meter is QuotaMeter.CostMicros or QuotaMeter.BudgetTokens && !link.PromptFlush)
+                    if (lease.IsBudget)
                     {
-                        link.PromptFlush = true;
-                        (prompt ??= []).Add(link);
+                        lease.PendingSpend.Add((lease.Spent, actual));
+                        if (!link.PromptFlush)
+                        {
+                            link.PromptFlush = true;
+                            (prompt ??= []).Add(link);
+                        }
                     }
                 }
 
@@ -498,9 +502,9 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
                         refused?.Add(lease);
                     }
 
-                    if (standing.Used > standing.UsedBefore)
+                    if (lease.PendingSpend.Count > 0)
                     {
-                        (spend ??= []).Add(new QuotaChange(lease.Window, standing.UsedBefore, standing.Used));
+                        Place(lease, standing, ref spend);
                     }
                 }
             }
@@ -514,6 +518,36 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
         {
             link.Turn.Release();
         }
+    }
+
+    /// <summary>
+    /// The exchange added this front door's spend to the quota in one step, from <see cref="LeaseStanding.UsedBefore"/>:
+    /// each budget settlement it carried sits at its own offset in that step, so each alert threshold is crossed by
+    /// exactly one settlement cluster-wide. Settlements a lost reply already delivered cannot be placed any more and
+    /// raise nothing.
+    /// </summary>
+    private static void Place(HeldLease lease, LeaseStanding standing, ref List<QuotaChange>? spend)
+    {
+        var applied = standing.Used - standing.UsedBefore;
+        var before = standing.Spent - applied;
+        var confirmed = 0;
+        foreach (var (end, amount) in lease.PendingSpend)
+        {
+            if (end > standing.Spent)
+            {
+                break;
+            }
+
+            confirmed++;
+            var start = end - amount;
+            if (applied > 0 && start >= before)
+            {
+                var at = standing.UsedBefore + (start - before);
+                (spend ??= []).Add(new QuotaChange(lease.Window, at, at + amount));
+            }
+        }
+
+        lease.PendingSpend.RemoveRange(0, confirmed);
     }
 
     private TimeSpan Validity(HeldLease lease) =>

@@ -1,4 +1,5 @@
 using Switchyard.FakeProvider;
+using Switchyard.FrontDoor.Tests.Admin;
 using Switchyard.FrontDoor.Tests.Infrastructure;
 
 namespace Switchyard.FrontDoor.Tests.Cluster;
@@ -48,6 +49,33 @@ public sealed class ClusterFixture : IAsyncLifetime
         }
 
         Replicas = replicas;
+        await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// One governed call through every replica first: a process's first lease exchange and first grain activation pay
+    /// for loading code (0.2–1 s measured), and the tests time propagation, not start-up.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        var admin = new AdminCalls(Replicas[0].Client, GatewayFixture.AdminToken);
+        var workspace = (await admin.Post("/v1/admin/workspaces", """
+            {"name":"warm-up","price_overrides":{"openai/fake-gpt":{"input_per_million":1,"output_per_million":1} } }
+            """)).Ok().Str("id");
+        var key = (await admin.Post("/v1/api-keys/workspace/service",
+            $$"""{"name":"warm-up","scopes":["completions.write"],"workspace_id":"{{workspace}}","usage_limits":{"credit_limit":1000,"type":"cost"},"rate_limits":[{"type":"requests","unit":"rpm","value":1000}]}""")).Ok().Str("key");
+        foreach (var replica in Replicas)
+        {
+            await Eventually.Until(() =>
+            {
+                using var request = Requests.Chat("fake-gpt", "hi")
+                    .WithHeader("x-portkey-provider", "openai")
+                    .WithHeader("x-portkey-custom-host", FakeBase)
+                    .WithHeader("x-portkey-api-key", key);
+                using var response = replica.Client.SendAsync(request).GetAwaiter().GetResult();
+                return response.StatusCode == System.Net.HttpStatusCode.OK;
+            });
+        }
     }
 
     /// <summary>Starts one more replica with the same settings (to replace one a test killed).</summary>

@@ -18,6 +18,8 @@ internal sealed class InMemoryProviderHealth(string holderId) : IProviderHealth
     /// <summary>Every outcome handed to <see cref="Record"/>, in order.</summary>
     public IReadOnlyList<RecordedOutcome> Recorded => _recorded.ToArray();
 
+    public ValueTask<CircuitStatus> CurrentAsync(string targetKey, CancellationToken cancellationToken) => ValueTask.FromResult(Get(targetKey));
+
     public CircuitStatus Get(string targetKey) =>
         _circuits.TryGetValue(targetKey, out var status) ? status : CircuitStatus.ClosedFor(targetKey);
 

@@ -181,6 +181,28 @@ public sealed class LeasedQuotaBankTests(LeaseCluster cluster) : IClassFixture<L
     }
 
     [Fact]
+    public async Task Settle_TwoInOneDelivery_EachIsPlacedAtItsOwnOffset()
+    {
+        var window = Window(NewEntity());
+        await _quotas.ReserveAsync([new QuotaClaim(window, 1_000, 100), new QuotaClaim(window, 1_000, 100)], default);
+
+        var changes = await SettleAsync(new QuotaSettlement(window, 100, 60), new QuotaSettlement(window, 100, 70));
+
+        Assert.Equal([(0L, 60L), (60L, 130L)], changes.Select(c => (c.UsedBefore, c.UsedAfter)));
+    }
+
+    [Fact]
+    public async Task Settle_RequestsMeter_RaisesNoSpendEvent_ButIsCounted()
+    {
+        var window = Window(NewEntity(), QuotaMeter.Requests);
+        await _quotas.ReserveAsync([new QuotaClaim(window, 10, 1)], default);
+
+        Assert.Empty(await SettleAsync(new QuotaSettlement(window, 1, 1)));
+
+        Assert.Equal((1L, 0L), ((await UsageOf(window)).Used, (await UsageOf(window)).Reserved));
+    }
+
+    [Fact]
     public async Task Settle_ActualZero_ReleasesWithoutCharge()
     {
         var window = Window(NewEntity());
@@ -210,7 +232,7 @@ public sealed class LeasedQuotaBankTests(LeaseCluster cluster) : IClassFixture<L
     [Fact]
     public async Task Reserve_NoHardCap_IsNeverRefused_AndItsSpendIsRecorded()
     {
-        var window = Window(NewEntity(), QuotaMeter.Tokens);
+        var window = Window(NewEntity(), QuotaMeter.BudgetTokens);
 
         var big = await _quotas.ReserveAsync([new QuotaClaim(window, long.MaxValue, long.MaxValue / 2)], default);
         var more = await _quotas.ReserveAsync([new QuotaClaim(window, long.MaxValue, long.MaxValue / 2)], default);
