@@ -60,11 +60,6 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"{prefix}{nameof(circuit.ProbeLease)} must be greater than zero.");
         }
 
-        if (string.IsNullOrWhiteSpace(circuit.ReplicaId))
-        {
-            failures.Add($"{prefix}{nameof(circuit.ReplicaId)} must not be empty.");
-        }
-
         if (!circuit.TryReadFailureStatusCodes(out _, out var bad))
         {
             failures.Add($"{prefix}{nameof(circuit.FailureStatusCodes)} has '{bad}', which is neither a status from 100 to 599 nor 1xx to 5xx.");

@@ -4,9 +4,10 @@ namespace Switchyard.FrontDoor.Admin;
 
 /// <summary>
 /// The <c>usage</c> extension field of workspace, API key and virtual key reads: what the entity used in its current
-/// windows, from the quota bank's spend ledger. Without a registered <see cref="IQuotaBank"/> reads leave it out.
+/// windows, from the quota bank's spend ledger. Without a registered <see cref="IQuotaBank"/> reads leave it out, and
+/// while the entity's grain cannot be reached (its silo died and it is moving) they leave it out too rather than fail.
 /// </summary>
-internal sealed class AdminUsage(IServiceProvider services, TimeProvider time)
+internal sealed partial class AdminUsage(IServiceProvider services, TimeProvider time, ILogger<AdminUsage> logger)
 {
     private readonly IQuotaBank? _bank = services.GetService<IQuotaBank>();
 
@@ -18,9 +19,18 @@ internal sealed class AdminUsage(IServiceProvider services, TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        var current = (await _bank.UsageAsync(kind, entityId, cancellationToken))
-            .Where(row => row.Window.Start <= now && (row.Window.End is null || now < row.Window.End))
-            .ToList();
+        IReadOnlyList<QuotaUsage> rows;
+        try
+        {
+            rows = await _bank.UsageAsync(kind, entityId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogUsageUnavailable(logger, QuotaText.Write(kind), entityId, ex);
+            return null;
+        }
+
+        var current = rows.Where(row => row.Window.Start <= now && (row.Window.End is null || now < row.Window.End)).ToList();
         return new UsageView(IsExhausted(limits, current) ? "exhausted" : "active", current.Select(Window).ToArray());
     }
 
@@ -45,4 +55,7 @@ internal sealed class AdminUsage(IServiceProvider services, TimeProvider time)
         };
         return new UsageWindowView(meter, row.Window.Start, row.Window.End, row.Used / scale, row.Reserved / scale);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The usage of {Kind} {EntityId} cannot be read now; the read leaves it out")]
+    private static partial void LogUsageUnavailable(ILogger logger, string kind, string entityId, Exception exception);
 }

@@ -39,14 +39,6 @@ public sealed class CircuitBreakerOptions
     /// </summary>
     public TimeSpan ProbeLease { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// This replica's name in the cluster's circuit table (the probe owner). Default <c>&lt;machine name&gt;:&lt;process id&gt;</c>.
-    /// </summary>
-    public string ReplicaId { get; set; } = DefaultReplicaId;
-
-    /// <summary><c>&lt;machine name&gt;:&lt;process id&gt;</c>.</summary>
-    public static string DefaultReplicaId => Environment.MachineName + ":" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-
     /// <summary>Reads <see cref="FailureStatusCodes"/>; false with the offending item when it is not a status or <c>5xx</c>.</summary>
     internal bool TryReadFailureStatusCodes(out IReadOnlySet<int> codes, out string? bad)
     {

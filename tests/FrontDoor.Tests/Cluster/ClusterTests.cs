@@ -7,27 +7,32 @@ using Xunit.Abstractions;
 namespace Switchyard.FrontDoor.Tests.Cluster;
 
 /// <summary>
-/// The cluster as it runs in production: three replica processes, one PostgreSQL, one FakeProvider. Fake usage for
-/// "hi" with <c>max_tokens: 5</c> is 11 tokens; at $0.01 a token a call costs $0.11 and reserves at most $0.14.
+/// The cluster as it runs in production, in both its shapes (<see cref="ClusterFixture"/>): real processes, one
+/// PostgreSQL, one FakeProvider. Fake usage for "hi" with <c>max_tokens: 5</c> is 11 tokens; at $0.01 a token a call
+/// costs $0.11 and reserves at most $0.14.
 /// </summary>
-[Collection(ClusterCollection.Name)]
-public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper output) : IClassFixture<TCluster>
+    where TCluster : ClusterFixture
 {
-    private const long CallMicros = 110_000;
+    protected const long CallMicros = 110_000;
 
     private readonly AdminCalls _admin = new(cluster.Replicas[0].Client, GatewayFixture.AdminToken);
 
-    private async Task<(string Workspace, string KeyId, string Key)> TenantAsync(string keyLimits = "")
+    protected TCluster Cluster => cluster;
+
+    protected ITestOutputHelper Output => output;
+
+    protected async Task<(string Workspace, string KeyId, string Key)> TenantAsync(string keyLimits = "", int usdPerMillion = 10_000)
     {
         var workspace = (await _admin.Post("/v1/admin/workspaces", $$"""
-            {"name":"team {{Guid.NewGuid():N}}","price_overrides":{"openai/fake-gpt":{"input_per_million":10000,"output_per_million":10000} } }
+            {"name":"team {{Guid.NewGuid():N}}","price_overrides":{"openai/fake-gpt":{"input_per_million":{{usdPerMillion}},"output_per_million":{{usdPerMillion}}} } }
             """)).Ok().Str("id");
         var created = (await _admin.Post("/v1/api-keys/workspace/service",
             $$"""{"name":"ci-bot","scopes":["completions.write"],"workspace_id":"{{workspace}}"{{keyLimits}}}""")).Ok();
         return (workspace, created.Str("id"), created.Str("key"));
     }
 
-    private HttpRequestMessage Chat(string key, string fault = "") =>
+    protected HttpRequestMessage Chat(string key, string fault = "") =>
         Requests.Chat("fake-gpt", "hi", extra: ",\"max_tokens\":5")
             .WithHeader("x-portkey-provider", "openai")
             .WithHeader("x-portkey-custom-host", cluster.FakeBase)
@@ -35,7 +40,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
             .WithHeader("x-fake-fault", fault)
             .WithHeader("x-portkey-forward-headers", "x-fake-fault");
 
-    private static async Task<HttpStatusCode> SendAsync(ReplicaProcess replica, HttpRequestMessage request)
+    protected static async Task<HttpStatusCode> SendAsync(ReplicaProcess replica, HttpRequestMessage request)
     {
         using var response = await replica.Client.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
@@ -43,7 +48,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
     }
 
     /// <summary>The key's spend and reservations in its current budget period, as the admin API reads them from its grain.</summary>
-    private async Task<(long Used, long Reserved)> SpendAsync(string keyId)
+    protected async Task<(long Used, long Reserved)> SpendAsync(string keyId)
     {
         var usage = (await _admin.Get($"/v1/api-keys/{keyId}")).Ok().GetProperty("usage");
         var window = usage.GetProperty("windows").EnumerateArray().Single(w => w.GetProperty("meter").GetString() == "cost_usd");
@@ -51,7 +56,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
     }
 
     /// <summary>The key's spend, once nothing is reserved any more (unused lease balances go back after a lease lifetime idle).</summary>
-    private async Task<long> SettledSpendAsync(string keyId)
+    protected async Task<long> SettledSpendAsync(string keyId)
     {
         (long Used, long Reserved) spend = default;
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -93,7 +98,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task HardCap_ConcurrentLoadSpreadAcrossReplicas_NeverSpendsPastIt()
+    public async Task HardCap_200ConcurrentRequestsAcrossFrontDoors_NeverSpendsPastIt()
     {
         var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":1,"type":"cost"}""");
         foreach (var replica in cluster.Replicas)
@@ -101,12 +106,12 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
             await Eventually.Until(() => SendAsync(replica, Chat(key, "status=400")).GetAwaiter().GetResult() == HttpStatusCode.BadRequest, 1000);
         }
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => SendAsync(cluster.Replicas[i % 3], Chat(key, "latency=20"))));
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => SendAsync(cluster.Replicas[i % 3], Chat(key, "latency=20"))));
 
         var admitted = statuses.Count(s => s == HttpStatusCode.OK);
-        Assert.Equal(150, admitted + statuses.Count(s => s == HttpStatusCode.PreconditionFailed));
+        Assert.Equal(200, admitted + statuses.Count(s => s == HttpStatusCode.PreconditionFailed));
         var spent = await SettledSpendAsync(keyId);
-        output.WriteLine($"admitted {admitted} of 150 across 3 replicas; spent {spent} of 1000000 micro-dollars");
+        output.WriteLine($"admitted {admitted} of 200 across 3 front doors; spent {spent} of 1000000 micro-dollars");
         Assert.Equal(admitted * CallMicros, spent);
         Assert.True(spent <= 1_000_000);
         Assert.InRange(admitted, 7, 9);
@@ -190,13 +195,78 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
 
         await victim.DisposeAsync();
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SendAsync(cluster.Replicas[i % 2], Chat(key))));
+        // Co-hosting, the dead front door was a silo too and may have held the key's grain: a grant then waits for the
+        // grain to move (503 meanwhile, never a 500). With separate silos the grain never left.
+        var carriedOn = Stopwatch.StartNew();
+        var first = HttpStatusCode.OK;
+        await Eventually.Until(() => (first = SendAsync(cluster.Replicas[0], Chat(key)).GetAwaiter().GetResult()) is HttpStatusCode.OK or not HttpStatusCode.ServiceUnavailable, 15_000);
+        Assert.Equal(HttpStatusCode.OK, first);
+        output.WriteLine($"the other front doors were granted again after {carriedOn.ElapsedMilliseconds} ms");
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => SendAsync(cluster.Replicas[i % 2], Chat(key))));
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
 
         await Eventually.Until(() => SpendAsync(keyId).GetAwaiter().GetResult().Used == 10 * CallMicros);
         var after = await SpendAsync(keyId);
         output.WriteLine($"after SIGKILL: used {after.Used}, still reserved by the dead replica {after.Reserved}");
         Assert.True(after.Used + after.Reserved <= 5_000_000, $"used {after.Used} + reserved {after.Reserved} is past the $5 cap");
+    }
+
+    [Fact]
+    public async Task BudgetRaise_OnOneFrontDoor_IsHonouredByEveryFrontDoorWithinOneSecond()
+    {
+        // At $0.10 a token a call costs $1.10 and reserves $1.40: under a $1 cap none fits, under $10 they do.
+        var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":1,"type":"cost"}""", usdPerMillion: 100_000);
+        foreach (var replica in cluster.Replicas)
+        {
+            await Eventually.Until(() => SendAsync(replica, Chat(key)).GetAwaiter().GetResult() == HttpStatusCode.PreconditionFailed, 2000);
+        }
+
+        var raisedAt = Stopwatch.StartNew();
+        (await _admin.Put($"/v1/api-keys/{keyId}", """{"usage_limits":{"credit_limit":10,"type":"cost"}}""")).Empty();
+        var seen = new List<double>();
+        foreach (var replica in cluster.Replicas)
+        {
+            await Eventually.Until(() => SendAsync(replica, Chat(key)).GetAwaiter().GetResult() == HttpStatusCode.OK, 1000);
+            seen.Add(raisedAt.Elapsed.TotalMilliseconds);
+        }
+
+        output.WriteLine($"budget raise honoured after {string.Join(", ", seen.Select(ms => $"{ms:0} ms"))}");
+        Assert.All(seen, ms => Assert.True(ms < 1000, $"took {ms} ms"));
+    }
+
+    [Fact]
+    public async Task FrontDoorFrozen_UnderLoad_TheOthersServe_NothingIsOverGrantedOrLost()
+    {
+        var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":4,"type":"cost"}""");
+        await using var frozen = await cluster.StartReplicaAsync("frozen");
+        var doors = cluster.Replicas.Append(frozen).ToArray();
+        using var stop = new CancellationTokenSource();
+        var results = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        var load = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                results.Add(await SendAsync(doors[i % doors.Length], Chat(key, "latency=50")));
+            }
+        })).ToArray();
+
+        await Task.Delay(500);
+        frozen.Freeze();
+        var during = results.Count;
+        await Task.Delay(3000);
+        var servedWhileFrozen = results.Count - during;
+        frozen.Thaw();
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        var answered = results.Count(r => r == HttpStatusCode.OK);
+        var spent = await SettledSpendAsync(keyId);
+        output.WriteLine($"served {servedWhileFrozen} while one front door was frozen; answered {answered} in all; spent {spent} of 4000000");
+        Assert.True(servedWhileFrozen > 0);
+        Assert.DoesNotContain(results, r => r == HttpStatusCode.InternalServerError);
+        Assert.Equal(answered * CallMicros, spent);
+        Assert.True(spent <= 4_000_000, $"spent {spent} past the $4 cap");
     }
 
     [Fact]
@@ -254,6 +324,84 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         Assert.InRange(cluster.Fake.Journal.ForScenario(scenario).Count, 2, 4);
     }
 }
+
+[Collection(ClusterCollection.Name)]
+public sealed class SeparateSilosClusterTests(SeparateSilosCluster cluster, ITestOutputHelper output) : ClusterTests<SeparateSilosCluster>(cluster, output)
+{
+    [Theory]
+    [InlineData("kill")]
+    [InlineData("freeze")]
+    public async Task SiloHoldingTheGrain_LostUnderLoad_NothingOverGrantedOrLost_GrantsResume(string how)
+    {
+        var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":30,"type":"cost"}""");
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Cluster.Replicas[0], Chat(key)));
+        var victim = await Cluster.HolderOfAsync(Switchyard.State.GovernedKind.ApiKey, keyId, Cluster.Silos);
+
+        using var stop = new CancellationTokenSource();
+        var results = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        var load = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                results.Add(await SendAsync(Cluster.Replicas[i % 3], Chat(key, "latency=20")));
+            }
+        })).ToArray();
+
+        await Task.Delay(1000);
+        var lostAt = Stopwatch.StartNew();
+        if (how == "kill")
+        {
+            await victim.KillAsync();
+        }
+        else
+        {
+            victim.Freeze();
+        }
+
+        // A usage read goes through the grain: the first one answered is the first exchange after the grain moved.
+        var reader = new AdminCalls(Cluster.Replicas[1].Client, GatewayFixture.AdminToken);
+        double? resumedMs = null;
+        while (lostAt.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                var read = await reader.Get($"/v1/api-keys/{keyId}");
+                if (read.Status == HttpStatusCode.OK && read.Body.TryGetProperty("usage", out _))
+                {
+                    resumedMs = lostAt.Elapsed.TotalMilliseconds;
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(1000);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        if (how == "freeze")
+        {
+            victim.Thaw();
+        }
+
+        await victim.DisposeAsync();
+        var answered = results.Count(r => r == HttpStatusCode.OK);
+        var spent = await SettledSpendAsync(keyId);
+        Output.WriteLine($"{how}: the grain answered again after {resumedMs:0} ms; answered {answered + 1} calls, spent {spent} of 30000000; statuses "
+            + string.Join(", ", results.GroupBy(r => r).Select(g => $"{(int)g.Key}×{g.Count()}")));
+        Assert.NotNull(resumedMs);
+        Assert.DoesNotContain(results, r => (int)r >= 500 && r != HttpStatusCode.ServiceUnavailable);
+        Assert.Equal((answered + 1) * CallMicros, spent);
+        Assert.True(spent <= 30_000_000, $"spent {spent} past the $30 cap");
+        await Cluster.ReplaceSiloAsync(victim);
+    }
+}
+
+[Collection(ClusterCollection.Name)]
+public sealed class CoHostClusterTests(CoHostCluster cluster, ITestOutputHelper output) : ClusterTests<CoHostCluster>(cluster, output);
 
 [CollectionDefinition(Name)]
 public sealed class ClusterCollection

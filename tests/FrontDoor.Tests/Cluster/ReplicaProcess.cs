@@ -7,26 +7,33 @@ using System.Text;
 namespace Switchyard.FrontDoor.Tests.Cluster;
 
 /// <summary>
-/// One FrontDoor replica as its own operating-system process (the built <c>Switchyard.FrontDoor.dll</c>), so a test can
-/// kill it with SIGKILL or stop it with SIGTERM like an orchestrator would.
+/// One process of the cluster as its own operating-system process: a front door (the built
+/// <c>Switchyard.FrontDoor.dll</c>) or a silo (<c>src/Silo</c>'s build output), so a test can kill it with SIGKILL, freeze it
+/// with SIGSTOP or stop it with SIGTERM like an orchestrator would. Each gets Orleans ports of its own.
 /// </summary>
 public sealed class ReplicaProcess : IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly StringBuilder _output = new();
+    private readonly bool _silo;
     private Process? _process;
 
-    public ReplicaProcess(string name, IReadOnlyDictionary<string, string> environment)
+    public ReplicaProcess(string name, IReadOnlyDictionary<string, string> environment, bool silo = false)
     {
         Name = name;
         _environment = environment;
+        _silo = silo;
         Port = FreePort();
+        SiloPort = FreePort();
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public string Name { get; }
 
     public int Port { get; }
+
+    /// <summary>The Orleans silo port (silos and co-hosting front doors listen on it).</summary>
+    public int SiloPort { get; }
 
     public HttpClient Client { get; }
 
@@ -48,13 +55,14 @@ public sealed class ReplicaProcess : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Switchyard.FrontDoor.dll");
+        var folder = _silo ? SiloFolder() : AppContext.BaseDirectory;
+        var dll = Path.Combine(folder, _silo ? "Switchyard.Silo.dll" : "Switchyard.FrontDoor.dll");
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{Port}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = folder,
         };
         foreach (var (name, value) in _environment)
         {
@@ -62,7 +70,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
         }
 
         // Every process on this machine is a silo of its own (co-host mode): each needs its own Orleans ports.
-        start.Environment["Switchyard__Cluster__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Switchyard__Cluster__SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Switchyard__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
@@ -112,6 +120,20 @@ public sealed class ReplicaProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes (a stalled VM, a GC pause without end) with its connections open.</summary>
+    public void Freeze() => Signal(19);
+
+    /// <summary>SIGCONT: a frozen process runs on.</summary>
+    public void Thaw() => Signal(18);
+
+    private void Signal(int signal)
+    {
+        if (_process is { HasExited: false } p && SendSignal(p.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({signal}) failed for {Name}");
+        }
+    }
+
     /// <summary>SIGTERM, as Kubernetes sends before a pod goes: the replica drains and exits on its own.</summary>
     public void Terminate()
     {
@@ -146,6 +168,24 @@ public sealed class ReplicaProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
+    }
+
+    /// <summary>The silo host's build output, beside this test assembly's configuration (test.sh builds the whole solution first).</summary>
+    private static string SiloFolder()
+    {
+        var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        var framework = Path.GetFileName(here);
+        var configuration = Path.GetFileName(Path.GetDirectoryName(here)!);
+        var root = here;
+        while (!File.Exists(Path.Combine(root, "Switchyard.slnx")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        var folder = Path.Combine(root, "src", "Silo", "bin", configuration, framework);
+        return File.Exists(Path.Combine(folder, "Switchyard.Silo.dll"))
+            ? folder
+            : throw new InvalidOperationException($"the silo is not built at {folder}: build the solution first (test.sh does)");
     }
 
     private static int FreePort()
