@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 namespace Switchyard.FrontDoor.Tests.Cluster;
 
 /// <summary>
-/// PostgreSQL goes away under load and comes back: two replicas on a server of the test's own. Keys without limits
+/// PostgreSQL goes away under load and comes back: two front doors (over two silos, or co-hosting them) on a server of
+/// the test's own. Keys without limits
 /// are served throughout (everything they need is in memory); soft budgets fail open; hard budgets serve within the
 /// leases they hold and fail closed beyond them (503, never a 500); settled spend reaches the grains once the database is back.
 /// </summary>
@@ -18,21 +19,34 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifeti
 
     private PrivatePostgres _postgres = null!;
     private readonly List<ReplicaProcess> _replicas = [];
+    private readonly List<ReplicaProcess> _silos = [];
     private Switchyard.FakeProvider.FakeProviderServer _fake = null!;
 
     public async Task InitializeAsync()
     {
         _fake = await Switchyard.FakeProvider.FakeProviderServer.StartAsync();
         _postgres = await PrivatePostgres.StartAsync();
+    }
+
+    /// <summary>Two front doors, over two silo processes or co-hosting their silos.</summary>
+    private async Task StartAsync(bool coHost)
+    {
         var environment = new Dictionary<string, string>
         {
             ["SWITCHYARD_DATABASE_URL"] = _postgres.ConnectionString,
             ["SWITCHYARD_ADMIN_TOKEN"] = GatewayFixture.AdminToken,
             ["SWITCHYARD_MASTER_KEY"] = GatewayFixture.MasterKey,
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Switchyard__Cluster__CoHost"] = "true",
+            ["Switchyard__Cluster__CoHost"] = coHost ? "true" : "false",
             ["Switchyard__Cluster__AdvertisedAddress"] = "127.0.0.1",
         };
+        for (var i = 0; !coHost && i < 2; i++)
+        {
+            var silo = new ReplicaProcess($"s{i}", environment.Where(e => e.Key != "SWITCHYARD_MASTER_KEY" && e.Key != "SWITCHYARD_ADMIN_TOKEN").ToDictionary(), silo: true);
+            _silos.Add(silo);
+            await silo.StartAsync();
+        }
+
         for (var i = 0; i < 2; i++)
         {
             var replica = new ReplicaProcess($"o{i}", environment);
@@ -43,9 +57,9 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifeti
 
     public async Task DisposeAsync()
     {
-        foreach (var replica in _replicas)
+        foreach (var process in _replicas.Concat(_silos))
         {
-            await replica.DisposeAsync();
+            await process.DisposeAsync();
         }
 
         await _postgres.DisposeAsync();
@@ -58,9 +72,12 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifeti
             .WithHeader("x-portkey-custom-host", new Uri(_fake.BaseAddress, "v1").ToString())
             .WithHeader("x-portkey-api-key", key);
 
-    [Fact]
-    public async Task Restart_UnderLoad_ServesWhatItCan_FailsOnlyClosed_AndLosesNoSpend()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_UnderLoad_ServesWhatItCan_FailsOnlyClosed_AndLosesNoSpend(bool coHost)
     {
+        await StartAsync(coHost);
         var admin = new AdminCalls(_replicas[0].Client, GatewayFixture.AdminToken);
         var workspace = (await admin.Post("/v1/admin/workspaces", """
             {"name":"outage","price_overrides":{"openai/fake-gpt":{"input_per_million":10000,"output_per_million":10000} } }
