@@ -57,8 +57,14 @@ public static class ClusterHosting
             });
             if (OnKubernetes)
             {
-                // Cluster and service ids, the silo's name and address come from the pod (labels, POD_* variables).
+                // Cluster and service ids, the silo's name and address come from the pod (labels, POD_* variables); the
+                // ports stay this deployment's.
                 silo.UseKubernetesHosting();
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloPort = options.SiloPort;
+                    o.GatewayPort = options.GatewayPort;
+                });
             }
             else
             {
@@ -93,8 +99,9 @@ public static class ClusterHosting
         var options = Read(configuration);
         client.UseAdoNetClustering(o =>
         {
+            // A client only reads the gateway list now and then: two connections are plenty.
             o.Invariant = Invariant;
-            o.ConnectionString = PostgresConnection.ForOrleans(databaseUrl, options.MaxPoolSize);
+            o.ConnectionString = PostgresConnection.ForOrleans(databaseUrl, Math.Min(options.MaxPoolSize, 2));
         });
         client.Configure<ClusterOptions>(o =>
         {

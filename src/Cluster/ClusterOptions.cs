@@ -44,8 +44,9 @@ public sealed class SwitchyardClusterOptions
     public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The most PostgreSQL connections Orleans may open in this process (membership, grain state). Default 8. Every
-    /// silo, front door and the migration share the server's <c>max_connections</c> (100 by default).
+    /// The most PostgreSQL connections Orleans may open in a silo (membership, grain state). Default 8; a front door that
+    /// is only a client uses at most 2. Every silo, front door and the migration share the server's
+    /// <c>max_connections</c> (100 by default).
     /// </summary>
     public int MaxPoolSize { get; set; } = 8;
 

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Switchyard.State;
 
 namespace Switchyard.Grains;
@@ -46,8 +47,9 @@ public interface IProviderHealthGrain : IGrainWithStringKey
 [Alias("Switchyard.ICircuitWatcher")]
 public interface ICircuitWatcher : IGrainObserver
 {
-    /// <summary>A circuit changed.</summary>
+    /// <summary>A circuit changed. One-way: a dead front door costs the grain nothing, and versions order what arrives.</summary>
     [Alias("Changed")]
+    [OneWay]
     Task CircuitChanged(CircuitView view);
 }
 

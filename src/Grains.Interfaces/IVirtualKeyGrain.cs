@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Switchyard.Grains;
 
 /// <summary>
@@ -34,7 +36,11 @@ public interface IVirtualKeyGrain : IGrainWithStringKey
 [Alias("Switchyard.ILeaseHolder")]
 public interface ILeaseHolder : IGrainObserver
 {
-    /// <summary>The limits of the entity <paramref name="entityKey"/> changed: return every unused balance of its leases now and lease again against the new limits.</summary>
+    /// <summary>
+    /// The limits of the entity <paramref name="entityKey"/> changed: return every unused balance of its leases now and
+    /// lease again against the new limits. One-way: a dead front door costs the grain nothing.
+    /// </summary>
     [Alias("LimitsChanged")]
+    [OneWay]
     Task LimitsChanged(string entityKey);
 }

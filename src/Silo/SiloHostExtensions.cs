@@ -18,7 +18,8 @@ internal static class SiloHostExtensions
 
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole();
-        builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl));
+        // The silo reads the catalog only to migrate and to import an entity's old spend once: two connections do.
+        builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl, maxPoolSize: 2));
         builder.Services.AddSingleton<SiloReadiness>();
 
         // Hosted services start in order: the schema first (Orleans' tables come with it), then the silo, then readiness.

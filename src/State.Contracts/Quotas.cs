@@ -1,6 +1,6 @@
 namespace Switchyard.State;
 
-/// <summary>The three kinds of record that carry limits (DESIGN.md §5): a request is admitted only if every level admits it.</summary>
+/// <summary>The three kinds of record that carry limits: a request is admitted only if every level admits it.</summary>
 public enum GovernedKind
 {
     Workspace,

@@ -10,7 +10,7 @@ public static class PostgresState
     /// 100): every front door, silo and the migration share the server's <c>max_connections</c> (100 by default), and the
     /// catalog is read from in-memory snapshots, so a few connections serve a process.
     /// </summary>
-    public const int DefaultMaxPoolSize = 10;
+    public const int DefaultMaxPoolSize = 6;
 
     /// <summary>
     /// Opens the stores over one pooled data source. Nothing is read or written yet: run
@@ -20,12 +20,13 @@ public static class PostgresState
     /// An Npgsql connection string (<c>Host=db;Username=switchyard;Password=…;Database=switchyard</c>) or a libpq URL
     /// (<c>postgres://switchyard:…@db:5432/switchyard?sslmode=require</c>).
     /// </param>
-    public static PostgresStores Open(string urlOrConnectionString)
+    /// <param name="maxPoolSize">The pool's size unless the connection string sets one; default <see cref="DefaultMaxPoolSize"/>.</param>
+    public static PostgresStores Open(string urlOrConnectionString, int maxPoolSize = DefaultMaxPoolSize)
     {
         var builder = new NpgsqlConnectionStringBuilder(PostgresConnection.FromUrlOrConnectionString(urlOrConnectionString));
         if (!urlOrConnectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase))
         {
-            builder.MaxPoolSize = DefaultMaxPoolSize;
+            builder.MaxPoolSize = maxPoolSize;
         }
 
         return new PostgresStores(NpgsqlDataSource.Create(builder.ConnectionString));

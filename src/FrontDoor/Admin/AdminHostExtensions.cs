@@ -18,6 +18,7 @@ public static class AdminHostExtensions
         builder.Services.AddSingleton<ConfigRules>();
         builder.Services.AddSingleton<AdminAudit>();
         builder.Services.AddSingleton<AdminUsage>();
+        builder.Services.AddSingleton<AdminLimits>();
         return builder;
     }
 

@@ -159,7 +159,7 @@ internal static class ApiKeyEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string id, HttpRequest request, IKeyStore keys, IQuotaBank quotas, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, IKeyStore keys, AdminLimits pushLimits, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -202,13 +202,13 @@ internal static class ApiKeyEndpoints
             UpdatedAt = now,
         };
         await keys.UpdateApiKeyAsync(updated, cancellationToken);
-        await quotas.LimitsChangedAsync(GovernedKind.ApiKey, key.Id, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "api_keys.update", AuditNames.ApiKey, key.Id, key.WorkspaceId, AuditJson(key, now), AuditJson(updated, now));
+        await pushLimits.ChangedAsync(GovernedKind.ApiKey, key.Id, cancellationToken);
         return AdminResults.Done();
     }
 
     private static async Task<IResult> RevokeAsync(
-        string id, HttpRequest request, IKeyStore keys, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, IKeyStore keys, AdminLimits pushLimits, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (key, problem) = await FindAsync(id, "delete", request, keys, cancellationToken);
         if (key is null)
@@ -220,6 +220,7 @@ internal static class ApiKeyEndpoints
         var revoked = key with { RevokedAt = key.RevokedAt ?? now, UpdatedAt = now };
         await keys.UpdateApiKeyAsync(revoked, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "api_keys.revoke", AuditNames.ApiKey, key.Id, key.WorkspaceId, AuditJson(key, now), AuditJson(revoked, now));
+        await pushLimits.ChangedAsync(GovernedKind.ApiKey, key.Id, cancellationToken);
         return AdminResults.Done();
     }
 

@@ -119,7 +119,7 @@ internal static class VirtualKeyEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string slug, HttpRequest request, IKeyStore keys, IQuotaBank quotas, IServiceProvider services, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
+        string slug, HttpRequest request, IKeyStore keys, AdminLimits pushLimits, IServiceProvider services, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -164,13 +164,13 @@ internal static class VirtualKeyEndpoints
         }
 
         await keys.UpdateVirtualKeyAsync(updated, cancellationToken);
-        await quotas.LimitsChangedAsync(GovernedKind.VirtualKey, key.Id, cancellationToken);
         await audit.RecordAsync(
             request.HttpContext, "virtual_keys.update", AuditNames.VirtualKey, key.Id, key.WorkspaceId, AuditJson(key, updated.UpdatedAt), AuditJson(updated, updated.UpdatedAt));
+        await pushLimits.ChangedAsync(GovernedKind.VirtualKey, key.Id, cancellationToken);
         return AdminResults.Done();
     }
 
-    private static async Task<IResult> DeleteAsync(string slug, HttpRequest request, IKeyStore keys, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string slug, HttpRequest request, IKeyStore keys, AdminLimits pushLimits, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (key, problem) = await FindAsync(slug, request, keys, cancellationToken);
         if (key is null)
@@ -180,6 +180,7 @@ internal static class VirtualKeyEndpoints
 
         await keys.DeleteVirtualKeyAsync(key.WorkspaceId, key.Slug, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "virtual_keys.delete", AuditNames.VirtualKey, key.Id, key.WorkspaceId, AuditJson(key, time.GetUtcNow()), null);
+        await pushLimits.ChangedAsync(GovernedKind.VirtualKey, key.Id, cancellationToken);
         return AdminResults.Done();
     }
 

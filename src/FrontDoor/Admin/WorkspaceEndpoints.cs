@@ -97,7 +97,7 @@ internal static class WorkspaceEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        string id, HttpRequest request, IKeyStore keys, IQuotaBank quotas, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
+        string id, HttpRequest request, IKeyStore keys, AdminLimits pushLimits, AdminAudit audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await AdminBody.ReadAsync(request, cancellationToken);
         if (body is null)
@@ -131,8 +131,8 @@ internal static class WorkspaceEndpoints
             UpdatedAt = time.GetUtcNow(),
         };
         await keys.UpdateWorkspaceAsync(updated, cancellationToken);
-        await quotas.LimitsChangedAsync(GovernedKind.Workspace, workspace.Id, cancellationToken);
         await audit.RecordAsync(request.HttpContext, "workspaces.update", AuditNames.Workspace, workspace.Id, workspace.Id, AuditJson(workspace), AuditJson(updated));
+        await pushLimits.ChangedAsync(GovernedKind.Workspace, workspace.Id, cancellationToken);
         return AdminResults.Done();
     }
 

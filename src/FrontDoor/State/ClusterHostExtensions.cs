@@ -1,4 +1,5 @@
 using Switchyard.Cluster;
+using Switchyard.Grains;
 using Switchyard.Gateway.Security;
 using Switchyard.State;
 using Switchyard.State.Embedded;
@@ -36,7 +37,7 @@ internal static class ClusterHostExtensions
             builder.UseOrleansClient(client => client.AddSwitchyardClient(configuration, databaseUrl));
         }
 
-        var leases = configuration.GetSection(SwitchyardClusterOptions.Section + ":Leases").Get<LeaseClientOptions>() ?? new LeaseClientOptions();
+        var leases = configuration.GetSection(SwitchyardClusterOptions.Section + ":Leases").Get<LeaseOptions>() ?? new LeaseOptions();
         builder.Services.AddSingleton(sp => new LeasedQuotaBank(
             sp.GetRequiredService<IGrainFactory>(),
             leases,

@@ -10,7 +10,7 @@ using Switchyard.State;
 namespace Switchyard.Gateway.Admission;
 
 /// <summary>
-/// Step 4 of the pipeline and step 10's settlement (DESIGN.md §5): admits a call against the rate limits, concurrency
+/// The pipeline's admission and settlement (docs/architecture.md): admits a call against the rate limits, concurrency
 /// caps and budgets of every level that governs it (workspace, API key, virtual key), by reserving from the
 /// <see cref="IQuotaBank"/>, and settles each reservation to what really happened once the answer is written.
 /// </summary>
@@ -194,10 +194,11 @@ internal sealed partial class KeyLedger
         }
         catch (QuotaBankUnavailableException ex)
         {
-            // The database is unreachable and this replica's leases cannot cover a hard limit: fail closed.
+            // The entity's grain cannot be reached (its silo died or froze and it is moving) and this front door's leases
+            // cannot cover a hard limit: fail closed.
             LogBankUnavailable(_logger, ex);
             throw new GatewayException(503,
-                "Limits cannot be checked right now (the state database is unreachable), so a request under a hard budget or rate limit is refused. Retry shortly.")
+                "Limits cannot be checked right now (the quota authority is unreachable while the cluster recovers), so a request under a hard budget or rate limit is refused. Retry shortly.")
             {
                 Headers = [new("retry-after", "1")],
             };

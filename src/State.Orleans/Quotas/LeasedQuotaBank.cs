@@ -8,7 +8,7 @@ namespace Switchyard.State.Orleans.Quotas;
 /// The front door's quota bank: leases from each governed entity's <see cref="IVirtualKeyGrain"/>, admission from the
 /// local balance in memory (all or nothing over a request's claims, under one lock), settlement in memory, and one
 /// exchange at a time per entity in the background: refills when a balance runs short, budget spend within
-/// <see cref="LeaseClientOptions.SettleDelay"/>, everything else (and lease renewal) at each checkpoint, idle leases
+/// <see cref="LeaseOptions.SettleDelay"/>, everything else (and lease renewal) at each checkpoint, idle leases
 /// returned. Every figure sent is cumulative, so an exchange lost, retried or repeated loses or doubles nothing.
 /// </summary>
 /// <remarks>
@@ -19,7 +19,7 @@ namespace Switchyard.State.Orleans.Quotas;
 internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsyncDisposable
 {
     private readonly IGrainFactory _grains;
-    private readonly LeaseClientOptions _options;
+    private readonly LeaseOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<CancellationToken, Task>? _refreshLimits;
@@ -34,10 +34,11 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
     private int _disposed;
 
     /// <param name="refreshLimits">Reloads the catalog's limits before leases are returned on a limits push, so the next grant asks with the new caps.</param>
-    public LeasedQuotaBank(IGrainFactory grains, LeaseClientOptions options, TimeProvider time, ILogger<LeasedQuotaBank> logger, Func<CancellationToken, Task>? refreshLimits = null)
+    public LeasedQuotaBank(IGrainFactory grains, LeaseOptions options, TimeProvider time, ILogger<LeasedQuotaBank> logger, Func<CancellationToken, Task>? refreshLimits = null)
     {
         _grains = grains;
-        _options = options.Validate();
+        options.Validate();
+        _options = options;
         _time = time;
         _logger = logger;
         _refreshLimits = refreshLimits;

@@ -51,9 +51,39 @@ public sealed class AdminUsageTests
         }
     }
 
+    [Fact]
+    public async Task GrainUnreachable_ReadsLeaveUsageOut_AndALimitsChangeIsStoredAndAudited()
+    {
+        var bank = new StubBank { Unreachable = true };
+        var folder = TestGateway.NewDataFolder();
+        try
+        {
+            await using var gateway = await TestGateway.StartAsync(dataFolder: folder, services: services => services.Replace(ServiceDescriptor.Singleton<IQuotaBank>(bank)));
+            var workspace = (await gateway.Admin.Post("/v1/admin/workspaces", """{"name":"unreachable"}""")).Ok().Str("id");
+
+            var read = (await gateway.Admin.Get($"/v1/admin/workspaces/{workspace}")).Ok();
+            (await gateway.Admin.Put($"/v1/admin/workspaces/{workspace}", """{"usage_limits":{"credit_limit":3}}""")).Empty();
+
+            Assert.False(read.TryGetProperty("usage", out _));
+            Assert.Equal(3m, (await gateway.Admin.Get($"/v1/admin/workspaces/{workspace}")).Ok().GetProperty("usage_limits")[0].GetProperty("credit_limit").GetDecimal());
+            Assert.Equal(1, bank.LimitsPushes);
+            var audit = (await gateway.Admin.Get($"/v1/audit-logs?resource_id={workspace}")).Ok().GetProperty("records");
+            Assert.Equal(["workspaces.update", "workspaces.create"], audit.EnumerateArray().Select(record => record.Str("action")));
+        }
+        finally
+        {
+            TestGateway.DeleteFolder(folder);
+        }
+    }
+
     private sealed class StubBank : IQuotaBank
     {
         public Dictionary<string, IReadOnlyList<QuotaUsage>> Rows { get; } = [];
+
+        /// <summary>Every call to the quota authority fails, as while a grain moves after its silo died.</summary>
+        public bool Unreachable { get; init; }
+
+        public int LimitsPushes { get; private set; }
 
         public ValueTask<QuotaDecision> ReserveAsync(IReadOnlyList<QuotaClaim> claims, CancellationToken cancellationToken) =>
             ValueTask.FromResult(new QuotaDecision(-1, claims.Select(c => c.Amount).ToArray()));
@@ -69,9 +99,13 @@ public sealed class AdminUsageTests
         }
 
         public Task<IReadOnlyList<QuotaUsage>> UsageAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) =>
-            Task.FromResult(Rows.GetValueOrDefault(entityId) ?? []);
+            Unreachable ? throw new TimeoutException("unreachable (test)") : Task.FromResult(Rows.GetValueOrDefault(entityId) ?? []);
 
-        public Task LimitsChangedAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task LimitsChangedAsync(GovernedKind kind, string entityId, CancellationToken cancellationToken)
+        {
+            LimitsPushes++;
+            return Unreachable ? throw new TimeoutException("unreachable (test)") : Task.CompletedTask;
+        }
 
         public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

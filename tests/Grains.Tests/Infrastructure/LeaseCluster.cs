@@ -34,8 +34,8 @@ public sealed class LeaseCluster : IAsyncLifetime
     }
 
     /// <summary>A front door's bank on this cluster, on the real clock (its checkpoints run on their own; tests do not wait for them).</summary>
-    internal LeasedQuotaBank Bank(LeaseClientOptions? options = null) =>
-        new(Client, options ?? new LeaseClientOptions { CheckpointInterval = TimeSpan.FromMinutes(1), LeaseLifetime = TimeSpan.FromMinutes(5) }, TimeProvider.System, NullLogger<LeasedQuotaBank>.Instance);
+    internal LeasedQuotaBank Bank(LeaseOptions? options = null) =>
+        new(Client, options ?? new LeaseOptions { CheckpointInterval = TimeSpan.FromMinutes(1), LeaseLifetime = TimeSpan.FromMinutes(5) }, TimeProvider.System, NullLogger<LeasedQuotaBank>.Instance);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

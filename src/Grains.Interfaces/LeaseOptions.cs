@@ -2,7 +2,11 @@ using Microsoft.Extensions.Options;
 
 namespace Switchyard.Grains;
 
-/// <summary>How a <see cref="IVirtualKeyGrain"/> hands out, renews, takes back and forgets quota leases.</summary>
+/// <summary>
+/// How quota leases work, on both sides, bound from <c>Switchyard:Cluster:Leases</c> in silos and front doors alike (so
+/// the two agree): how a <see cref="IVirtualKeyGrain"/> hands out, renews, takes back and forgets them, and how a front
+/// door holds, delivers and renews them.
+/// </summary>
 public sealed class LeaseOptions
 {
     /// <summary>
@@ -44,6 +48,21 @@ public sealed class LeaseOptions
     /// <summary>How long after a rate-limit window ended its quota is kept (once nothing is outstanding on it). Default 1 hour.</summary>
     public TimeSpan RateWindowRetention { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Front doors: how far their clocks and the silos' may disagree; a lease is used only this long short of its end. Default 1 s.</summary>
+    public TimeSpan ClockSkewAllowance { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Front doors: how often settled spend is delivered, held leases renewed and idle ones returned. Default 1 s; at most a third of <see cref="LeaseLifetime"/>.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Front doors: how soon budget spend is delivered after a settlement (settlements meanwhile ride along), so alert
+    /// thresholds and admin reads follow within this. Default 50 ms.
+    /// </summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Front doors: after a grain failed to answer, how long claims beyond what is held fail at once instead of waiting on it again. Default 1 s.</summary>
+    public TimeSpan RetryAfterFailure { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Throws an <see cref="OptionsValidationException"/> naming every setting out of range.</summary>
     public void Validate()
     {
@@ -81,6 +100,16 @@ public sealed class LeaseOptions
         if (RateWindowRetention < TimeSpan.Zero)
         {
             failures.Add($"{nameof(LeaseOptions)}.{nameof(RateWindowRetention)} must not be negative.");
+        }
+
+        if (CheckpointInterval <= TimeSpan.Zero || CheckpointInterval * 3 > LeaseLifetime)
+        {
+            failures.Add($"{nameof(LeaseOptions)}.{nameof(CheckpointInterval)} must be greater than zero and at most a third of {nameof(LeaseLifetime)} (held leases are renewed at checkpoints).");
+        }
+
+        if (ClockSkewAllowance < TimeSpan.Zero || SettleDelay < TimeSpan.Zero || RetryAfterFailure < TimeSpan.Zero)
+        {
+            failures.Add($"{nameof(LeaseOptions)}.{nameof(ClockSkewAllowance)}, {nameof(SettleDelay)} and {nameof(RetryAfterFailure)} must not be negative.");
         }
 
         if (failures.Count > 0)
