@@ -102,7 +102,7 @@ public sealed class LeaseOptions
             failures.Add($"{nameof(LeaseOptions)}.{nameof(RateWindowRetention)} must not be negative.");
         }
 
-        if (CheckpointInterval <= TimeSpan.Zero || CheckpointInterval * 3 > LeaseLifetime)
+        if (CheckpointInterval <= TimeSpan.Zero || (LeaseLifetime > TimeSpan.Zero && CheckpointInterval * 3 > LeaseLifetime))
         {
             failures.Add($"{nameof(LeaseOptions)}.{nameof(CheckpointInterval)} must be greater than zero and at most a third of {nameof(LeaseLifetime)} (held leases are renewed at checkpoints).");
         }

@@ -203,6 +203,14 @@ public sealed class VirtualKeyLedgerTests
     }
 
     [Fact]
+    public void Validate_CheckpointLongerThanAThirdOfTheLifetime_ThrowsNamingTheOption()
+    {
+        var failure = Assert.Throws<OptionsValidationException>(() => new LeaseOptions { LeaseLifetime = TimeSpan.FromSeconds(2) }.Validate());
+
+        Assert.Equal(["LeaseOptions.CheckpointInterval must be greater than zero and at most a third of LeaseLifetime (held leases are renewed at checkpoints)."], failure.Failures);
+    }
+
+    [Fact]
     public void Validate_ZeroLeaseLifetime_ThrowsNamingTheOption()
     {
         var failure = Assert.Throws<OptionsValidationException>(() => new LeaseOptions { LeaseLifetime = TimeSpan.Zero }.Validate());
