@@ -56,9 +56,10 @@ public sealed class LeaseOptions
 
     /// <summary>
     /// Front doors: how soon budget spend is delivered after a settlement (settlements meanwhile ride along), so alert
-    /// thresholds and admin reads follow within this. Default 50 ms.
+    /// thresholds and admin reads follow within this. It bounds the deliveries a busy front door makes per budgeted
+    /// entity: at most one per this delay, whatever the request rate. Default 200 ms.
     /// </summary>
-    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Front doors: after a grain failed to answer, how long claims beyond what is held fail at once instead of waiting on it again. Default 1 s.</summary>
     public TimeSpan RetryAfterFailure { get; set; } = TimeSpan.FromSeconds(1);

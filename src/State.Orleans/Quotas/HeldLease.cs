@@ -14,6 +14,9 @@ internal sealed class HeldLease(QuotaWindow window, DateTimeOffset now)
 
     public QuotaSpan Span { get; } = new(window.Meter, window.Start, window.End);
 
+    /// <summary>The entity's link this lease belongs to (set once, when the lease is created).</summary>
+    public LeasedQuotaBank.EntityLink? Link { get; init; }
+
     public long Allotted { get; set; }
 
     public long Returned { get; set; }

@@ -674,6 +674,11 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
 
     private (EntityLink Link, HeldLease Lease) GetOrAdd(QuotaWindow window, DateTimeOffset now)
     {
+        if (_leases.TryGetValue(Key(window), out var lease))
+        {
+            return (lease.Link!, lease);
+        }
+
         var entity = GovernedEntityKey.Of(window.Kind, window.EntityId);
         if (!_entities.TryGetValue(entity, out var link))
         {
@@ -681,13 +686,9 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
             _entities.Add(entity, link);
         }
 
-        if (!_leases.TryGetValue(Key(window), out var lease))
-        {
-            lease = new HeldLease(window, now);
-            _leases.Add(Key(window), lease);
-            link.Leases.Add(lease);
-        }
-
+        lease = new HeldLease(window, now) { Link = link };
+        _leases.Add(Key(window), lease);
+        link.Leases.Add(lease);
         return (link, lease);
     }
 
@@ -723,7 +724,7 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
     private readonly record struct Shortfall(EntityLink Entity, HeldLease Lease, int FirstClaim, long Amount, long Limit);
 
     /// <summary>One governed entity's grain as this front door talks to it: exchanges go one at a time, numbered.</summary>
-    private sealed class EntityLink(string key, GovernedKind kind, string entityId, IVirtualKeyGrain grain)
+    internal sealed class EntityLink(string key, GovernedKind kind, string entityId, IVirtualKeyGrain grain)
     {
         public string Key { get; } = key;
 

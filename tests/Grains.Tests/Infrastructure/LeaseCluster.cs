@@ -27,6 +27,9 @@ public sealed class LeaseCluster : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(GrainStorage.Name);
             silo.Services.AddSingleton<TimeProvider>(Time);
+
+            // Advancing the fake clock must not time out calls in flight or declare silos dead.
+            silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
         });
         builder.ConfigureClient(client => client.Services.AddSingleton<IOutgoingGrainCallFilter>(Faults));
         Cluster = builder.Build();

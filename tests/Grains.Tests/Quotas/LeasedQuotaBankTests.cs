@@ -412,4 +412,58 @@ public sealed class LeasedQuotaBankTests(LeaseCluster cluster) : IClassFixture<L
         Assert.Equal(1_000, requests);
         Assert.InRange(_quotas.Exchanges, 1, 12);
     }
+
+    [Fact]
+    public async Task Steady_GovernedTrafficAtAThousandASecond_TakesAFewExchangesPerThousandRequests()
+    {
+        // The benchmark's governed load: a workspace budget and rpm, a key budget, rpm and tpm; 1,000 requests a second
+        // on the silos' fake clock, every one settled; exchanges counted over 8 s after 2 s of slow start.
+        var bank = new LeasedQuotaBank(cluster.Client, new LeaseOptions(), cluster.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<LeasedQuotaBank>.Instance);
+        _banks.Add(bank);
+        var workspace = NewEntity();
+        var key = NewEntity();
+        QuotaClaim[] Claims(DateTimeOffset now)
+        {
+            var minute = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+            QuotaWindow Budget(GovernedKind kind, string id) => new(kind, id, QuotaMeter.CostMicros, Now, Now.AddMonths(1));
+            QuotaWindow Rate(GovernedKind kind, string id, QuotaMeter meter) => new(kind, id, meter, minute, minute.AddMinutes(1));
+            return
+            [
+                new QuotaClaim(Budget(GovernedKind.Workspace, workspace), 1_000_000_000_000, 1_400),
+                new QuotaClaim(Rate(GovernedKind.Workspace, workspace, QuotaMeter.Requests), 1_000_000_000, 1),
+                new QuotaClaim(Budget(GovernedKind.ApiKey, key), 1_000_000_000_000, 1_400),
+                new QuotaClaim(Rate(GovernedKind.ApiKey, key, QuotaMeter.Requests), 1_000_000_000, 1),
+                new QuotaClaim(Rate(GovernedKind.ApiKey, key, QuotaMeter.Tokens), 1_000_000_000, 30),
+            ];
+        }
+
+        long counted = 0;
+        long requests = 0;
+        for (var millisecond = 0; millisecond < 10_000; millisecond++)
+        {
+            var claims = Claims(cluster.Time.GetUtcNow());
+            Assert.True((await bank.ReserveAsync(claims, default)).Admitted);
+            bank.Settle([.. claims.Select(c => new QuotaSettlement(c.Window, c.Amount, c.Window.Meter == QuotaMeter.CostMicros ? 1_100 : c.Amount))]);
+            if (millisecond == 2_000)
+            {
+                counted = bank.Exchanges;
+            }
+
+            if (millisecond >= 2_000)
+            {
+                requests++;
+            }
+
+            cluster.Time.Advance(TimeSpan.FromMilliseconds(1));
+            if (millisecond % 50 == 0)
+            {
+                // Let the deliveries and checkpoints the clock just released run before the next requests.
+                await Task.Delay(1);
+            }
+        }
+
+        var perThousand = (bank.Exchanges - counted) * 1_000.0 / requests;
+        Console.WriteLine($"{bank.Exchanges - counted} exchanges for {requests} governed requests: {perThousand:0.0} per 1,000");
+        Assert.InRange(perThousand, 0.1, 15);
+    }
 }
