@@ -411,7 +411,7 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
                         lease.Returned += lease.Balance;
                     }
 
-                    var renew = (lease.HeldAtGrain > 0 && reason == ExchangeReason.Checkpoint) || renewing.Contains(lease);
+                    var renew = (lease.HeldAtGrain > 0 && reason == ExchangeReason.Checkpoint) || renewing.Contains(lease) || link.Unsynced;
                     if (lease.Unsent || renew || (returning && lease.HeldAtGrain > 0))
                     {
                         totals.Add(new LeaseTotals(lease.Span, lease.Returned, lease.Spent, returning));
@@ -445,6 +445,11 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
                 {
                     link.UnavailableUntil = _time.GetUtcNow() + _options.RetryAfterFailure;
                     link.LastExchangeAt = DateTimeOffset.MinValue;
+
+                    // The grain may have applied it (a grant among it) and only the reply was lost: the next checkpoint
+                    // names every lease of the entity, so the cumulative figures in its reply bring back what this one
+                    // would have.
+                    link.Unsynced = true;
                 }
 
                 LogExchangeFailed(_logger, link.Key, ex);
@@ -467,6 +472,7 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
             {
                 link.UnavailableUntil = DateTimeOffset.MinValue;
                 link.LastExchangeAt = sentAt;
+                link.Unsynced &= !(reply.Accepted && sent.Count == link.Leases.Count);
                 if (reply.Accepted)
                 {
                     foreach (var (lease, returned, spent) in sent)
@@ -568,6 +574,11 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
 
     private bool IsDue(EntityLink link, DateTimeOffset now)
     {
+        if (link.Unsynced)
+        {
+            return true;
+        }
+
         var renewDue = now - link.LastExchangeAt >= _options.LeaseLifetime / 3;
         foreach (var lease in link.Leases)
         {
@@ -743,5 +754,8 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
         public DateTimeOffset LastExchangeAt { get; set; } = DateTimeOffset.MinValue;
 
         public bool PromptFlush { get; set; }
+
+        /// <summary>An exchange failed after it may have been applied: until one names every lease, this front door may not know all it was granted.</summary>
+        public bool Unsynced { get; set; }
     }
 }

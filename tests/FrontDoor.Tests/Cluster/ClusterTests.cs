@@ -261,7 +261,20 @@ public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper
         await Task.WhenAll(load);
 
         var answered = results.Count(r => r == HttpStatusCode.OK);
-        var spent = await SettledSpendAsync(keyId);
+        long spent;
+        try
+        {
+            spent = await SettledSpendAsync(keyId);
+        }
+        finally
+        {
+            foreach (var door in doors)
+            {
+                var usage = (await new AdminCalls(door.Client, GatewayFixture.AdminToken).Get($"/v1/api-keys/{keyId}")).Body.GetProperty("usage").GetRawText();
+                output.WriteLine($"{door.Name} reads {usage}");
+            }
+        }
+
         output.WriteLine($"served {servedWhileFrozen} while one front door was frozen; answered {answered} in all; spent {spent} of 4000000");
         Assert.True(servedWhileFrozen > 0);
         Assert.DoesNotContain(results, r => r == HttpStatusCode.InternalServerError);

@@ -351,6 +351,22 @@ public sealed class LeasedQuotaBankTests(LeaseCluster cluster) : IClassFixture<L
     }
 
     [Fact]
+    public async Task Refill_GrantedButTheReplyLost_TheNextCheckpointLearnsIt_AndItGoesBack()
+    {
+        var window = Window(NewEntity());
+        cluster.Faults.LoseReplies(1);
+
+        // The grain grants and writes the 100; this front door never hears of it and refuses the request (fail closed).
+        await Assert.ThrowsAsync<QuotaBankUnavailableException>(async () => await _quotas.ReserveAsync([new QuotaClaim(window, 1_000, 100)], default));
+        var stranded = await UsageOf(window, NewBank());
+        await _quotas.CheckpointAsync(default);
+        await _quotas.FlushAsync(default);
+
+        Assert.Equal(100, stranded.Reserved);
+        Assert.Equal((0L, 0L), ((await UsageOf(window, NewBank())).Used, (await UsageOf(window, NewBank())).Reserved));
+    }
+
+    [Fact]
     public async Task Reserve_GrainUnreachable_HardClaimBeyondTheLeaseFailsClosed_SoftOnesServe_SpendIsKeptAndDelivered()
     {
         var window = Window(NewEntity());
