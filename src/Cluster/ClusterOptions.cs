@@ -40,8 +40,12 @@ public sealed class SwitchyardClusterOptions
     /// <summary>How long a grain call may take before it fails. Default 3 s (Orleans: 30 s): a call to a silo that died fails fast and the grain reactivates elsewhere.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How often a front door refreshes its list of silo gateways. Default 5 s (Orleans: 1 min), so a frozen silo's gateway is dropped in seconds.</summary>
-    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often a front door reads the silo gateways from the membership table. Default 1 s (Orleans: 1 min): one small
+    /// query a second per front door, and a dead or frozen silo's gateway is dropped soon after it is voted out (measured:
+    /// a frozen silo's grain answered again after 11.9 s with 1 s, 15.9 s with 5 s).
+    /// </summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The most PostgreSQL connections Orleans may open in a silo (membership, grain state). Default 8; a front door that
