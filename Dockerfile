@@ -1,4 +1,4 @@
-# Switchyard image: `docker build -t switchyard:0.1.0 .` (see docs/deployment.md). One image, two apps:
+# Switchyard image: `docker build -t switchyard:0.2.0 .` (see docs/deployment.md). One image, two apps:
 # - the front door (src/FrontDoor, in /app), the entrypoint: `docker run IMAGE` serves the gateway on 0.0.0.0:8080,
 #   `docker run IMAGE migrate` migrates the PostgreSQL schema and exits (the Helm hook Job);
 # - the Orleans silo (src/Silo, in /app/silo): run from its folder, so its own appsettings.json is the one loaded:
