@@ -59,12 +59,12 @@ public sealed class PostgresSchemaV2Tests
         await backend.InitializeAsync();
         await using var connection = new NpgsqlConnection(backend.ConnectionString);
 
-        // Only tables of admin records can collide into a StateConflictException; the quota and cluster tables cannot.
+        // Only tables of admin records can collide into a StateConflictException; the archived quota table cannot.
         var names = (await connection.QueryAsync<string>(
             """
             SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
             WHERE n.nspname = 'switchyard' AND c.contype IN ('p', 'u') AND conrelid::regclass::text NOT IN (
-                'switchyard.schema_version', 'switchyard.quota_usage', 'switchyard.replicas', 'switchyard.quota_leases', 'switchyard.provider_circuits')
+                'switchyard.schema_version', 'switchyard.quota_usage')
             ORDER BY conname
             """)).ToList();
 
