@@ -198,11 +198,17 @@ public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper
         // Co-hosting, the dead front door was a silo too and may have held the key's grain: a grant then waits for the
         // grain to move (503 meanwhile, never a 500). With separate silos the grain never left.
         var carriedOn = Stopwatch.StartNew();
-        var first = HttpStatusCode.OK;
-        await Eventually.Until(() => (first = SendAsync(cluster.Replicas[0], Chat(key)).GetAwaiter().GetResult()) is HttpStatusCode.OK or not HttpStatusCode.ServiceUnavailable, 15_000);
-        Assert.Equal(HttpStatusCode.OK, first);
-        output.WriteLine($"the other front doors were granted again after {carriedOn.ElapsedMilliseconds} ms");
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => SendAsync(cluster.Replicas[i % 2], Chat(key))));
+        var granted = new List<long>();
+        foreach (var replica in cluster.Replicas.Take(2))
+        {
+            var first = HttpStatusCode.OK;
+            await Eventually.Until(() => (first = SendAsync(replica, Chat(key)).GetAwaiter().GetResult()) is not HttpStatusCode.ServiceUnavailable, 15_000);
+            Assert.Equal(HttpStatusCode.OK, first);
+            granted.Add(carriedOn.ElapsedMilliseconds);
+        }
+
+        output.WriteLine($"the other front doors were granted again after {string.Join(", ", granted.Select(ms => $"{ms} ms"))}");
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => SendAsync(cluster.Replicas[i % 2], Chat(key))));
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
 
         await Eventually.Until(() => SpendAsync(keyId).GetAwaiter().GetResult().Used == 10 * CallMicros);
