@@ -31,9 +31,6 @@ internal sealed partial class ProviderHealthGrain(
     /// </summary>
     public static readonly TimeSpan QuietAfter = TimeSpan.FromSeconds(30);
 
-    // A watcher this far behind is gone or stuck: dropped, it catches up from its next renewal's answer.
-    private const int MostQueuedPushes = 64;
-
     private readonly Dictionary<string, OutcomeWindow> _windows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Watch> _watches = new(StringComparer.Ordinal);
     private TimeSpan _quietSpan = QuietAfter;
@@ -245,7 +242,10 @@ internal sealed partial class ProviderHealthGrain(
         circuit.State = new ProviderHealthState { Version = version };
     }
 
-    /// <summary>Pushes <paramref name="view"/> to every live watcher at once, in order per watcher, without holding up the grain.</summary>
+    /// <summary>
+    /// Pushes <paramref name="view"/> to every live watcher at once. The pushes are one-way, so a dead front door holds
+    /// nothing up; they may arrive out of order, and each mirror keeps the newest version it has seen.
+    /// </summary>
     private void Notify(CircuitView view, DateTimeOffset now)
     {
         foreach (var (holderId, watch) in _watches)
@@ -256,33 +256,19 @@ internal sealed partial class ProviderHealthGrain(
                 continue;
             }
 
-            if (watch.Queued >= MostQueuedPushes)
-            {
-                LogWatcherDropped(logger, view.TargetKey, holderId, watch.Queued);
-                _watches.Remove(holderId);
-                continue;
-            }
-
-            watch.Queued++;
-            watch.Delivery = DeliverAsync(holderId, watch, view, watch.Delivery);
+            _ = PushAsync(holderId, watch.Observer, view);
         }
     }
 
-    // Runs on the activation's scheduler (started from a grain turn), so the counters need no lock.
-    private async Task DeliverAsync(string holderId, Watch watch, CircuitView view, Task previous)
+    private async Task PushAsync(string holderId, ICircuitWatcher observer, CircuitView view)
     {
-        await previous;
         try
         {
-            await watch.Observer.CircuitChanged(view);
+            await observer.CircuitChanged(view);
         }
         catch (Exception ex)
         {
             LogPushFailed(logger, view.TargetKey, holderId, ex);
-        }
-        finally
-        {
-            watch.Queued--;
         }
     }
 
@@ -292,10 +278,6 @@ internal sealed partial class ProviderHealthGrain(
 
         public DateTimeOffset Expires { get; set; } = expires;
 
-        /// <summary>The last push sent to this watcher; the next waits for it, so a watcher sees changes in order.</summary>
-        public Task Delivery { get; set; } = Task.CompletedTask;
-
-        public int Queued { get; set; }
     }
 
     /// <summary>
@@ -373,6 +355,4 @@ internal sealed partial class ProviderHealthGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit of {TargetKey}: a change could not be pushed to {HolderId}")]
     private static partial void LogPushFailed(ILogger logger, string targetKey, string holderId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit of {TargetKey}: watcher {HolderId} fell {Queued} changes behind and was dropped")]
-    private static partial void LogWatcherDropped(ILogger logger, string targetKey, string holderId, int queued);
 }
