@@ -20,8 +20,21 @@ PGDIR=$(mktemp -d /tmp/switchyard-pg.XXXXXX)
 chown postgres:postgres "$PGDIR" 2>/dev/null || true
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 as_postgres "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >/dev/null
-as_postgres "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
-  -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" start >/dev/null
+# A port nobody listens on may still be taken by an outgoing connection's local end (the cluster tests open many), so
+# the server cannot bind it: then the next free port is tried (unless a port was asked for).
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  if as_postgres "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
+    -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" start >/dev/null; then
+    break
+  fi
+  if [ -n "${SWITCHYARD_TEST_PG_PORT:-}" ] || [ "$attempt" = 10 ]; then
+    echo "start-postgres: the server did not start; its log:" >&2
+    tail -n 5 "$PGDIR/log" >&2
+    exit 1
+  fi
+  PORT=$((PORT + 1))
+  while port_busy "$PORT"; do PORT=$((PORT + 1)); done
+done
 echo "export SWITCHYARD_TEST_DATABASE_URL='Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres'"
 echo "export SWITCHYARD_TEST_PGDIR='$PGDIR'"
 echo "export SWITCHYARD_TEST_PGBIN='$PGBIN'"
