@@ -1,3 +1,5 @@
+using Switchyard.Gateway.Health;
+
 namespace Switchyard.Gateway;
 
 /// <summary>Data-path settings, bound from the configuration section <c>Switchyard:Gateway</c>.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Switchyard.Gateway.Health;
+using Switchyard.Gateway.Routing;
 
 namespace Switchyard.Gateway;
 

@@ -1,10 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Admission;
+using Switchyard.Gateway.Answer;
 using Switchyard.Gateway.Health;
+using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Pipeline;
-using Switchyard.Gateway.Streaming;
+using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Security;
+using Switchyard.Gateway.Settlement;
+using Switchyard.Gateway.Targets;
+using Switchyard.Gateway.Tokens;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
@@ -24,23 +30,28 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(sp => new CustomHostPolicy(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedHosts));
         services.TryAddSingleton<UpstreamClient>();
         services.TryAddSingleton<CircuitBreakers>();
-        services.TryAddSingleton<TargetInvoker>();
-        services.TryAddSingleton<TargetRequestFactory>();
+        services.TryAddSingleton<RequestIntake>();
+        services.TryAddSingleton<KeyDirectory>();
+        services.TryAddSingleton<Authenticator>();
+        services.TryAddSingleton(sp => new VirtualKeyResolver(
+            sp.GetRequiredService<KeyDirectory>(), () => sp.GetService<SecretVault>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RoutePlanner>();
-        services.TryAddSingleton<RouteExecutor>();
+        services.TryAddSingleton(sp => new ModelPrices(ModelCatalog.Default));
+        services.TryAddSingleton<QuotaHolds>();
+        services.TryAddSingleton<RateAdmission>();
+        services.TryAddSingleton<TargetRequestFactory>();
+        services.TryAddSingleton<SpendReservation>();
+        services.TryAddSingleton<TargetInvoker>();
         services.TryAddSingleton<StreamRelay>();
         services.TryAddSingleton<ResponseWriter>();
         services.TryAddSingleton<TokenCounter>();
-        services.TryAddSingleton<Security.KeyDirectory>();
-        services.TryAddSingleton<Security.Authenticator>();
-        services.TryAddSingleton(sp => new Admission.ModelPrices(ModelCatalog.Default));
-        services.TryAddSingleton<Admission.BudgetAlerts>();
-        services.TryAddSingleton<Admission.KeyLedger>();
-        services.TryAddSingleton(sp => new Security.VirtualKeyResolver(
-            sp.GetRequiredService<Security.KeyDirectory>(), () => sp.GetService<Security.SecretVault>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<BudgetAlerts>();
+        services.TryAddSingleton<CallSettlement>();
         services.TryAddSingleton(sp => new GatewayPipeline(
-            sp.GetRequiredService<Security.Authenticator>(), sp.GetRequiredService<Admission.KeyLedger>(),
-            sp.GetRequiredService<RoutePlanner>(), sp.GetRequiredService<RouteExecutor>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(), sp.GetServices<ICallObserver>()));
+            sp.GetRequiredService<RequestIntake>(), sp.GetRequiredService<Authenticator>(), sp.GetRequiredService<RoutePlanner>(),
+            sp.GetRequiredService<RateAdmission>(), sp.GetRequiredService<TargetRequestFactory>(), sp.GetRequiredService<SpendReservation>(),
+            sp.GetRequiredService<TargetInvoker>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(),
+            sp.GetRequiredService<CallSettlement>(), sp.GetServices<ICallObserver>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

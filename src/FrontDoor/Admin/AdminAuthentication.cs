@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Security;
 using Switchyard.State;
 
@@ -98,7 +99,7 @@ internal static class AdminScopeExtensions
 /// </summary>
 internal sealed class AdminAuthenticationFilter(AdminToken token, IKeyStore keys, TimeProvider time) : IEndpointFilter
 {
-    public const string RequestIdHeader = "x-portkey-request-id";
+    public const string RequestIdHeader = GatewayHeaders.RequestId;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -106,7 +107,7 @@ internal sealed class AdminAuthenticationFilter(AdminToken token, IKeyStore keys
         var requestId = Guid.NewGuid().ToString();
         http.Response.Headers[RequestIdHeader] = requestId;
         var headers = http.Request.Headers;
-        var apiKey = headers["x-portkey-api-key"].ToString();
+        var apiKey = headers[GatewayHeaders.ApiKey].ToString();
         var authorization = headers.Authorization.ToString();
         var bearer = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
 

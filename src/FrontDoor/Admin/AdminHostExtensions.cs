@@ -1,4 +1,4 @@
-using Switchyard.Gateway.Security;
+
 
 namespace Switchyard.FrontDoor.Admin;
 

@@ -1,4 +1,5 @@
-using Switchyard.Gateway.Admission;
+using Switchyard.Gateway.Settlement;
+
 
 namespace Switchyard.FrontDoor.Alerts;
 

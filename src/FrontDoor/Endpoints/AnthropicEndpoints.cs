@@ -1,4 +1,3 @@
-using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
 using Switchyard.Providers.Anthropic;
 
@@ -10,10 +9,8 @@ internal static class AnthropicEndpoints
     public static IEndpointRouteBuilder MapAnthropicEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1");
-        v1.MapPost("/messages", (HttpContext context) =>
-            GatewayRequestHandler.HandleAsync(context, ApiOperation.ChatCompletions, AnthropicDialect.Instance, static (pipeline, call) => pipeline.HandleAsync(call)));
-        v1.MapPost("/messages/count_tokens", (HttpContext context) =>
-            GatewayRequestHandler.HandleAsync(context, ApiOperation.ChatCompletions, AnthropicDialect.Instance, static (pipeline, call) => pipeline.CountTokensAsync(call)));
+        v1.MapPost("/messages", (HttpContext context) => GatewayEndpoint.HandleAsync(context, ApiOperation.ChatCompletions, AnthropicDialect.Instance));
+        v1.MapPost("/messages/count_tokens", (HttpContext context) => GatewayEndpoint.CountTokensAsync(context, AnthropicDialect.Instance));
         return app;
     }
 }

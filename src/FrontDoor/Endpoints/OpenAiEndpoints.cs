@@ -11,9 +11,9 @@ internal static class OpenAiEndpoints
     public static IEndpointRouteBuilder MapOpenAiEndpoints(this IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1");
-        v1.MapPost("/chat/completions", (HttpContext context) => GatewayRequestHandler.HandleAsync(context, ApiOperation.ChatCompletions, OpenAiDialect.Instance));
-        v1.MapPost("/completions", (HttpContext context) => GatewayRequestHandler.HandleAsync(context, ApiOperation.Completions, OpenAiDialect.Instance));
-        v1.MapPost("/embeddings", (HttpContext context) => GatewayRequestHandler.HandleAsync(context, ApiOperation.Embeddings, OpenAiDialect.Instance));
+        v1.MapPost("/chat/completions", (HttpContext context) => GatewayEndpoint.HandleAsync(context, ApiOperation.ChatCompletions, OpenAiDialect.Instance));
+        v1.MapPost("/completions", (HttpContext context) => GatewayEndpoint.HandleAsync(context, ApiOperation.Completions, OpenAiDialect.Instance));
+        v1.MapPost("/embeddings", (HttpContext context) => GatewayEndpoint.HandleAsync(context, ApiOperation.Embeddings, OpenAiDialect.Instance));
         v1.MapGet("/models", ListModelsAsync);
         return app;
     }
@@ -25,9 +25,9 @@ internal static class OpenAiEndpoints
     private static Task ListModelsAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (headers.ContainsKey(PortkeyHeaders.Provider) || headers.ContainsKey(PortkeyHeaders.Config))
+        if (headers.ContainsKey(GatewayHeaders.Provider) || headers.ContainsKey(GatewayHeaders.Config))
         {
-            return GatewayRequestHandler.HandleAsync(context, ApiOperation.Models, OpenAiDialect.Instance);
+            return GatewayEndpoint.HandleAsync(context, ApiOperation.Models, OpenAiDialect.Instance);
         }
 
         var provider = context.Request.Query["provider"].FirstOrDefault();

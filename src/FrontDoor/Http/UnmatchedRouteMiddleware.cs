@@ -1,4 +1,5 @@
-using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Errors;
+
 
 namespace Switchyard.FrontDoor.Http;
 
@@ -51,7 +52,7 @@ internal sealed partial class UnmatchedRouteMiddleware(RequestDelegate next, ILo
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.Body.WriteAsync(GatewayErrors.GatewayShape(message)).AsTask();
+        return context.Response.Body.WriteAsync(ErrorAnswer.GatewayShape(message)).AsTask();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bad request on {Method} {Path}: {Status} {Problem}")]

@@ -40,7 +40,7 @@ internal static class RateLimitHeaders
         var names = Names(kind);
         return
         [
-            new("retry-after", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)),
+            new(GatewayHeaders.RetryAfter, retryAfterSeconds.ToString(CultureInfo.InvariantCulture)),
             new(names.Limit, limit.ToString(CultureInfo.InvariantCulture)),
             new(names.Remaining, remaining.ToString(CultureInfo.InvariantCulture)),
             new(names.Reset, Duration(reset)),

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Switchyard.Gateway;
+namespace Switchyard.Gateway.Health;
 
 /// <summary>
 /// Gateway-wide circuit-breaker defaults, bound from <c>Switchyard:Gateway:CircuitBreaker</c>. A config's

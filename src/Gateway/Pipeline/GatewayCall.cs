@@ -1,35 +1,27 @@
 using System.Text.Json;
-using Switchyard.Gateway.Execution;
-using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Admission;
+using Switchyard.Gateway.Intake;
+using Switchyard.Gateway.Tokens;
 using Switchyard.Providers;
 
 namespace Switchyard.Gateway.Pipeline;
 
 /// <summary>
-/// Per-request state, carried through every pipeline step (YARP keeps one feature object per request, not a bag of locals).
+/// Per-request state, carried through every pipeline step (YARP keeps one feature object per request, not a bag of
+/// locals). Each step reads what earlier steps wrote and writes only its own part.
 /// </summary>
 public sealed class GatewayCall
 {
     private byte[]? _openAiBody;
     private PromptTokens? _promptTokens;
 
-    internal GatewayCall(ApiOperation operation, IClientDialect dialect, string path, IRequestHeaders headers, RequestBody body, IClientResponse response, CallTimings timings, CancellationToken aborted)
+    internal GatewayCall(ApiOperation operation, IClientDialect dialect, IClientRequest request, IClientResponse response, long startTimestamp)
     {
         Operation = operation;
         Dialect = dialect;
-        Path = path;
-        Headers = headers;
-        Body = body;
+        Request = request;
         Response = response;
-        Timings = timings;
-        Aborted = aborted;
-    }
-
-    /// <summary>Reads the body (step 1 of the pipeline: one pass, routing fields only, size and depth already bounded) and starts the call.</summary>
-    public static GatewayCall Create(ApiOperation operation, IClientDialect dialect, string path, IRequestHeaders headers, ReadOnlyMemory<byte> body, IClientResponse response, long startTimestamp, int maxJsonDepth, CancellationToken aborted)
-    {
-        var parsed = operation.HasBody() ? RequestBodyReader.Read(body, maxJsonDepth) : RequestBody.Empty;
-        return new GatewayCall(operation, dialect, path, headers, parsed, response, new CallTimings(startTimestamp), aborted);
+        Timings = new CallTimings(startTimestamp);
     }
 
     public ApiOperation Operation { get; }
@@ -37,19 +29,22 @@ public sealed class GatewayCall
     /// <summary>The wire format the client speaks: OpenAI's, or Anthropic's on <c>/v1/messages</c>.</summary>
     public IClientDialect Dialect { get; }
 
+    internal IClientRequest Request { get; }
+
     /// <summary>The request path as the client sent it (<c>url.pathname</c> for conditional routing).</summary>
-    public string Path { get; }
+    public string Path => Request.Path;
 
-    public IRequestHeaders Headers { get; }
+    public IRequestHeaders Headers => Request.Headers;
 
-    internal RequestBody Body { get; }
+    /// <summary>The body's routing fields and bytes (intake); empty for operations without a body.</summary>
+    internal RequestBody Body { get; set; } = RequestBody.Empty;
 
     public IClientResponse Response { get; }
 
     internal CallTimings Timings { get; }
 
     /// <summary>Fires when the client goes away; every upstream call is cancelled with it.</summary>
-    public CancellationToken Aborted { get; }
+    public CancellationToken Aborted => Request.Aborted;
 
     public string TraceId { get; internal set; } = "";
 
@@ -62,7 +57,7 @@ public sealed class GatewayCall
     /// <summary>The key came as <c>Authorization: Bearer</c>, so that header is not a provider credential.</summary>
     internal bool ApiKeyInAuthorization { get; set; }
 
-    /// <summary>The parsed <c>x-portkey-metadata</c> object, when sent.</summary>
+    /// <summary>The parsed <c>x-portkey-metadata</c> object, with the key's defaults applied.</summary>
     public JsonElement? Metadata { get; internal set; }
 
     /// <summary>JSON path of the target that answered, for <c>x-portkey-last-used-option-index</c>.</summary>

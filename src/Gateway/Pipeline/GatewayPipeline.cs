@@ -1,68 +1,82 @@
-using System.Text.Json;
-using Switchyard.Gateway.Execution;
+using System.Globalization;
+using Switchyard.Gateway.Admission;
+using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Errors;
+using Switchyard.Gateway.Intake;
+using Switchyard.Gateway.Metadata;
+using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Security;
+using Switchyard.Gateway.Settlement;
+using Switchyard.Gateway.Targets;
+using Switchyard.Gateway.Tokens;
+using Switchyard.Gateway.Tracing;
+using Switchyard.Providers;
 
 namespace Switchyard.Gateway.Pipeline;
 
 /// <summary>
-/// The request pipeline (DESIGN.md §4) for one call whose body has been read: trace id, metadata, route plan,
-/// admission (rate limits and concurrency), the routing tree (each target reserving its worst-case spend), the answer,
-/// then settlement. Steps that later issues add (guardrails, cache, logging) slot in here in the order of DESIGN.md §4.
+/// The request pipeline: every step of a gateway call, in the order it runs, in this one file. Each step is a class in
+/// the folder named for it and reads and writes only the <see cref="GatewayCall"/>; docs/architecture.md describes them.
 /// </summary>
 public sealed class GatewayPipeline
 {
+    private readonly RequestIntake _intake;
+    private readonly Authenticator _authenticator;
     private readonly RoutePlanner _planner;
-    private readonly RouteExecutor _executor;
+    private readonly RateAdmission _admission;
+    private readonly TargetRequestFactory _requests;
+    private readonly SpendReservation _reservation;
+    private readonly TargetInvoker _invoker;
     private readonly ResponseWriter _writer;
     private readonly TokenCounter _counter;
-    private readonly Security.Authenticator _authenticator;
-    private readonly Admission.KeyLedger _ledger;
+    private readonly CallSettlement _settlement;
     private readonly ICallObserver[] _observers;
+    private readonly TimeProvider _time;
+    private readonly LeafCall _callTarget;
 
-    internal GatewayPipeline(Security.Authenticator authenticator, Admission.KeyLedger ledger, RoutePlanner planner, RouteExecutor executor, ResponseWriter writer, TokenCounter counter, IEnumerable<ICallObserver> observers)
+    internal GatewayPipeline(
+        RequestIntake intake, Authenticator authenticator, RoutePlanner planner, RateAdmission admission, TargetRequestFactory requests,
+        SpendReservation reservation, TargetInvoker invoker, ResponseWriter writer, TokenCounter counter, CallSettlement settlement,
+        IEnumerable<ICallObserver> observers, TimeProvider time)
     {
+        _intake = intake;
         _authenticator = authenticator;
-        _ledger = ledger;
         _planner = planner;
-        _executor = executor;
+        _admission = admission;
+        _requests = requests;
+        _reservation = reservation;
+        _invoker = invoker;
         _writer = writer;
         _counter = counter;
+        _settlement = settlement;
         _observers = observers.ToArray();
+        _time = time;
+        _callTarget = CallTargetAsync;
     }
 
     /// <summary>Routes the call and writes the provider's answer.</summary>
-    public Task HandleAsync(GatewayCall call) => RunAsync(call, async plan =>
-    {
-        await _ledger.AdmitAsync(call);
-        await using var result = await _executor.ExecuteAsync(plan, call);
-        call.LastUsedOptionIndex = result.OptionPath;
-        call.RetryCount = result.RetryCount;
-        call.Provider = result.Request.ProviderSlug;
-        var response = call.Response;
-        response.SetHeader(PortkeyHeaders.LastUsedOptionIndex, result.OptionPath);
-        response.SetHeader(PortkeyHeaders.RetryAttemptCount, result.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        response.SetHeader(PortkeyHeaders.Provider, result.Request.ProviderSlug);
-        await _writer.WriteAsync(call, result);
-    });
+    public Task HandleAsync(ApiOperation operation, IClientDialect dialect, IClientRequest request, IClientResponse response) =>
+        RunAsync(new GatewayCall(operation, dialect, request, response, _time.GetTimestamp()), RouteAsync);
 
     /// <summary>Counts the input tokens of an Anthropic-shaped request on its route (<c>/v1/messages/count_tokens</c>).</summary>
-    public Task CountTokensAsync(GatewayCall call) => RunAsync(call, plan => _counter.CountAsync(plan, call));
+    public Task CountTokensAsync(IClientDialect dialect, IClientRequest request, IClientResponse response) =>
+        RunAsync(new GatewayCall(ApiOperation.ChatCompletions, dialect, request, response, _time.GetTimestamp()), _counter.CountAsync);
 
-    private async Task RunAsync(GatewayCall call, Func<Execution.RoutePlan, Task> route)
+    private async Task RunAsync(GatewayCall call, Func<GatewayCall, RoutePlan, Task> answer)
     {
-        var response = call.Response;
-        call.TraceId = call.Headers[PortkeyHeaders.TraceId] is { Length: > 0 } traceId ? traceId : TraceIds.New();
-        response.SetHeader(PortkeyHeaders.TraceId, call.TraceId);
-        response.SetHeader(PortkeyHeaders.CacheStatus, "DISABLED");
         try
         {
-            _authenticator.Authenticate(call);
-            call.Metadata = Security.MetadataDefaults.Apply(call, ReadMetadata(call.Headers[PortkeyHeaders.Metadata]));
-            await route(_planner.Plan(call));
+            await _intake.ReadAsync(call);                                          // the body: content type, size, routing fields
+            TraceIds.Assign(call);                                                  // the trace id
+            call.Response.SetHeader(GatewayHeaders.CacheStatus, "DISABLED");        // no response cache on this path
+            _authenticator.Authenticate(call);                                      // the API key and its workspace
+            CallMetadata.Read(call);                                                // x-portkey-metadata over the key's defaults
+            var plan = _planner.Plan(call);                                         // the config and the headers' defaults
+            await answer(call, plan);                                               // the route and its answer (below)
         }
-        catch (GatewayException ex)
+        catch (GatewayException refusal)
         {
-            call.StatusCode = ex.StatusCode;
-            await GatewayErrors.WriteAsync(response, call.Dialect, ex, call.Aborted);
+            await ErrorAnswer.WriteAsync(call, refusal);
         }
         catch (OperationCanceledException) when (call.Aborted.IsCancellationRequested)
         {
@@ -71,36 +85,46 @@ public sealed class GatewayPipeline
         }
         finally
         {
-            // Step 10: every reservation ends here, whatever happened, to what the provider reported.
-            _ledger.Settle(call);
+            _settlement.Settle(call);                                               // every hold, to the usage reported
         }
 
         foreach (var observer in _observers)
         {
-            observer.OnCompleted(call);
+            observer.OnCompleted(call);                                             // logs and metrics
         }
     }
 
-    private static JsonElement? ReadMetadata(string? header)
+    private async Task RouteAsync(GatewayCall call, RoutePlan plan)
     {
-        if (header is null)
-        {
-            return null;
-        }
+        await _admission.AdmitAsync(call);                                          // rate limits and concurrency caps
+        await using var result = await RouteExecutor.ExecuteAsync(plan, call, _callTarget); // the config tree, each leaf below
+        call.LastUsedOptionIndex = result.OptionPath;
+        call.RetryCount = result.RetryCount;
+        call.Provider = result.Request.ProviderSlug;
+        var response = call.Response;
+        response.SetHeader(GatewayHeaders.LastUsedOptionIndex, result.OptionPath);
+        response.SetHeader(GatewayHeaders.RetryAttemptCount, result.RetryCount.ToString(CultureInfo.InvariantCulture));
+        response.SetHeader(GatewayHeaders.Provider, result.Request.ProviderSlug);
+        await _writer.WriteAsync(call, result);                                     // the answer, in the client's dialect
+    }
 
+    /// <summary>One target the config tree reached: its request, its worst-case spend, the attempts.</summary>
+    private async Task<RouteResult> CallTargetAsync(ConfigNode leaf, TargetSettings settings, RoutePlan plan, GatewayCall call)
+    {
+        var request = _requests.Create(leaf, settings, plan.Defaults, call);       // the provider's HTTP request
+        var hold = await _reservation.ReserveAsync(call, request);                  // budgets and the virtual key's limits
+        TargetResult result;
         try
         {
-            using var document = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 16 });
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new GatewayException(400, "x-portkey-metadata must be a JSON object, e.g. {\"user\":\"u-1\",\"tier\":\"pro\"}.");
-            }
-
-            return document.RootElement.Clone();
+            result = await _invoker.InvokeAsync(request, settings.Retry, settings.Circuit, call.Timings, call.Aborted); // retries, breaker, timeout
         }
-        catch (JsonException)
+        catch
         {
-            throw new GatewayException(400, "x-portkey-metadata is not valid JSON; send a JSON object, e.g. {\"user\":\"u-1\"}.");
+            _reservation.Release(hold);
+            throw;
         }
+
+        _reservation.Conclude(call, hold, result.Outcome);                          // kept for settlement, or given back
+        return new RouteResult(result.Outcome, leaf.Path, result.RetryCount, request);
     }
 }

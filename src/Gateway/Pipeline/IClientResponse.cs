@@ -20,12 +20,3 @@ public interface IClientResponse
 
     Task FlushAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>The client's request headers, read by name (case-insensitive).</summary>
-public interface IRequestHeaders
-{
-    string? this[string name] { get; }
-
-    /// <summary>Every header, for the few steps that look for a prefix (provider options such as <c>x-portkey-azure-*</c>).</summary>
-    IEnumerable<KeyValuePair<string, string>> All { get; }
-}

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Unicode;
+using Switchyard.Gateway.Pipeline;
 
 namespace Switchyard.Gateway.Routing;
 
@@ -21,7 +22,6 @@ internal sealed partial class RoutingConfigParser
 
     private const string RootPath = "config";
     private const string ModeList = "single, fallback, loadbalance, conditional";
-    private const string ForwardHeadersHeader = "x-portkey-forward-headers";
 
     private static readonly FrozenDictionary<string, StrategyMode> Modes = new Dictionary<string, StrategyMode>
     {
@@ -30,16 +30,6 @@ internal sealed partial class RoutingConfigParser
         ["loadbalance"] = StrategyMode.LoadBalance,
         ["conditional"] = StrategyMode.Conditional,
     }.ToFrozenDictionary(StringComparer.Ordinal);
-
-    // Provider extras from Portkey's request schema; the prefixed families grow with each provider release.
-    private static readonly string[] ProviderOptionPrefixes = ["aws_", "azure_", "vertex_", "amzn_sagemaker_", "oracle_"];
-
-    private static readonly FrozenSet<string> ProviderOptionNames = new[]
-    {
-        "openai_project", "openai_organization", "openai_beta", "anthropic_beta", "anthropic_version",
-        "snowflake_account", "fireworks_account_id", "huggingface_base_url", "mistral_fim_completion",
-        "workers_ai_account_id",
-    }.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly ConfigValidationContext _context;
     private readonly List<string> _errors = [];
@@ -456,10 +446,10 @@ internal sealed partial class RoutingConfigParser
             {
                 Error(headerPath, "must be a header name");
             }
-            else if (string.Equals(header.GetString(), ForwardHeadersHeader, StringComparison.OrdinalIgnoreCase))
+            else if (string.Equals(header.GetString(), GatewayHeaders.ForwardHeaders, StringComparison.OrdinalIgnoreCase))
             {
                 // Portkey refuses it too: the header would name itself as forwardable.
-                Error(headerPath, $"may not list '{ForwardHeadersHeader}' itself");
+                Error(headerPath, $"may not list '{GatewayHeaders.ForwardHeaders}' itself");
             }
             else
             {
@@ -508,7 +498,7 @@ internal sealed partial class RoutingConfigParser
         Dictionary<string, string>? options = null;
         foreach (var property in node.EnumerateObject())
         {
-            if (!IsProviderOption(property.Name))
+            if (!ProviderOptionNames.Contains(property.Name))
             {
                 continue;
             }
@@ -534,24 +524,6 @@ internal sealed partial class RoutingConfigParser
         return options is null
             ? FrozenDictionary<string, string>.Empty
             : options.ToFrozenDictionary(StringComparer.Ordinal);
-    }
-
-    private static bool IsProviderOption(string key)
-    {
-        if (ProviderOptionNames.Contains(key))
-        {
-            return true;
-        }
-
-        foreach (var prefix in ProviderOptionPrefixes)
-        {
-            if (key.StartsWith(prefix, StringComparison.Ordinal) && key.Length > prefix.Length)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private int[]? ReadStatusCodes(JsonElement owner, string key, string ownerPath)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.State;
 
@@ -23,7 +24,7 @@ internal sealed class Authenticator(KeyDirectory directory, IOptions<GatewayOpti
         {
             if (options.Value.RequireApiKey)
             {
-                throw new GatewayException(401, "An API key is required: send it as x-portkey-api-key or Authorization: Bearer sk-sy-….");
+                throw new GatewayException(GatewayErrorKind.Unauthenticated, "An API key is required: send it as x-portkey-api-key or Authorization: Bearer sk-sy-….");
             }
 
             // Keyless where allowed: the call belongs to the default workspace (its virtual keys, configs and limits).
@@ -32,31 +33,31 @@ internal sealed class Authenticator(KeyDirectory directory, IOptions<GatewayOpti
         }
 
         var key = directory.FindApiKey(ApiKeySecrets.Hash(presented))
-            ?? throw new GatewayException(401, "Invalid API key: no such key. Check the key, or create one with the admin API.");
+            ?? throw new GatewayException(GatewayErrorKind.Unauthenticated, "Invalid API key: no such key. Check the key, or create one with the admin API.");
         if (key.RevokedAt is not null)
         {
-            throw new GatewayException(401, "Invalid API key: the key was revoked.");
+            throw new GatewayException(GatewayErrorKind.Unauthenticated, "Invalid API key: the key was revoked.");
         }
 
         if (key.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
         {
-            throw new GatewayException(401, $"Invalid API key: the key expired at {expiresAt:yyyy-MM-ddTHH:mm:ssZ}.");
+            throw new GatewayException(GatewayErrorKind.Unauthenticated, $"Invalid API key: the key expired at {expiresAt:yyyy-MM-ddTHH:mm:ssZ}.");
         }
 
         if (directory.FindWorkspace(key.WorkspaceId) is not { Archived: false } workspace)
         {
-            throw new GatewayException(401, "Invalid API key: its workspace is archived.");
+            throw new GatewayException(GatewayErrorKind.Unauthenticated, "Invalid API key: its workspace is archived.");
         }
 
         if (key.Type == ApiKeyType.Organisation)
         {
-            throw new GatewayException(403, "organisation keys administer; use a workspace key to call the gateway.");
+            throw new GatewayException(GatewayErrorKind.Forbidden, "organisation keys administer; use a workspace key to call the gateway.");
         }
 
         // An empty scope list is a key from before scopes were checked: it keeps its access.
         if (key.Scopes.Count > 0 && !key.Scopes.Contains(CompletionsScope, StringComparer.Ordinal))
         {
-            throw new GatewayException(403, $"This API key lacks the scope '{CompletionsScope}' that calling the gateway needs (it has: {string.Join(", ", key.Scopes)}).");
+            throw new GatewayException(GatewayErrorKind.Forbidden, $"This API key lacks the scope '{CompletionsScope}' that calling the gateway needs (it has: {string.Join(", ", key.Scopes)}).");
         }
 
         call.ApiKey = key;
@@ -68,12 +69,12 @@ internal sealed class Authenticator(KeyDirectory directory, IOptions<GatewayOpti
     private static string? Presented(IRequestHeaders headers, out bool viaAuthorization)
     {
         viaAuthorization = false;
-        if (headers[PortkeyHeaders.ApiKey] is { Length: > 0 } portkey)
+        if (headers[GatewayHeaders.ApiKey] is { Length: > 0 } portkey)
         {
             return portkey.Trim();
         }
 
-        var authorization = headers["Authorization"];
+        var authorization = headers[GatewayHeaders.Authorization];
         const string bearer = "Bearer ";
         if (authorization is not null && authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)
             && ApiKeySecrets.LooksLikeKey(authorization[bearer.Length..].Trim()))

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.State;
 
@@ -35,7 +36,7 @@ internal sealed class VirtualKeyResolver(KeyDirectory directory, Func<SecretVaul
     {
         if (call.Workspace is not { } workspace)
         {
-            throw new GatewayException(401, $"{source} names virtual key '{Truncate(slug)}', but virtual keys belong to a workspace: send a Switchyard API key (x-portkey-api-key or Authorization: Bearer sk-sy-…) to use one.");
+            throw new GatewayException(GatewayErrorKind.Unauthenticated, $"{source} names virtual key '{Truncate(slug)}', but virtual keys belong to a workspace: send a Switchyard API key (x-portkey-api-key or Authorization: Bearer sk-sy-…) to use one.");
         }
 
         if (directory.FindVirtualKey(workspace.Id, slug) is not { } record)
@@ -46,7 +47,7 @@ internal sealed class VirtualKeyResolver(KeyDirectory directory, Func<SecretVaul
         if (record.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
         {
             // Portkey's virtual_key_expired_error.
-            throw new GatewayException(401, $"virtual_key_expired_error: virtual key '{slug}' expired at {expiresAt:yyyy-MM-ddTHH:mm:ssZ}; extend it or create a new one with the admin API.");
+            throw new GatewayException(GatewayErrorKind.Unauthenticated, $"virtual_key_expired_error: virtual key '{slug}' expired at {expiresAt:yyyy-MM-ddTHH:mm:ssZ}; extend it or create a new one with the admin API.");
         }
 
         return new ResolvedVirtualKey(record, Unseal(record));
@@ -61,12 +62,12 @@ internal sealed class VirtualKeyResolver(KeyDirectory directory, Func<SecretVaul
         }
         catch (InvalidOperationException ex)
         {
-            throw new GatewayException(500, $"Virtual keys cannot be opened: {ex.Message}");
+            throw new GatewayException(GatewayErrorKind.HostMisconfigured, $"Virtual keys cannot be opened: {ex.Message}");
         }
 
         if (opened is null)
         {
-            throw new GatewayException(500, "Virtual keys cannot be opened: this host has no master key (set SWITCHYARD_MASTER_KEY).");
+            throw new GatewayException(GatewayErrorKind.HostMisconfigured, "Virtual keys cannot be opened: this host has no master key (set SWITCHYARD_MASTER_KEY).");
         }
 
         try
@@ -76,7 +77,7 @@ internal sealed class VirtualKeyResolver(KeyDirectory directory, Func<SecretVaul
         catch (CryptographicException)
         {
             // Sealed under another master key, or the row was altered: an operator's problem, never the client's.
-            throw new GatewayException(500, $"Virtual key '{record.Slug}' cannot be opened with this host's master key; set its secret again with the admin API (PUT /v1/virtual-keys/{record.Slug}).");
+            throw new GatewayException(GatewayErrorKind.HostMisconfigured, $"Virtual key '{record.Slug}' cannot be opened with this host's master key; set its secret again with the admin API (PUT /v1/virtual-keys/{record.Slug}).");
         }
     }
 
@@ -84,7 +85,7 @@ internal sealed class VirtualKeyResolver(KeyDirectory directory, Func<SecretVaul
     internal static string BoundTo(string workspaceId, string slug) => $"{workspaceId}/{slug}";
 
     private static GatewayException NotInWorkspace(string slug, string source) =>
-        new(403, $"{source} names virtual key '{Truncate(slug)}', which this API key's workspace does not have. Use a virtual key of the key's own workspace.");
+        new(GatewayErrorKind.Forbidden, $"{source} names virtual key '{Truncate(slug)}', which this API key's workspace does not have. Use a virtual key of the key's own workspace.");
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

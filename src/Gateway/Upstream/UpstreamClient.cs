@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Intake;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Upstream;

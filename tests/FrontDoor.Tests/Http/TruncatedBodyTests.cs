@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Switchyard.FrontDoor.Http;
 using Switchyard.FrontDoor.Tests.Admin;
 using Switchyard.Gateway;
+using Switchyard.Gateway.Errors;
+using Switchyard.Gateway.Intake;
 
 namespace Switchyard.FrontDoor.Tests.Http;
 
@@ -24,7 +26,7 @@ public sealed class TruncatedBodyTests
         context.Request.ContentLength = 100;
         context.Features.Set<IRequestBodyPipeFeature>(new BrokenBody());
 
-        var error = await Assert.ThrowsAsync<GatewayException>(() => RequestBodyBuffer.ReadAsync(context.Request, 1 << 20, default));
+        var error = await Assert.ThrowsAsync<GatewayException>(() => RequestIntake.ReadBodyAsync(new HttpClientRequest(context.Request), 1 << 20, default));
 
         Assert.Equal(400, error.StatusCode);
         Assert.Equal("The request body could not be read: Unexpected end of request content. Send the whole body that Content-Length declares.", error.Message);

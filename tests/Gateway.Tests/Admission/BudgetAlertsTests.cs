@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Admission;
+using Switchyard.Gateway.Settlement;
 using Switchyard.State;
 
 namespace Switchyard.Gateway.Tests.Admission;

@@ -1,5 +1,5 @@
 using System.Text;
-using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Tokens;
 
 namespace Switchyard.Gateway.Tests.Admission;
 

@@ -1,4 +1,5 @@
-using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Routing;
+
 
 namespace Switchyard.Gateway.Tests.Execution;
 

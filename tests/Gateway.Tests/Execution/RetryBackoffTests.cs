@@ -1,4 +1,5 @@
-using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Targets;
+
 
 namespace Switchyard.Gateway.Tests.Execution;
 

@@ -1,3 +1,4 @@
+using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Tests.Security;
 
 namespace Switchyard.Gateway.Tests.Execution;

@@ -1,3 +1,6 @@
+using Switchyard.Gateway.Errors;
+using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Security;
 using Switchyard.Gateway.Tests.Security;
 
 namespace Switchyard.Gateway.Tests.Execution;
@@ -235,7 +238,7 @@ public sealed class VirtualKeyRoutingTests
         var key = await KeyOfAAsync();
         var call = _world.Call(KeyWorld.Chat("@claude/claude-x"), ("x-portkey-api-key", key));
         var plan = _world.Planner.Plan(call);
-        var (leaf, settings) = Switchyard.Gateway.Execution.RouteExecutor.FirstLeaf(plan);
+        var (leaf, settings) = RouteExecutor.FirstLeaf(plan);
 
         Assert.Equal("anthropic", _world.Factory.ProviderFor(leaf, settings, plan.Defaults, call));
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Switchyard.Gateway.Health;
 using Switchyard.State;
 
 namespace Switchyard.Gateway.Tests.Health;

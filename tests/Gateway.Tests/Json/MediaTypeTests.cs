@@ -1,4 +1,5 @@
-using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Intake;
+
 
 namespace Switchyard.Gateway.Tests.Json;
 

@@ -1,5 +1,6 @@
 using System.Text;
-using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Errors;
+using Switchyard.Gateway.Intake;
 
 namespace Switchyard.Gateway.Tests.Json;
 

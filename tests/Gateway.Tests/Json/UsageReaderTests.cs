@@ -1,5 +1,5 @@
 using System.Text;
-using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Answer;
 using Switchyard.Gateway.Pipeline;
 
 namespace Switchyard.Gateway.Tests.Json;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Tracing;
 
 namespace Switchyard.Gateway.Tests.Pipeline;
 

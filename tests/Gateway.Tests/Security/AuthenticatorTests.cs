@@ -1,3 +1,4 @@
+using Switchyard.Gateway.Errors;
 using Switchyard.State;
 
 namespace Switchyard.Gateway.Tests.Security;

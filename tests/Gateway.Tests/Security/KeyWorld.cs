@@ -1,8 +1,10 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Switchyard.Gateway.Execution;
+using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Security;
+using Switchyard.Gateway.Targets;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
@@ -91,9 +93,10 @@ internal sealed class KeyWorld
     /// <summary>A chat call with these headers and body, authenticated (keyless when no key header is given).</summary>
     public GatewayCall Call(string body, params (string Name, string Value)[] headers)
     {
-        var call = GatewayCall.Create(
-            ApiOperation.ChatCompletions, OpenAiDialect.Instance, "/v1/chat/completions", new Headers(headers), Encoding.UTF8.GetBytes(body),
-            new NoResponse(), 0, 64, default);
+        var call = new GatewayCall(ApiOperation.ChatCompletions, OpenAiDialect.Instance, new ChatRequest(new Headers(headers)), new NoResponse(), 0)
+        {
+            Body = RequestBodyReader.Read(Encoding.UTF8.GetBytes(body), 64),
+        };
         Authenticator.Authenticate(call);
         return call;
     }
@@ -126,6 +129,23 @@ internal sealed class KeyWorld
         public DateTimeOffset Now { get; set; } = now;
 
         public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private sealed class ChatRequest(IRequestHeaders headers) : IClientRequest
+    {
+        public string Path => "/v1/chat/completions";
+
+        public string? ContentType => "application/json";
+
+        public long? ContentLength => null;
+
+        public IRequestHeaders Headers => headers;
+
+        public System.IO.Pipelines.PipeReader Body => System.IO.Pipelines.PipeReader.Create(Stream.Null);
+
+        public CancellationToken Aborted => default;
+
+        public int StatusOf(IOException readFailure) => 400;
     }
 
     private sealed class Headers((string Name, string Value)[] headers) : IRequestHeaders

@@ -1,4 +1,5 @@
-using Switchyard.Gateway.Security;
+using Switchyard.Gateway.Metadata;
+
 
 namespace Switchyard.Gateway.Tests.Security;
 
