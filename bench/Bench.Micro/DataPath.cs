@@ -2,11 +2,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchyard.Bench.Micro.Fakes;
 using Switchyard.Gateway;
-using Switchyard.Gateway.Execution;
-using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Security;
-using Switchyard.Gateway.Streaming;
+using Switchyard.Gateway.Targets;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
@@ -43,8 +44,10 @@ internal sealed class DataPath
 
     /// <summary>A chat-completions call as the front door starts it: body read, timings started.</summary>
     public GatewayCall ChatCall(IClientDialect dialect, byte[] body, IClientResponse response, params (string Name, string Value)[] headers) =>
-        new(ApiOperation.ChatCompletions, dialect, "/v1/chat/completions", new RequestHeaders(headers),
-            RequestBodyReader.Read(body, MaxJsonDepth), response, new CallTimings(0), CancellationToken.None);
+        new(ApiOperation.ChatCompletions, dialect, new ClientRequest("/v1/chat/completions", new RequestHeaders(headers)), response, 0)
+        {
+            Body = RequestBodyReader.Read(body, MaxJsonDepth),
+        };
 
     /// <summary>The upstream request of the call's first target, as the route executor builds it before sending.</summary>
     public UpstreamRequest FirstRequest(GatewayCall call)

@@ -1,8 +1,8 @@
 using System.Net;
 using Switchyard.Bench.Micro.Fakes;
 using Switchyard.Bench.Micro.Payloads;
+using Switchyard.Gateway.Answer;
 using Switchyard.Gateway.Pipeline;
-using Switchyard.Gateway.Streaming;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 

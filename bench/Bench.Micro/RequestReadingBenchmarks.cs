@@ -1,12 +1,12 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Switchyard.Bench.Micro.Payloads;
-using Switchyard.Gateway.Json;
+using Switchyard.Gateway.Intake;
 
 namespace Switchyard.Bench.Micro;
 
 /// <summary>
-/// Step 1 of every call: reading the fields routing needs (model, stream, max_tokens, stream_options) from the body.
+/// The intake of every call: reading the fields routing needs (model, stream, max_tokens, stream_options) from the body.
 /// The baseline is what a gateway that reads the body as a document pays: a whole DOM for a handful of fields.
 /// </summary>
 [MemoryDiagnoser]

@@ -11,7 +11,7 @@ using Switchyard.Providers.Catalog;
 namespace Switchyard.Gateway.Routing;
 
 /// <summary>
-/// Step 3 of the pipeline: reads the Portkey headers and resolves the config: inline JSON, a saved config of the
+/// The pipeline's plan: reads the Portkey headers and resolves the config: inline JSON, a saved config of the
 /// caller's workspace (<c>x-portkey-config: pc-…</c>, or the API key's default config when the request names neither a
 /// config nor a provider), or a config built from <c>x-portkey-provider</c> / <c>x-portkey-virtual-key</c> /
 /// <c>"model": "@slug/model"</c>. Parsed configs are cached by their text, so a client sending the same header on

@@ -6,7 +6,7 @@ using Switchyard.State;
 namespace Switchyard.Gateway.Security;
 
 /// <summary>
-/// Step 2 of the pipeline: finds the Switchyard API key a client presented (<c>x-portkey-api-key</c>, or an
+/// The pipeline's authentication: finds the Switchyard API key a client presented (<c>x-portkey-api-key</c>, or an
 /// <c>Authorization: Bearer sk-sy-…</c> so a plain OpenAI SDK can carry it) in the <see cref="KeyDirectory"/>.
 /// Unknown, revoked and expired keys are 401; organisation keys and workspace keys whose scopes leave out
 /// <c>completions.write</c> are 403. Without a key the call runs keyless only where that is allowed (the embedded

@@ -2,7 +2,7 @@ using System.Text;
 using Switchyard.Gateway.Answer;
 using Switchyard.Gateway.Pipeline;
 
-namespace Switchyard.Gateway.Tests.Json;
+namespace Switchyard.Gateway.Tests.Answer;
 
 public sealed class UsageReaderTests
 {

@@ -1,7 +1,7 @@
 using Switchyard.Gateway.Routing;
 
 
-namespace Switchyard.Gateway.Tests.Execution;
+namespace Switchyard.Gateway.Tests.Routing;
 
 public sealed class BoundedCacheTests
 {

@@ -2,7 +2,7 @@ using System.Text;
 using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Intake;
 
-namespace Switchyard.Gateway.Tests.Json;
+namespace Switchyard.Gateway.Tests.Intake;
 
 public sealed class RequestBodyReaderTests
 {

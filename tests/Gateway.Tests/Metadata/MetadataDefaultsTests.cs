@@ -1,7 +1,7 @@
 using Switchyard.Gateway.Metadata;
+using Switchyard.Gateway.Tests.Security;
 
-
-namespace Switchyard.Gateway.Tests.Security;
+namespace Switchyard.Gateway.Tests.Metadata;
 
 public sealed class MetadataDefaultsTests
 {

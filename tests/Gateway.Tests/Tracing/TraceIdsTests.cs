@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Switchyard.Gateway.Tracing;
 
-namespace Switchyard.Gateway.Tests.Pipeline;
+namespace Switchyard.Gateway.Tests.Tracing;
 
 public sealed class TraceIdsTests
 {

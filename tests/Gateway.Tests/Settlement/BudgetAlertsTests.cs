@@ -4,7 +4,7 @@ using Switchyard.Gateway.Admission;
 using Switchyard.Gateway.Settlement;
 using Switchyard.State;
 
-namespace Switchyard.Gateway.Tests.Admission;
+namespace Switchyard.Gateway.Tests.Settlement;
 
 public sealed class BudgetAlertsTests
 {

@@ -1,7 +1,7 @@
 using Switchyard.Gateway.Intake;
 
 
-namespace Switchyard.Gateway.Tests.Json;
+namespace Switchyard.Gateway.Tests.Intake;
 
 public sealed class MediaTypeTests
 {

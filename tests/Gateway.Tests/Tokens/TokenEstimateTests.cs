@@ -1,7 +1,7 @@
 using System.Text;
 using Switchyard.Gateway.Tokens;
 
-namespace Switchyard.Gateway.Tests.Execution;
+namespace Switchyard.Gateway.Tests.Tokens;
 
 public sealed class TokenEstimateTests
 {

@@ -3,7 +3,7 @@ using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Security;
 using Switchyard.Gateway.Tests.Security;
 
-namespace Switchyard.Gateway.Tests.Execution;
+namespace Switchyard.Gateway.Tests.Targets;
 
 /// <summary>Virtual keys on the data path: which one a target uses, what it is sent with, and who may use it.</summary>
 public sealed class VirtualKeyRoutingTests

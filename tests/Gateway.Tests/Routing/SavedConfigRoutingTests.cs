@@ -1,7 +1,7 @@
 using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Tests.Security;
 
-namespace Switchyard.Gateway.Tests.Execution;
+namespace Switchyard.Gateway.Tests.Routing;
 
 /// <summary>Saved configs on the data path: by id in <c>x-portkey-config</c>, or as the API key's default.</summary>
 public sealed class SavedConfigRoutingTests

@@ -1,7 +1,7 @@
 using Switchyard.Gateway.Targets;
 
 
-namespace Switchyard.Gateway.Tests.Execution;
+namespace Switchyard.Gateway.Tests.Targets;
 
 public sealed class RetryBackoffTests
 {
