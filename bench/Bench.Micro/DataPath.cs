@@ -10,6 +10,7 @@ using Switchyard.Gateway.Streaming;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Bench.Micro;
 

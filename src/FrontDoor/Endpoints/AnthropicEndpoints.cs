@@ -1,6 +1,6 @@
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
-using Switchyard.Providers.Anthropic;
+using Switchyard.Providers.Dialects.Anthropic;
 
 namespace Switchyard.FrontDoor.Endpoints;
 

@@ -2,6 +2,7 @@ using Switchyard.Gateway;
 using Switchyard.Gateway.Json;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.FrontDoor.Http;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Switchyard.Gateway.Execution;
 using Switchyard.Gateway.Json;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Gateway.Pipeline;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Gateway.Pipeline;
@@ -37,7 +38,7 @@ public static class GatewayErrors
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] OpenAiShape(string message, string type, string? code) => OpenAiDialect.ErrorBody(type, message, code);
+    public static byte[] OpenAiShape(string message, string type, string? code) => OpenAiErrors.Body(type, message, code);
 
     /// <summary>OpenAI's error type for a status the gateway chose itself.</summary>
     public static string ErrorType(int status) => status switch

@@ -11,7 +11,7 @@ namespace Switchyard.Providers.Cohere;
 /// plan is not lost and comes back as the plan on the next turn. Usage comes from <c>usage.tokens</c> (what the model
 /// processed) when present, else from <c>usage.billed_units</c>.
 /// </summary>
-internal static class CohereChatResponse
+internal static class CohereResponseTranslator
 {
     public static byte[] Translate(ReadOnlySpan<byte> body, string model, long created, Func<string> ids)
     {

@@ -10,7 +10,7 @@ namespace Switchyard.Providers.Azure;
 /// (<c>https://{resource}.openai.azure.com/openai/deployments/{deployment}/chat/completions?api-version=…</c>) with the
 /// key in <c>api-key</c>, or an Entra ID token as a bearer. Errors are OpenAI-shaped but may lack a <c>type</c>; they get one.
 /// </summary>
-internal sealed partial class AzureOpenAiAdapter : IProviderAdapter
+internal sealed partial class AzureAdapter : IProviderAdapter
 {
     /// <summary>The latest GA data-plane version when this was written.</summary>
     public const string DefaultApiVersion = "2024-10-21";

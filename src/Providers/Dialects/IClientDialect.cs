@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Switchyard.Providers;
+namespace Switchyard.Providers.Dialects;
 
 /// <summary>The wire format a client speaks to the gateway: OpenAI's (<c>/v1/chat/completions</c>) or Anthropic's (<c>/v1/messages</c>).</summary>
 public enum ClientFormat

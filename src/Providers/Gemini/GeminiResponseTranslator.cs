@@ -9,7 +9,7 @@ namespace Switchyard.Providers.Gemini;
 /// joined into the content (thought parts left out), its <c>functionCall</c> parts as <c>tool_calls</c> with generated
 /// ids and the arguments as a JSON string, and <c>usageMetadata</c> as usage.
 /// </summary>
-internal static class GeminiChatResponse
+internal static class GeminiResponseTranslator
 {
     public static byte[] Translate(ReadOnlySpan<byte> body, string model, long created, Func<string> ids)
     {

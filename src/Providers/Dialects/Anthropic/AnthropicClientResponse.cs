@@ -1,8 +1,9 @@
 using System.Text.Json;
+using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 
-namespace Switchyard.Providers.Anthropic;
+namespace Switchyard.Providers.Dialects.Anthropic;
 
 /// <summary>An OpenAI chat completion written as the Anthropic message an Anthropic client expects.</summary>
 internal static class AnthropicClientResponse

@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 
-namespace Switchyard.Providers.Anthropic;
+namespace Switchyard.Providers.Dialects.Anthropic;
 
 /// <summary>
 /// A Messages request from an Anthropic client as an OpenAI chat-completions request, for providers that are not
@@ -15,25 +16,9 @@ internal static class AnthropicClientRequest
     /// <exception cref="ProviderRequestException">the request uses something only Anthropic can do (server tools, file ids, …).</exception>
     public static byte[] ToOpenAi(ReadOnlySpan<byte> body)
     {
-        JsonDocument document;
-        try
-        {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = AnthropicWire.DocumentOptions.MaxDepth });
-            document = JsonDocument.ParseValue(ref reader);
-        }
-        catch (JsonException ex)
-        {
-            throw new ProviderRequestException($"The request body is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseRequest(body, AnthropicWire.DocumentOptions.MaxDepth))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new ProviderRequestException("The request body must be a JSON object.");
-            }
-
             if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
             {
                 throw new ProviderRequestException("messages: Field required");

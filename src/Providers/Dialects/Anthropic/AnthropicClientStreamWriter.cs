@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
 using Switchyard.Providers.Streaming;
 
-namespace Switchyard.Providers.Anthropic;
+namespace Switchyard.Providers.Dialects.Anthropic;
 
 /// <summary>
 /// OpenAI chunks as Anthropic's stream: <c>message_start</c>, then for each text or tool call a

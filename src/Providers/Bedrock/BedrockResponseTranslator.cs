@@ -9,12 +9,15 @@ namespace Switchyard.Providers.Bedrock;
 /// A Converse answer (<c>{output:{message:{role,content}}, stopReason, usage}</c>) as an OpenAI chat completion.
 /// Converse answers carry no id or creation time, so the adapter supplies both.
 /// </summary>
-internal static class ConverseResponse
+internal static class BedrockResponseTranslator
 {
+    /// <summary>Bedrock's answers that are not JSON objects, whether they parse or not, are named alike.</summary>
+    public static readonly ParseFailureMessages NotAnObject = new("{0} is not a JSON object", "{0} is not a JSON object");
+
     /// <exception cref="StreamProtocolException">the body is not a Converse answer.</exception>
     public static byte[] ToOpenAi(ReadOnlySpan<byte> body, string id, long created, string model)
     {
-        using var document = ParseObject(body, "Bedrock's answer");
+        using var document = ProviderJson.ParseObject(body.ToArray(), default, NotAnObject, "Bedrock's answer");
         var root = document.RootElement;
         if (!root.TryGetProperty("output", out var output) || output.ValueKind != JsonValueKind.Object
             || !output.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object
@@ -73,24 +76,5 @@ internal static class ConverseResponse
             output,
             usage.TryGetProperty("totalTokens", out _) ? usage.Int("totalTokens") : prompt + output,
             usage.TryGetProperty("cacheReadInputTokens", out _) ? cacheRead : null);
-    }
-
-    internal static JsonDocument ParseObject(ReadOnlySpan<byte> body, string what)
-    {
-        try
-        {
-            var document = JsonDocument.Parse(body.ToArray());
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                return document;
-            }
-
-            document.Dispose();
-        }
-        catch (JsonException)
-        {
-        }
-
-        throw new StreamProtocolException($"{what} is not a JSON object");
     }
 }

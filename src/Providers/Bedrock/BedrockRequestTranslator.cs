@@ -10,7 +10,7 @@ namespace Switchyard.Providers.Bedrock;
 /// <c>messages</c> (consecutive turns of one role merged, as Converse requires alternating roles; tool results become
 /// user <c>toolResult</c> blocks), tools to <c>toolConfig</c> and sampling parameters to <c>inferenceConfig</c>.
 /// </summary>
-internal static class ConverseRequest
+internal static class BedrockRequestTranslator
 {
     /// <summary>Bedrock-native top-level fields a client may add to an OpenAI body; they go through unchanged.</summary>
     private static readonly string[] NativeFields =
@@ -22,7 +22,7 @@ internal static class ConverseRequest
     /// <exception cref="ProviderRequestException">the request uses something Converse cannot express.</exception>
     public static byte[] FromOpenAi(ReadOnlyMemory<byte> openAiBody)
     {
-        using var document = Parse(openAiBody);
+        using var document = ProviderJson.ParseRequest(openAiBody);
         var root = document.RootElement;
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
@@ -86,25 +86,6 @@ internal static class ConverseRequest
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    internal static JsonDocument Parse(ReadOnlyMemory<byte> body)
-    {
-        try
-        {
-            var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                throw new ProviderRequestException("The request body must be a JSON object.");
-            }
-
-            return document;
-        }
-        catch (JsonException ex)
-        {
-            throw new ProviderRequestException($"The request body is not valid JSON: {ex.Message}");
-        }
     }
 
     private static void RefuseUnsupported(JsonElement root)

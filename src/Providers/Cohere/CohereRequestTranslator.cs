@@ -13,11 +13,11 @@ namespace Switchyard.Providers.Cohere;
 /// next to its tool calls is its <c>tool_plan</c>, and JSON schemas go in <c>response_format.json_schema</c>.
 /// Cohere returns one generation, so <c>n</c> above 1 is refused.
 /// </summary>
-internal static class CohereChatRequest
+internal static class CohereRequestTranslator
 {
     public static byte[] Create(ReadOnlyMemory<byte> openAiBody, string model, bool stream)
     {
-        using var document = OpenAiRequestReader.Parse(openAiBody);
+        using var document = ProviderJson.ParseRequest(openAiBody, quoteReason: false);
         var root = document.RootElement;
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {

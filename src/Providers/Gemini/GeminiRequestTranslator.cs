@@ -12,11 +12,11 @@ namespace Switchyard.Providers.Gemini;
 /// <c>generationConfig</c>. Fields Gemini has no counterpart for (<c>user</c>, <c>logprobs</c>, <c>parallel_tool_calls</c>,
 /// <c>stream_options</c>, …) are dropped.
 /// </summary>
-internal static class GeminiChatRequest
+internal static class GeminiRequestTranslator
 {
     public static byte[] Create(ReadOnlyMemory<byte> openAiBody)
     {
-        using var document = OpenAiRequestReader.Parse(openAiBody);
+        using var document = ProviderJson.ParseRequest(openAiBody, quoteReason: false);
         var root = document.RootElement;
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {

@@ -1,6 +1,7 @@
+using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Catalog;
 
-namespace Switchyard.Providers.Anthropic;
+namespace Switchyard.Providers.Dialects.Anthropic;
 
 /// <summary>
 /// Clients of Switchyard's <c>/v1/messages</c> (the official Anthropic SDKs): their requests are read into OpenAI's shape

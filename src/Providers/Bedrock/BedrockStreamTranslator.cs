@@ -11,8 +11,10 @@ namespace Switchyard.Providers.Bedrock;
 /// <c>messageStop</c> the finish reason, and <c>metadata</c> (always Bedrock's last event) the usage, after which the
 /// stream is complete. Exceptions in the stream surface as <see cref="UpstreamStreamException"/>.
 /// </summary>
-internal sealed class ConverseStreamTranslator(string id, long created, string model) : IStreamTranslator
+internal sealed class BedrockStreamTranslator(string id, long created, string model) : IStreamTranslator
 {
+    private static readonly ParseFailureMessages Event = new("Bedrock sent a '{0}' event that is not valid JSON: {1}", "Bedrock sent a '{0}' event that is not a JSON object");
+
     private readonly OpenAiChunks _chunks = new(id, created, model);
 
     /// <summary>Bedrock content block index → OpenAI tool call index (tool calls are numbered from 0 among themselves).</summary>
@@ -26,24 +28,9 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
             throw new UpstreamStreamException($"{name[AwsEventStreamReader.ExceptionPrefix.Length..]}: {ExceptionMessage(upstream.Data)}");
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(upstream.Data);
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Bedrock sent a '{upstream.Name}' event that is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseObject(upstream.Data, default, Event, upstream.Name))
         {
             var payload = document.RootElement;
-            if (payload.ValueKind != JsonValueKind.Object)
-            {
-                throw new StreamProtocolException($"Bedrock sent a '{upstream.Name}' event that is not a JSON object");
-            }
-
             switch (upstream.Name)
             {
                 case "messageStart":
@@ -57,12 +44,12 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
                     break;
                 case "messageStop":
                     EnsureRole(output);
-                    output.Add(_chunks.Finish(ConverseResponse.FinishReason(payload.String("stopReason"))));
+                    output.Add(_chunks.Finish(BedrockResponseTranslator.FinishReason(payload.String("stopReason"))));
                     break;
                 case "metadata":
                     if (payload.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
                     {
-                        output.Add(_chunks.Usage(ConverseResponse.Usage(usage)));
+                        output.Add(_chunks.Usage(BedrockResponseTranslator.Usage(usage)));
                     }
 
                     output.Add(OpenAiChunks.Done);
