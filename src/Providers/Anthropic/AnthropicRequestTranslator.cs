@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Switchyard.Providers.Json;
-using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Providers.Anthropic;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Json;
 using Switchyard.Providers.OpenAi;
