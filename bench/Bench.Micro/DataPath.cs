@@ -11,6 +11,7 @@ using Switchyard.Gateway.Targets;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Bench.Micro;
 

@@ -5,6 +5,7 @@ using Switchyard.Gateway.Answer;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Bench.Micro;
 
@@ -33,7 +34,7 @@ internal sealed class RelayScenario
     }
 
     public static RelayScenario OpenAiClient(DataPath dataPath, string provider, byte[] upstream) =>
-        new(dataPath, Providers.OpenAi.OpenAiDialect.Instance, ChatBodies.OpenAi(ChatSize.Small, stream: true),
+        new(dataPath, Providers.Dialects.OpenAi.OpenAiDialect.Instance, ChatBodies.OpenAi(ChatSize.Small, stream: true),
             [.. SdkHeaders.OpenAi, ("Authorization", "Bearer sk-bench"), ("x-portkey-provider", provider)], upstream);
 
     public static RelayScenario AnthropicClient(DataPath dataPath, string provider, byte[] upstream)
@@ -42,7 +43,7 @@ internal sealed class RelayScenario
         var openAiBody = ChatBodies.OpenAi(ChatSize.Small, stream: true);
         var anthropicBody = ProviderCalls.Adapter(Providers.Catalog.WireFormat.Anthropic)
             .CreateRequest(ProviderCalls.Chat("anthropic", openAiBody, ChatBodies.Model, stream: true)).Body.ToArray();
-        return new(dataPath, Providers.Anthropic.AnthropicDialect.Instance, anthropicBody,
+        return new(dataPath, Providers.Dialects.Anthropic.AnthropicDialect.Instance, anthropicBody,
             [.. SdkHeaders.Anthropic, ("x-api-key", "sk-bench"), ("x-portkey-provider", provider)], upstream);
     }
 

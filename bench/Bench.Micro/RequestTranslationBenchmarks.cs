@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Switchyard.Bench.Micro.Payloads;
 using Switchyard.Providers;
-using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Dialects.Anthropic;
 
 namespace Switchyard.Bench.Micro;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Switchyard.Bench.Micro.Payloads;
 using Switchyard.Gateway.Pipeline;
-using Switchyard.Providers.OpenAi;
+using Switchyard.Providers.Dialects.OpenAi;
 
 namespace Switchyard.Bench.Micro;
 

@@ -3,9 +3,10 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Switchyard.Bench.Micro.Payloads;
 using Switchyard.Providers;
-using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Catalog;
-using Switchyard.Providers.OpenAi;
+using Switchyard.Providers.Dialects;
+using Switchyard.Providers.Dialects.Anthropic;
+using Switchyard.Providers.Dialects.OpenAi;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Bench.Micro;

@@ -20,7 +20,7 @@ public sealed class ProviderAdapters
         new GeminiAdapter(),
         new CohereAdapter(),
         new Bedrock.BedrockAdapter(),
-        new Azure.AzureOpenAiAdapter(),
+        new Azure.AzureAdapter(),
     ]);
 
     public bool TryGet(WireFormat format, out IProviderAdapter adapter) => _adapters.TryGetValue(format, out adapter!);

@@ -1,5 +1,5 @@
 using Switchyard.Providers;
-using Switchyard.Providers.Anthropic;
+using Switchyard.Providers.Dialects.Anthropic;
 
 namespace Switchyard.FrontDoor.Endpoints;
 

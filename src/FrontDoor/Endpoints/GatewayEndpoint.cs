@@ -1,6 +1,7 @@
 using Switchyard.FrontDoor.Http;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.FrontDoor.Endpoints;
 

@@ -1,7 +1,7 @@
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
-using Switchyard.Providers.OpenAi;
+using Switchyard.Providers.Dialects.OpenAi;
 
 namespace Switchyard.FrontDoor.Endpoints;
 

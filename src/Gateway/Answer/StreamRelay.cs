@@ -5,6 +5,7 @@ using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Dialects;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Answer;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 using Switchyard.Providers.OpenAi;
 
 namespace Switchyard.Gateway.Errors;
@@ -73,7 +74,7 @@ public static class ErrorAnswer
     {
         var shape = ErrorTable.For(kind);
         return dialect.Format == ClientFormat.OpenAi
-            ? OpenAiDialect.ErrorBody(shape.Type, problem, shape.Code)
+            ? OpenAiErrors.Body(shape.Type, problem, shape.Code)
             : dialect.Error(shape.Status, shape.AnthropicType, problem);
     }
 

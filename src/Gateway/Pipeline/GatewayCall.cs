@@ -3,6 +3,7 @@ using Switchyard.Gateway.Admission;
 using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Tokens;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Gateway.Pipeline;
 

@@ -11,6 +11,7 @@ using Switchyard.Gateway.Targets;
 using Switchyard.Gateway.Tokens;
 using Switchyard.Gateway.Tracing;
 using Switchyard.Providers;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Gateway.Pipeline;
 

@@ -9,6 +9,7 @@ using Switchyard.Gateway.Security;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Gateway.Targets;
 

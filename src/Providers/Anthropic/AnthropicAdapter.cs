@@ -60,7 +60,7 @@ internal sealed class AnthropicAdapter(TimeProvider time) : IProviderAdapter
         _ => AnthropicResponseTranslator.Message(body, time.GetUtcNow().ToUnixTimeSeconds(), IsJsonMode(call)),
     };
 
-    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => AnthropicResponseTranslator.Error(status, body);
+    public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => AnthropicErrors.ToOpenAi(status, body);
 
     public IEventStreamReader OpenStream(Stream body) => new SseEventReader(body);
 

@@ -12,6 +12,8 @@ namespace Switchyard.Providers.Anthropic;
 /// </summary>
 internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : IStreamTranslator
 {
+    private static readonly ParseFailureMessages Event = new("{0} sent an event that is not valid JSON: {1}", "{0} sent an event that is not a JSON object");
+
     /// <summary>What each Anthropic content block (by its index) turned into.</summary>
     private readonly Dictionary<int, OpenBlock> _blocks = [];
     private readonly OpenAiChunks _chunks = new("", created, "");
@@ -20,24 +22,9 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
 
     public void Translate(StreamEvent upstream, List<byte[]> output)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(upstream.Data, AnthropicWire.DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw new StreamProtocolException($"Anthropic sent an event that is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseObject(upstream.Data, AnthropicWire.DocumentOptions, Event, "Anthropic"))
         {
             var data = document.RootElement;
-            if (data.ValueKind != JsonValueKind.Object)
-            {
-                throw new StreamProtocolException("Anthropic sent an event that is not a JSON object");
-            }
-
             switch (data.String("type") ?? upstream.Name)
             {
                 case "message_start":

@@ -23,7 +23,7 @@ internal static class AzureErrors
         {
         }
 
-        return OpenAiDialect.ErrorBody(TypeFor(status), $"Azure OpenAI answered {status}", null);
+        return OpenAiErrors.Body(TypeFor(status), $"Azure OpenAI answered {status}", null);
     }
 
     /// <summary>
@@ -50,6 +50,6 @@ internal static class AzureErrors
             _ => null,
         } : null;
         var type = error.String("type") is { Length: > 0 } given ? given : TypeFor(status);
-        return OpenAiDialect.ErrorBody(type, message, code, error.String("param"), error);
+        return OpenAiErrors.Body(type, message, code, error.String("param"), error);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchyard.Providers.Json;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Azure;
@@ -10,6 +11,8 @@ namespace Switchyard.Providers.Azure;
 /// </summary>
 internal sealed class AzureStreamTranslator : IStreamTranslator
 {
+    private static readonly ParseFailureMessages Chunk = new("the upstream sent a malformed chunk (not valid JSON)", "the upstream sent a chunk that is not a JSON object");
+
     private string? _id;
     private long _created;
     private string? _model;
@@ -22,24 +25,9 @@ internal sealed class AzureStreamTranslator : IStreamTranslator
             return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(upstream.Data);
-        }
-        catch (JsonException)
-        {
-            throw new StreamProtocolException("the upstream sent a malformed chunk (not valid JSON)");
-        }
-
-        using (document)
+        using (var document = ProviderJson.ParseObject(upstream.Data, default, Chunk, subject: null))
         {
             var chunk = document.RootElement;
-            if (chunk.ValueKind != JsonValueKind.Object)
-            {
-                throw new StreamProtocolException("the upstream sent a chunk that is not a JSON object");
-            }
-
             if (chunk.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
                 var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : "an error";
@@ -65,7 +53,7 @@ internal sealed class AzureStreamTranslator : IStreamTranslator
                 fields.Add(new("created", JsonSerializer.SerializeToUtf8Bytes(_created)));
             }
 
-            output.Add(fields.Count == 0 ? upstream.Data : Json.JsonBodyRewriter.SetFields(upstream.Data, fields).ToArray());
+            output.Add(fields.Count == 0 ? upstream.Data : JsonBodyRewriter.SetFields(upstream.Data, fields).ToArray());
         }
     }
 

@@ -30,7 +30,7 @@ internal sealed partial class BedrockAdapter : IProviderAdapter
         var model = call.Model is { Length: > 0 } m ? m : throw new ProviderRequestException("Bedrock needs a model id ('model').");
         var (action, body) = call.Operation switch
         {
-            ApiOperation.ChatCompletions => (call.Stream ? "converse-stream" : "converse", Body(call, ConverseRequest.FromOpenAi)),
+            ApiOperation.ChatCompletions => (call.Stream ? "converse-stream" : "converse", Body(call, BedrockRequestTranslator.FromOpenAi)),
             ApiOperation.Embeddings => ("invoke", Body(call, openAi => BedrockEmbeddings.FromOpenAi(openAi, model))),
             _ => throw new ProviderRequestException($"Bedrock does not serve {call.Operation.Describe()} through this gateway."),
         };
@@ -54,7 +54,7 @@ internal sealed partial class BedrockAdapter : IProviderAdapter
     public byte[] TranslateResponse(ProviderCall call, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => call.Operation switch
     {
         ApiOperation.Embeddings => BedrockEmbeddings.ToOpenAi(body, call.OpenAiBody(), call.Model ?? "", BedrockEmbeddings.ReportedTokens(headers)),
-        _ => ConverseResponse.ToOpenAi(body, NewId(), _time.GetUtcNow().ToUnixTimeSeconds(), call.Model ?? ""),
+        _ => BedrockResponseTranslator.ToOpenAi(body, NewId(), _time.GetUtcNow().ToUnixTimeSeconds(), call.Model ?? ""),
     };
 
     public byte[] TranslateError(ProviderCall call, int status, ReadOnlySpan<byte> body, ProviderResponseHeaders headers = default) => BedrockErrors.ToOpenAi(status, body, headers[BedrockErrors.ErrorTypeHeader]);
@@ -62,7 +62,7 @@ internal sealed partial class BedrockAdapter : IProviderAdapter
     public IEventStreamReader OpenStream(Stream body) => new AwsEventStreamReader(body);
 
     public IStreamTranslator CreateStreamTranslator(ProviderCall call) =>
-        new ConverseStreamTranslator(NewId(), _time.GetUtcNow().ToUnixTimeSeconds(), call.Model ?? "");
+        new BedrockStreamTranslator(NewId(), _time.GetUtcNow().ToUnixTimeSeconds(), call.Model ?? "");
 
     private static byte[] Body(ProviderCall call, Func<ReadOnlyMemory<byte>, byte[]> translate) =>
         call.BodyFormat == WireFormat.Bedrock ? call.Body.ToArray() : translate(call.OpenAiBody());

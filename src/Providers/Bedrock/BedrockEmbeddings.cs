@@ -23,7 +23,7 @@ internal static class BedrockEmbeddings
     /// <exception cref="ProviderRequestException">the inputs are not strings, or several go to a one-input model.</exception>
     public static byte[] FromOpenAi(ReadOnlyMemory<byte> openAiBody, string model)
     {
-        using var document = ConverseRequest.Parse(openAiBody);
+        using var document = ProviderJson.ParseRequest(openAiBody);
         var root = document.RootElement;
         var inputs = OpenAiRequestReader.EmbeddingInputs(root, "Bedrock");
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 64);
@@ -72,7 +72,7 @@ internal static class BedrockEmbeddings
     {
         var (inputs, base64) = OpenAiRequestReader.EmbeddingsAsked(openAiRequest, "Bedrock");
 
-        using var document = ConverseResponse.ParseObject(body, "Bedrock's embeddings answer");
+        using var document = ProviderJson.ParseObject(body.ToArray(), default, BedrockResponseTranslator.NotAnObject, "Bedrock's embeddings answer");
         var root = document.RootElement;
         var vectors = new List<JsonElement>();
         int promptTokens;

@@ -19,7 +19,7 @@ internal static class BedrockErrors
         var (message, exception) = Read(body);
         exception = ExceptionName(errorType) ?? exception;
         message ??= $"Bedrock answered {status}";
-        return OpenAiDialect.ErrorBody(TypeFor(status, message, exception), message, exception);
+        return OpenAiErrors.Body(TypeFor(status, message, exception), message, exception);
     }
 
     /// <summary>The exception's bare name from AWS's forms: <c>ThrottlingException:http://…</c> or <c>com.amazonaws.bedrock#ThrottlingException</c>.</summary>

@@ -18,7 +18,7 @@ internal static class CohereEmbeddings
 
     public static byte[] CreateRequest(ReadOnlyMemory<byte> openAiBody, string model)
     {
-        using var document = OpenAiRequestReader.Parse(openAiBody);
+        using var document = ProviderJson.ParseRequest(openAiBody, quoteReason: false);
         var root = document.RootElement;
         var inputs = OpenAiRequestReader.EmbeddingInputs(root, CohereAdapter.Name);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 128);
@@ -62,7 +62,7 @@ internal static class CohereEmbeddings
     public static byte[] TranslateResponse(ReadOnlySpan<byte> body, ReadOnlyMemory<byte> openAiBody, string model)
     {
         bool base64;
-        using (var request = OpenAiRequestReader.Parse(openAiBody))
+        using (var request = ProviderJson.ParseRequest(openAiBody, quoteReason: false))
         {
             base64 = OpenAiRequestReader.WantsBase64(request.RootElement);
         }
@@ -83,6 +83,6 @@ internal static class CohereEmbeddings
 
         var meta = root.TryGetProperty("meta", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
         var billed = meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("billed_units", out var b) ? b : default;
-        return OpenAiEmbeddingList.Write(vectors, base64, model, CohereChatResponse.Count(billed, "input_tokens"), body.Length + 256);
+        return OpenAiEmbeddingList.Write(vectors, base64, model, CohereResponseTranslator.Count(billed, "input_tokens"), body.Length + 256);
     }
 }

@@ -142,10 +142,10 @@ internal sealed class CohereStreamTranslator(string model, long created, Func<st
             throw new UpstreamStreamException(delta.String("error") ?? "Cohere ended the generation with finish_reason ERROR");
         }
 
-        output.Add(_chunks.Finish(CohereChatResponse.FinishReason(reason, _toolIndexes.Count > 0)));
+        output.Add(_chunks.Finish(CohereResponseTranslator.FinishReason(reason, _toolIndexes.Count > 0)));
         if (delta.ValueKind == JsonValueKind.Object && delta.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
-            output.Add(_chunks.Usage(CohereChatResponse.Usage(usage)));
+            output.Add(_chunks.Usage(CohereResponseTranslator.Usage(usage)));
         }
 
         output.Add(OpenAiChunks.Done);

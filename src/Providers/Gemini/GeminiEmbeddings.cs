@@ -15,7 +15,7 @@ internal static class GeminiEmbeddings
 {
     public static byte[] CreateRequest(ReadOnlyMemory<byte> openAiBody, string model)
     {
-        using var document = OpenAiRequestReader.Parse(openAiBody);
+        using var document = ProviderJson.ParseRequest(openAiBody, quoteReason: false);
         var root = document.RootElement;
         var inputs = OpenAiRequestReader.EmbeddingInputs(root, GeminiAdapter.Name);
         var buffer = new ArrayBufferWriter<byte>(openAiBody.Length + 128);

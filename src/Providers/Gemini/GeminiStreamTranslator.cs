@@ -52,7 +52,7 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
                 var position = 0;
                 foreach (var candidate in candidates.EnumerateArray())
                 {
-                    Translate(candidate, GeminiChatResponse.Index(candidate, position++), output);
+                    Translate(candidate, GeminiResponseTranslator.Index(candidate, position++), output);
                     any = true;
                 }
             }
@@ -69,7 +69,7 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
             {
                 if (_usage is { } finalUsage)
                 {
-                    output.Add(_chunks.Usage(GeminiChatResponse.Usage(finalUsage)));
+                    output.Add(_chunks.Usage(GeminiResponseTranslator.Usage(finalUsage)));
                 }
 
                 output.Add(OpenAiChunks.Done);
@@ -81,9 +81,9 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
     private void Translate(JsonElement candidate, int index, List<byte[]> output)
     {
         var state = Start(index, output);
-        foreach (var part in GeminiChatResponse.Parts(candidate))
+        foreach (var part in GeminiResponseTranslator.Parts(candidate))
         {
-            if (GeminiChatResponse.IsText(part, out var text))
+            if (GeminiResponseTranslator.IsText(part, out var text))
             {
                 if (text.Length > 0)
                 {
@@ -92,11 +92,11 @@ internal sealed class GeminiStreamTranslator(string model, long created, Func<st
             }
             else if (part.TryGetProperty("functionCall", out var call))
             {
-                output.Add(_chunks.ToolCall(state.ToolCalls++, GeminiChatResponse.ToolCall(call, ids), index));
+                output.Add(_chunks.ToolCall(state.ToolCalls++, GeminiResponseTranslator.ToolCall(call, ids), index));
             }
         }
 
-        if (!state.Finished && GeminiChatResponse.FinishReason(candidate.String("finishReason"), state.ToolCalls > 0) is { } finish)
+        if (!state.Finished && GeminiResponseTranslator.FinishReason(candidate.String("finishReason"), state.ToolCalls > 0) is { } finish)
         {
             state.Finished = true;
             output.Add(_chunks.Finish(finish, index));

@@ -4,33 +4,11 @@ using Switchyard.Providers.Json;
 namespace Switchyard.Providers.OpenAi;
 
 /// <summary>
-/// Reading the parts of an OpenAI request that translating adapters read alike: the body itself, embedding inputs and
-/// encoding, image URLs and stop sequences. What each provider does with them stays in its adapter.
+/// Reading the parts of an OpenAI request that translating adapters read alike: embedding inputs and encoding, image
+/// URLs and stop sequences. What each provider does with them stays in its adapter.
 /// </summary>
 internal static class OpenAiRequestReader
 {
-    /// <exception cref="ProviderRequestException">the body is not a JSON object.</exception>
-    public static JsonDocument Parse(ReadOnlyMemory<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            throw new ProviderRequestException("The request body is not valid JSON.");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new ProviderRequestException("The request body must be a JSON object.");
-        }
-
-        return document;
-    }
-
     /// <summary>An embeddings request's <c>input</c>: a string or an array of strings. Token-id arrays are refused: the providers that translate take text.</summary>
     /// <param name="provider">The provider's name, for the error.</param>
     /// <exception cref="ProviderRequestException">the input is missing, empty or not text.</exception>
@@ -66,7 +44,7 @@ internal static class OpenAiRequestReader
     /// <summary>What translating an embeddings answer needs from the request: the inputs (for providers whose usage is estimated from them) and the encoding asked for.</summary>
     public static (List<string> Inputs, bool Base64) EmbeddingsAsked(ReadOnlyMemory<byte> openAiBody, string provider)
     {
-        using var document = Parse(openAiBody);
+        using var document = ProviderJson.ParseRequest(openAiBody, quoteReason: false);
         return (EmbeddingInputs(document.RootElement, provider), WantsBase64(document.RootElement));
     }
 

@@ -8,7 +8,7 @@ using Switchyard.Gateway.Targets;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
-using Switchyard.Providers.OpenAi;
+using Switchyard.Providers.Dialects.OpenAi;
 using Switchyard.State;
 
 namespace Switchyard.Gateway.Tests.Security;

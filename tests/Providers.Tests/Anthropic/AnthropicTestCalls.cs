@@ -1,0 +1,81 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Switchyard.Providers;
+using Switchyard.Providers.Anthropic;
+using Switchyard.Providers.Catalog;
+using Switchyard.Providers.Streaming;
+
+namespace Switchyard.Providers.Tests.Anthropic;
+
+/// <summary>Calls, clocks and JSON comparison for the Anthropic translation tests.</summary>
+internal static class AnthropicTestCalls
+{
+    /// <summary>2023-11-14T22:13:20Z, the <c>created</c> every translated answer carries in these tests.</summary>
+    public const long Created = 1_700_000_000;
+
+    public static AnthropicAdapter Adapter { get; } = new(new FixedTime());
+
+    public static ProviderCall Call(
+        string body,
+        WireFormat bodyFormat = WireFormat.OpenAi,
+        ApiOperation operation = ApiOperation.ChatCompletions,
+        bool stream = false,
+        string? baseUrl = "https://api.anthropic.com/v1",
+        IReadOnlyDictionary<string, string>? options = null,
+        IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? fields = null,
+        IReadOnlyList<KeyValuePair<string, string>>? forwarded = null)
+    {
+        Assert.True(ProviderCatalog.Default.TryGet("anthropic", out var provider));
+        return new ProviderCall(
+            provider,
+            operation,
+            baseUrl is null ? null : new Uri(baseUrl),
+            "sk-ant-test",
+            Encoding.UTF8.GetBytes(body),
+            bodyFormat,
+            fields ?? [],
+            "claude-test",
+            stream,
+            options ?? new Dictionary<string, string>(),
+            forwarded ?? []);
+    }
+
+    public static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
+
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>The same JSON written compactly, property order kept, so expectations can be laid out readably and still compared exactly.</summary>
+    public static string Compact(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            document.RootElement.WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public static void AssertJson(string expected, ReadOnlyMemory<byte> actual) => Assert.Equal(Compact(expected), Text(actual));
+
+    /// <summary>Runs SSE events (name, data) through a fresh stream translator and returns the OpenAI payloads.</summary>
+    public static List<string> Translate(ProviderCall call, params (string Name, string Data)[] events)
+    {
+        var translator = Adapter.CreateStreamTranslator(call);
+        var output = new List<byte[]>();
+        foreach (var (name, data) in events)
+        {
+            translator.Translate(new StreamEvent(name, Bytes(data)), output);
+        }
+
+        return output.Select(chunk => Encoding.UTF8.GetString(chunk)).ToList();
+    }
+
+    private sealed class FixedTime : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(Created);
+    }
+}
