@@ -23,7 +23,7 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         parameters.Add("Limit", query.Limit);
         parameters.Add("Offset", query.Offset);
         var rows = await database.QueryAsync<AuditRow>(
-            $"SELECT {AuditRow.Columns} FROM audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
+            $"SELECT {StoredColumns.Audit} FROM audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
             parameters, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
@@ -61,10 +61,6 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
 
 internal sealed class AuditRow
 {
-    public const string Columns =
-        "id AS Id, at AS At, actor AS Actor, action AS Action, target_kind AS TargetKind, target_id AS TargetId, " +
-        "workspace_id AS WorkspaceId, before_json AS Before, after_json AS After, request_id AS RequestId";
-
     public string Id { get; set; } = "";
     public string At { get; set; } = "";
     public string Actor { get; set; } = "";

@@ -29,14 +29,14 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     {
         // Ids and slugs live in different shapes (ws_… versus a name), but if one ever equals another's slug the id wins.
         var rows = await database.QueryAsync<WorkspaceRow>(
-            $"SELECT {WorkspaceRow.Columns} FROM workspaces WHERE id = @Value OR slug = @Value ORDER BY id = @Value DESC LIMIT 1",
+            $"SELECT {StoredColumns.Workspace} FROM workspaces WHERE id = @Value OR slug = @Value ORDER BY id = @Value DESC LIMIT 1",
             new { Value = idOrSlug }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
 
     public async Task<IReadOnlyList<Workspace>> ListWorkspacesAsync(CancellationToken cancellationToken)
     {
-        var rows = await database.QueryAsync<WorkspaceRow>($"SELECT {WorkspaceRow.Columns} FROM workspaces ORDER BY slug", null, cancellationToken);
+        var rows = await database.QueryAsync<WorkspaceRow>($"SELECT {StoredColumns.Workspace} FROM workspaces ORDER BY slug", null, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
@@ -70,7 +70,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     public async Task<ApiKey?> GetApiKeyAsync(string workspaceId, string id, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ApiKeyRow>(
-            $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE workspace_id = @WorkspaceId AND id = @Id",
+            $"SELECT {StoredColumns.ApiKey} FROM api_keys WHERE workspace_id = @WorkspaceId AND id = @Id",
             new { WorkspaceId = workspaceId, Id = id }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
@@ -78,14 +78,14 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     public async Task<ApiKey?> FindApiKeyByHashAsync(string keyHash, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ApiKeyRow>(
-            $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE key_hash = @KeyHash", new { KeyHash = keyHash }, cancellationToken);
+            $"SELECT {StoredColumns.ApiKey} FROM api_keys WHERE key_hash = @KeyHash", new { KeyHash = keyHash }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
 
     public async Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(string workspaceId, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ApiKeyRow>(
-            $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id",
+            $"SELECT {StoredColumns.ApiKey} FROM api_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id",
             new { WorkspaceId = workspaceId }, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
@@ -122,7 +122,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     public async Task<VirtualKey?> GetVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<VirtualKeyRow>(
-            $"SELECT {VirtualKeyRow.Columns} FROM virtual_keys WHERE workspace_id = @WorkspaceId AND slug = @Slug",
+            $"SELECT {StoredColumns.VirtualKey} FROM virtual_keys WHERE workspace_id = @WorkspaceId AND slug = @Slug",
             new { WorkspaceId = workspaceId, Slug = slug }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
@@ -130,7 +130,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     public async Task<IReadOnlyList<VirtualKey>> ListVirtualKeysAsync(string workspaceId, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<VirtualKeyRow>(
-            $"SELECT {VirtualKeyRow.Columns} FROM virtual_keys WHERE workspace_id = @WorkspaceId ORDER BY slug",
+            $"SELECT {StoredColumns.VirtualKey} FROM virtual_keys WHERE workspace_id = @WorkspaceId ORDER BY slug",
             new { WorkspaceId = workspaceId }, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
@@ -163,9 +163,9 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
         async Task<List<TRow>> All<TRow>(string sql) =>
             (await connection.QueryAsync<TRow>(new CommandDefinition(sql, null, transaction, cancellationToken: cancellationToken))).AsList();
 
-        var workspaces = await All<WorkspaceRow>($"SELECT {WorkspaceRow.Columns} FROM workspaces ORDER BY slug");
-        var apiKeys = await All<ApiKeyRow>($"SELECT {ApiKeyRow.Columns} FROM api_keys ORDER BY workspace_id, created_at, id");
-        var virtualKeys = await All<VirtualKeyRow>($"SELECT {VirtualKeyRow.Columns} FROM virtual_keys ORDER BY workspace_id, slug");
+        var workspaces = await All<WorkspaceRow>($"SELECT {StoredColumns.Workspace} FROM workspaces ORDER BY slug");
+        var apiKeys = await All<ApiKeyRow>($"SELECT {StoredColumns.ApiKey} FROM api_keys ORDER BY workspace_id, created_at, id");
+        var virtualKeys = await All<VirtualKeyRow>($"SELECT {StoredColumns.VirtualKey} FROM virtual_keys ORDER BY workspace_id, slug");
         var configs = await All<ConfigRow>(SqliteConfigStore.LatestVersionsSql(workspaceScoped: false));
         await transaction.CommitAsync(cancellationToken);
 

@@ -42,7 +42,7 @@ internal sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
         parameters.Add("Offset", query.Offset);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<AuditRow>(new CommandDefinition(
-            $"SELECT {AuditRow.Columns} FROM switchyard.audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
+            $"SELECT {StoredColumns.Audit} FROM switchyard.audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
             parameters, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }
@@ -92,10 +92,6 @@ internal sealed class AuditRow
     public string? Before { get; init; }
     public string? After { get; init; }
     public required string RequestId { get; init; }
-
-    public const string Columns =
-        "id AS Id, at AS At, actor AS Actor, action AS Action, target_kind AS TargetKind, target_id AS TargetId, " +
-        "workspace_id AS WorkspaceId, before_json AS Before, after_json AS After, request_id AS RequestId";
 
     public AuditRecord ToRecord() => new(Id, StateTime.Read(At), Actor, Action, TargetKind, TargetId, WorkspaceId, Before, After, RequestId);
 }
