@@ -13,7 +13,7 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
                 VALUES (@Id, @At, @Actor, @Action, @TargetKind, @TargetId, @WorkspaceId, @Before, @After, @RequestId)
                 """,
                 AuditRow.From(record), cancellationToken),
-            _ => $"an audit record with id '{record.Id}' already exists");
+            _ => StoredConflict.AuditRecord(record));
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -35,27 +35,10 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         return checked((int)await database.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM audit_log{where}", parameters, cancellationToken));
     }
 
-    // Only the filters given go into the statement, so SQLite can use the index that fits them.
     private static (string Where, DynamicParameters Parameters) Filter(AuditQuery query)
     {
-        var conditions = new List<string>();
-        var parameters = new DynamicParameters();
-        void Add(string condition, string name, object? value)
-        {
-            if (value is not null)
-            {
-                conditions.Add(condition);
-                parameters.Add(name, value);
-            }
-        }
-
-        Add("workspace_id = @WorkspaceId", "WorkspaceId", query.WorkspaceId);
-        Add("at >= @From", "From", StoredTime.Write(query.From));
-        Add("at < @To", "To", StoredTime.Write(query.To));
-        Add("action = @Action", "Action", query.Action);
-        Add("target_kind = @TargetKind", "TargetKind", query.TargetKind);
-        Add("target_id = @TargetId", "TargetId", query.TargetId);
-        return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), parameters);
+        var (where, parameters) = StoredAuditFilter.Of(query, at => StoredTime.Write(at));
+        return (where, new DynamicParameters(parameters));
     }
 }
 

@@ -21,7 +21,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata, @Limits, @Archived, @CreatedAt, @UpdatedAt, @PriceOverrides)
                 """,
                 row, cancellationToken),
-            columns => WorkspaceConflict(workspace, columns));
+            columns => StoredConflict.Workspace(workspace, columns));
         return row.ToRecord();
     }
 
@@ -49,7 +49,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 WHERE id = @Id
                 """,
                 WorkspaceRow.From(workspace), cancellationToken),
-            columns => WorkspaceConflict(workspace, columns)) > 0;
+            columns => StoredConflict.Workspace(workspace, columns)) > 0;
 
     public async Task<ApiKey> AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
@@ -63,7 +63,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                     @DefaultConfigSlug, @DefaultMetadata, @Limits, @ExpiresAt, @RevokedAt, @CreatedAt, @UpdatedAt, @Type)
                 """,
                 row, cancellationToken),
-            columns => ApiKeyConflict(key, columns));
+            columns => StoredConflict.ApiKey(key, columns));
         return row.ToRecord();
     }
 
@@ -101,7 +101,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 WHERE id = @Id AND workspace_id = @WorkspaceId
                 """,
                 ApiKeyRow.From(key), cancellationToken),
-            columns => ApiKeyConflict(key, columns)) > 0;
+            columns => StoredConflict.ApiKey(key, columns)) > 0;
 
     public async Task<VirtualKey> AddVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken)
     {
@@ -115,7 +115,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                     @Hint, @ProviderOptions, @Note, @Limits, @ExpiresAt, @CreatedAt, @UpdatedAt)
                 """,
                 row, cancellationToken),
-            columns => VirtualKeyConflict(key, columns));
+            columns => StoredConflict.VirtualKey(key, columns));
         return row.ToRecord();
     }
 
@@ -146,7 +146,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 WHERE id = @Id AND workspace_id = @WorkspaceId
                 """,
                 VirtualKeyRow.From(key), cancellationToken),
-            columns => VirtualKeyConflict(key, columns)) > 0;
+            columns => StoredConflict.VirtualKey(key, columns)) > 0;
 
     public async Task<bool> DeleteVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
@@ -175,23 +175,4 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
             virtualKeys.Select(r => r.ToRecord()).ToList(),
             configs.Select(r => r.ToRecord()).ToList());
     }
-
-    internal static string WorkspaceConflict(Workspace workspace, string columns) => columns switch
-    {
-        "slug" => $"a workspace with slug '{workspace.Slug}' already exists",
-        _ => $"a workspace with id '{workspace.Id}' already exists",
-    };
-
-    // The hash is not quoted: it is derived from a secret and has no meaning to whoever reads the message.
-    internal static string ApiKeyConflict(ApiKey key, string columns) => columns switch
-    {
-        "key_hash" => "an API key with the same key hash already exists",
-        _ => $"an API key with id '{key.Id}' already exists",
-    };
-
-    internal static string VirtualKeyConflict(VirtualKey key, string columns) => columns switch
-    {
-        "workspace_id,slug" => $"a virtual key with slug '{key.Slug}' already exists in workspace '{key.WorkspaceId}'",
-        _ => $"a virtual key with id '{key.Id}' already exists",
-    };
 }

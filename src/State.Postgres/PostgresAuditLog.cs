@@ -31,7 +31,7 @@ internal sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
                     },
                     cancellationToken: cancellationToken));
             },
-            _ => $"an audit record with id '{record.Id}' already exists");
+            _ => StoredConflict.AuditRecord(record));
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -56,27 +56,10 @@ internal sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
             $"SELECT count(*) FROM switchyard.audit_log{where}", parameters, cancellationToken: cancellationToken)));
     }
 
-    // Only the filters given go into the statement, so the planner sees plain equalities and can use the indexes.
     private static (string Where, DynamicParameters Parameters) Filter(AuditQuery query)
     {
-        var conditions = new List<string>();
-        var parameters = new DynamicParameters();
-        void Add(string condition, string name, object? value)
-        {
-            if (value is not null)
-            {
-                conditions.Add(condition);
-                parameters.Add(name, value);
-            }
-        }
-
-        Add("workspace_id = @WorkspaceId", "WorkspaceId", query.WorkspaceId);
-        Add("at >= @From", "From", StateTime.Write(query.From));
-        Add("at < @To", "To", StateTime.Write(query.To));
-        Add("action = @Action", "Action", query.Action);
-        Add("target_kind = @TargetKind", "TargetKind", query.TargetKind);
-        Add("target_id = @TargetId", "TargetId", query.TargetId);
-        return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), parameters);
+        var (where, parameters) = StoredAuditFilter.Of(query, at => StateTime.Write(at));
+        return (where, new DynamicParameters(parameters));
     }
 }
 

@@ -20,7 +20,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
                 return (workspace, WorkspaceNotice(workspace.Id));
             }, cancellationToken),
-            columns => PostgresConflict.Workspace(workspace, columns));
+            columns => StoredConflict.Workspace(workspace, columns));
 
     public async Task<Workspace?> GetWorkspaceAsync(string idOrSlug, CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
                 return (updated == 1, updated == 1 ? WorkspaceNotice(workspace.Id) : null);
             }, cancellationToken),
-            columns => PostgresConflict.Workspace(workspace, columns));
+            columns => StoredConflict.Workspace(workspace, columns));
 
     public Task<ApiKey> AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
         PostgresConflict.GuardAsync(
@@ -71,7 +71,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (key, new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id));
             }, cancellationToken),
-            columns => PostgresConflict.ApiKey(key, columns));
+            columns => StoredConflict.ApiKey(key, columns));
 
     public async Task<ApiKey?> GetApiKeyAsync(string workspaceId, string id, CancellationToken cancellationToken)
     {
@@ -117,7 +117,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id) : null);
             }, cancellationToken),
-            columns => PostgresConflict.ApiKey(key, columns));
+            columns => StoredConflict.ApiKey(key, columns));
 
     public Task<VirtualKey> AddVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken) =>
         PostgresConflict.GuardAsync(
@@ -133,7 +133,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (key, new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id));
             }, cancellationToken),
-            columns => PostgresConflict.VirtualKey(key, columns));
+            columns => StoredConflict.VirtualKey(key, columns));
 
     public async Task<VirtualKey?> GetVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {
@@ -169,7 +169,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id) : null);
             }, cancellationToken),
-            columns => PostgresConflict.VirtualKey(key, columns));
+            columns => StoredConflict.VirtualKey(key, columns));
 
     public Task<bool> DeleteVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken) =>
         ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
