@@ -23,60 +23,66 @@ public static class ClusterHosting
     public const string Invariant = "Npgsql";
 
     /// <summary>
-    /// Configures <paramref name="silo"/>. With <paramref name="databaseUrl"/> null it is the embedded silo: localhost
-    /// clustering on free ports (unless configured) and grain state in <paramref name="embeddedDatabasePath"/>.
+    /// The embedded silo, co-hosted by the front door: localhost clustering on free ports (unless configured) and grain
+    /// state in the SQLite file at <paramref name="databasePath"/>. The host's state (<c>AddEmbeddedState</c>) serves the
+    /// grains' <see cref="ISettledSpendArchive"/>.
     /// </summary>
-    public static ISiloBuilder AddSwitchyardSilo(
-        this ISiloBuilder silo,
-        IConfiguration configuration,
-        string? databaseUrl,
-        string? embeddedDatabasePath,
-        Func<IServiceProvider, ISettledSpendArchive> archive)
+    public static ISiloBuilder AddEmbeddedSilo(this ISiloBuilder silo, IConfiguration configuration, string databasePath)
     {
         var options = Read(configuration);
-        if (databaseUrl is null)
+        var siloPort = configuration[SwitchyardClusterOptions.Section + ":SiloPort"] is null ? FreePort() : options.SiloPort;
+        var gatewayPort = configuration[SwitchyardClusterOptions.Section + ":GatewayPort"] is null ? FreePort() : options.GatewayPort;
+        silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        silo.AddSqliteGrainStorage(GrainStorage.Name, databasePath);
+        return silo.AddSwitchyardGrains(configuration, options);
+    }
+
+    /// <summary>
+    /// A silo of the cluster (<c>src/Silo</c>, or a co-hosting front door): membership and grain state in the PostgreSQL
+    /// database at <paramref name="databaseUrl"/>. The host's state (<c>AddPostgresState</c>) serves the grains'
+    /// <see cref="ISettledSpendArchive"/>.
+    /// </summary>
+    public static ISiloBuilder AddClusterSilo(this ISiloBuilder silo, IConfiguration configuration, string databaseUrl)
+    {
+        var options = Read(configuration);
+        var orleans = PostgresConnection.ForOrleans(databaseUrl, options.MaxPoolSize);
+        silo.UseAdoNetClustering(o =>
         {
-            var path = embeddedDatabasePath ?? throw new ArgumentNullException(nameof(embeddedDatabasePath), "The embedded silo needs the SQLite file.");
-            var siloPort = configuration[SwitchyardClusterOptions.Section + ":SiloPort"] is null ? FreePort() : options.SiloPort;
-            var gatewayPort = configuration[SwitchyardClusterOptions.Section + ":GatewayPort"] is null ? FreePort() : options.GatewayPort;
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
-            silo.AddSqliteGrainStorage(GrainStorage.Name, path);
+            o.Invariant = Invariant;
+            o.ConnectionString = orleans;
+        });
+        silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = orleans;
+        });
+        if (OnKubernetes)
+        {
+            // Cluster and service ids, the silo's name and address come from the pod (labels, POD_* variables); the
+            // ports stay this deployment's.
+            silo.UseKubernetesHosting();
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloPort = options.SiloPort;
+                o.GatewayPort = options.GatewayPort;
+            });
         }
         else
         {
-            var orleans = PostgresConnection.ForOrleans(databaseUrl, options.MaxPoolSize);
-            silo.UseAdoNetClustering(o =>
+            silo.Configure<ClusterOptions>(o =>
             {
-                o.Invariant = Invariant;
-                o.ConnectionString = orleans;
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
             });
-            silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
-            {
-                o.Invariant = Invariant;
-                o.ConnectionString = orleans;
-            });
-            if (OnKubernetes)
-            {
-                // Cluster and service ids, the silo's name and address come from the pod (labels, POD_* variables); the
-                // ports stay this deployment's.
-                silo.UseKubernetesHosting();
-                silo.Configure<EndpointOptions>(o =>
-                {
-                    o.SiloPort = options.SiloPort;
-                    o.GatewayPort = options.GatewayPort;
-                });
-            }
-            else
-            {
-                silo.Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = options.ClusterId;
-                    o.ServiceId = options.ServiceId;
-                });
-                silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
-            }
+            silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: true);
         }
 
+        return silo.AddSwitchyardGrains(configuration, options);
+    }
+
+    /// <summary>What every silo shares, embedded or not: failure detection, call timeouts and the grains' lease settings.</summary>
+    private static ISiloBuilder AddSwitchyardGrains(this ISiloBuilder silo, IConfiguration configuration, SwitchyardClusterOptions options)
+    {
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = options.ProbeTimeout;
@@ -89,7 +95,6 @@ public static class ClusterHosting
             return true;
         }).ValidateOnStart();
         silo.Services.TryAddSingleton(TimeProvider.System);
-        silo.Services.TryAddSingleton(archive);
         return silo;
     }
 

@@ -19,16 +19,12 @@ internal static class SiloHostExtensions
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole();
         // The silo reads the catalog only to migrate and to import an entity's old spend once: two connections do.
-        builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl, maxPoolSize: 2));
+        builder.Services.AddPostgresState(databaseUrl, maxPoolSize: 2);
         builder.Services.AddSingleton<SiloReadiness>();
 
         // Hosted services start in order: the schema first (Orleans' tables come with it), then the silo, then readiness.
-        builder.Services.AddHostedService(sp => new SchemaGate(
-            sp.GetRequiredService<PostgresStores>().Migrator,
-            builder.Configuration,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SchemaGate>>()));
-        builder.UseOrleans(silo => silo.AddSwitchyardSilo(builder.Configuration, databaseUrl, embeddedDatabasePath: null, sp => sp.GetRequiredService<PostgresStores>().SpendArchive));
+        builder.Services.AddHostedService<SchemaGate>();
+        builder.UseOrleans(silo => silo.AddClusterSilo(builder.Configuration, databaseUrl));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloReadiness>());
 
         // Graceful shutdown hands the grains over (their state is already persisted); give it time.

@@ -1,8 +1,9 @@
 namespace Switchyard.State;
 
 /// <summary>
-/// One admin mutation (DESIGN.md §6): who did what to which record, with the record before and after as JSON with
-/// every secret already redacted by the writer. Audit records are append-only.
+/// One admin mutation (docs/state.md, "The audit log"): who did what to which record, with the record before and after
+/// as JSON with every secret already redacted by the writer. Audit records are append-only, so the log answers "who
+/// changed this" even after the record itself is gone.
 /// </summary>
 public sealed record AuditRecord(
     string Id,

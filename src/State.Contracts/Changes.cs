@@ -4,8 +4,9 @@ namespace Switchyard.State;
 public sealed record StateChange(string Kind, string WorkspaceId, string Id);
 
 /// <summary>
-/// Tells a replica when another one changed a record (DESIGN.md §5: snapshots are refreshed on change notification and
-/// periodically). Only the cluster store has one; the embedded store lives in one process, which sees its own writes.
+/// Tells a replica when another one changed a record, so its in-memory snapshot follows within a second instead of
+/// waiting for the periodic refresh, which stays as the safety net for a missed notice. Only the cluster store has one;
+/// the embedded store lives in one process, which sees its own writes.
 /// </summary>
 public interface IChangeFeed
 {

@@ -1,8 +1,9 @@
 namespace Switchyard.State;
 
 /// <summary>
-/// Workspaces, API keys and virtual keys (DESIGN.md §5). Writes go to the store; the data path reads an in-memory
-/// <see cref="KeySnapshot"/> loaded from <see cref="LoadSnapshotAsync"/> and refreshed on change.
+/// Workspaces, API keys and virtual keys (docs/state.md). Writes go to the store; the data path reads an in-memory
+/// <see cref="KeySnapshot"/> loaded from <see cref="LoadSnapshotAsync"/> and refreshed on change, so no request waits on
+/// the database.
 /// Every method that takes a workspace id only sees that workspace's records.
 /// </summary>
 public interface IKeyStore

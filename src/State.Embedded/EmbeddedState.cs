@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Switchyard.State.Embedded;
 
@@ -29,6 +29,23 @@ public static class EmbeddedState
 
         var database = new SqliteDatabase(fullPath);
         return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database), new SqliteAuditLog(database));
+    }
+
+    /// <summary>
+    /// Makes the embedded store a host's state: one <see cref="EmbeddedStores"/> over <paramref name="databasePath"/>
+    /// (opened on first use, closed with the host), serving <see cref="IKeyStore"/>, <see cref="IConfigStore"/>,
+    /// <see cref="IStateMigrator"/>, <see cref="IAuditLog"/> and <see cref="ISettledSpendArchive"/>. No
+    /// <see cref="IChangeFeed"/>: the one process that uses the file sees its own writes.
+    /// </summary>
+    public static IServiceCollection AddEmbeddedState(this IServiceCollection services, string databasePath)
+    {
+        services.AddSingleton(_ => Open(databasePath));
+        services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().Keys);
+        services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
+        services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
+        services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().Audit);
+        services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().SpendArchive);
+        return services;
     }
 }
 

@@ -9,7 +9,7 @@ internal sealed record SchemaScript(int Version, string Name, string Sql);
 /// </summary>
 /// <remarks>
 /// Tables are STRICT so a value of the wrong type is refused instead of stored. Instants are text (see
-/// <see cref="StoredTime"/>); limits, metadata and string lists are JSON text (see <see cref="StoredJson"/>).
+/// <see cref="StoredTime"/>); limits, metadata and string lists are JSON text (the one shape of <see cref="StoredJson"/>).
 /// </remarks>
 internal static class SchemaScripts
 {

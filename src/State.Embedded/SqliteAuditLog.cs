@@ -13,7 +13,7 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
                 VALUES (@Id, @At, @Actor, @Action, @TargetKind, @TargetId, @WorkspaceId, @Before, @After, @RequestId)
                 """,
                 AuditRow.From(record), cancellationToken),
-            _ => $"an audit record with id '{record.Id}' already exists");
+            _ => StoredConflict.AuditRecord(record));
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -23,7 +23,7 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         parameters.Add("Limit", query.Limit);
         parameters.Add("Offset", query.Offset);
         var rows = await database.QueryAsync<AuditRow>(
-            $"SELECT {AuditRow.Columns} FROM audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
+            $"SELECT {StoredColumns.Audit} FROM audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
             parameters, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
@@ -35,36 +35,15 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
         return checked((int)await database.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM audit_log{where}", parameters, cancellationToken));
     }
 
-    // Only the filters given go into the statement, so SQLite can use the index that fits them.
     private static (string Where, DynamicParameters Parameters) Filter(AuditQuery query)
     {
-        var conditions = new List<string>();
-        var parameters = new DynamicParameters();
-        void Add(string condition, string name, object? value)
-        {
-            if (value is not null)
-            {
-                conditions.Add(condition);
-                parameters.Add(name, value);
-            }
-        }
-
-        Add("workspace_id = @WorkspaceId", "WorkspaceId", query.WorkspaceId);
-        Add("at >= @From", "From", StoredTime.Write(query.From));
-        Add("at < @To", "To", StoredTime.Write(query.To));
-        Add("action = @Action", "Action", query.Action);
-        Add("target_kind = @TargetKind", "TargetKind", query.TargetKind);
-        Add("target_id = @TargetId", "TargetId", query.TargetId);
-        return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), parameters);
+        var (where, parameters) = StoredAuditFilter.Of(query, at => StoredTime.Write(at));
+        return (where, new DynamicParameters(parameters));
     }
 }
 
 internal sealed class AuditRow
 {
-    public const string Columns =
-        "id AS Id, at AS At, actor AS Actor, action AS Action, target_kind AS TargetKind, target_id AS TargetId, " +
-        "workspace_id AS WorkspaceId, before_json AS Before, after_json AS After, request_id AS RequestId";
-
     public string Id { get; set; } = "";
     public string At { get; set; } = "";
     public string Actor { get; set; } = "";

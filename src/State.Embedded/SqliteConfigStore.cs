@@ -8,7 +8,7 @@ internal sealed class SqliteConfigStore(SqliteDatabase database) : IConfigStore
     /// <summary>The latest version of each slug, in every workspace or (with <c>@WorkspaceId</c>) in one.</summary>
     internal static string LatestVersionsSql(bool workspaceScoped) =>
         $"""
-        SELECT {ConfigRow.Columns} FROM configs c
+        SELECT {StoredColumns.Config} FROM configs c
         WHERE {(workspaceScoped ? "c.workspace_id = @WorkspaceId AND " : "")}c.version =
             (SELECT MAX(m.version) FROM configs m WHERE m.workspace_id = c.workspace_id AND m.slug = c.slug)
         ORDER BY c.workspace_id, c.slug
@@ -34,7 +34,7 @@ internal sealed class SqliteConfigStore(SqliteDatabase database) : IConfigStore
     public async Task<SavedConfig?> GetAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ConfigRow>(
-            $"SELECT {ConfigRow.Columns} FROM configs WHERE workspace_id = @WorkspaceId AND slug = @Slug ORDER BY version DESC LIMIT 1",
+            $"SELECT {StoredColumns.Config} FROM configs WHERE workspace_id = @WorkspaceId AND slug = @Slug ORDER BY version DESC LIMIT 1",
             new { WorkspaceId = workspaceId, Slug = slug }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
@@ -48,7 +48,7 @@ internal sealed class SqliteConfigStore(SqliteDatabase database) : IConfigStore
     public async Task<IReadOnlyList<SavedConfig>> VersionsAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ConfigRow>(
-            $"SELECT {ConfigRow.Columns} FROM configs WHERE workspace_id = @WorkspaceId AND slug = @Slug ORDER BY version",
+            $"SELECT {StoredColumns.Config} FROM configs WHERE workspace_id = @WorkspaceId AND slug = @Slug ORDER BY version",
             new { WorkspaceId = workspaceId, Slug = slug }, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }

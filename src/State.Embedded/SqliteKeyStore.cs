@@ -21,7 +21,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata, @Limits, @Archived, @CreatedAt, @UpdatedAt, @PriceOverrides)
                 """,
                 row, cancellationToken),
-            columns => WorkspaceConflict(workspace, columns));
+            columns => StoredConflict.Workspace(workspace, columns));
         return row.ToRecord();
     }
 
@@ -29,14 +29,14 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     {
         // Ids and slugs live in different shapes (ws_… versus a name), but if one ever equals another's slug the id wins.
         var rows = await database.QueryAsync<WorkspaceRow>(
-            $"SELECT {WorkspaceRow.Columns} FROM workspaces WHERE id = @Value OR slug = @Value ORDER BY id = @Value DESC LIMIT 1",
+            $"SELECT {StoredColumns.Workspace} FROM workspaces WHERE id = @Value OR slug = @Value ORDER BY id = @Value DESC LIMIT 1",
             new { Value = idOrSlug }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
 
     public async Task<IReadOnlyList<Workspace>> ListWorkspacesAsync(CancellationToken cancellationToken)
     {
-        var rows = await database.QueryAsync<WorkspaceRow>($"SELECT {WorkspaceRow.Columns} FROM workspaces ORDER BY slug", null, cancellationToken);
+        var rows = await database.QueryAsync<WorkspaceRow>($"SELECT {StoredColumns.Workspace} FROM workspaces ORDER BY slug", null, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
@@ -49,7 +49,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 WHERE id = @Id
                 """,
                 WorkspaceRow.From(workspace), cancellationToken),
-            columns => WorkspaceConflict(workspace, columns)) > 0;
+            columns => StoredConflict.Workspace(workspace, columns)) > 0;
 
     public async Task<ApiKey> AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
@@ -63,14 +63,14 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                     @DefaultConfigSlug, @DefaultMetadata, @Limits, @ExpiresAt, @RevokedAt, @CreatedAt, @UpdatedAt, @Type)
                 """,
                 row, cancellationToken),
-            columns => ApiKeyConflict(key, columns));
+            columns => StoredConflict.ApiKey(key, columns));
         return row.ToRecord();
     }
 
     public async Task<ApiKey?> GetApiKeyAsync(string workspaceId, string id, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ApiKeyRow>(
-            $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE workspace_id = @WorkspaceId AND id = @Id",
+            $"SELECT {StoredColumns.ApiKey} FROM api_keys WHERE workspace_id = @WorkspaceId AND id = @Id",
             new { WorkspaceId = workspaceId, Id = id }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
@@ -78,14 +78,14 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     public async Task<ApiKey?> FindApiKeyByHashAsync(string keyHash, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ApiKeyRow>(
-            $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE key_hash = @KeyHash", new { KeyHash = keyHash }, cancellationToken);
+            $"SELECT {StoredColumns.ApiKey} FROM api_keys WHERE key_hash = @KeyHash", new { KeyHash = keyHash }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
 
     public async Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(string workspaceId, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<ApiKeyRow>(
-            $"SELECT {ApiKeyRow.Columns} FROM api_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id",
+            $"SELECT {StoredColumns.ApiKey} FROM api_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id",
             new { WorkspaceId = workspaceId }, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
@@ -101,7 +101,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 WHERE id = @Id AND workspace_id = @WorkspaceId
                 """,
                 ApiKeyRow.From(key), cancellationToken),
-            columns => ApiKeyConflict(key, columns)) > 0;
+            columns => StoredConflict.ApiKey(key, columns)) > 0;
 
     public async Task<VirtualKey> AddVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken)
     {
@@ -115,14 +115,14 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                     @Hint, @ProviderOptions, @Note, @Limits, @ExpiresAt, @CreatedAt, @UpdatedAt)
                 """,
                 row, cancellationToken),
-            columns => VirtualKeyConflict(key, columns));
+            columns => StoredConflict.VirtualKey(key, columns));
         return row.ToRecord();
     }
 
     public async Task<VirtualKey?> GetVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<VirtualKeyRow>(
-            $"SELECT {VirtualKeyRow.Columns} FROM virtual_keys WHERE workspace_id = @WorkspaceId AND slug = @Slug",
+            $"SELECT {StoredColumns.VirtualKey} FROM virtual_keys WHERE workspace_id = @WorkspaceId AND slug = @Slug",
             new { WorkspaceId = workspaceId, Slug = slug }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
@@ -130,7 +130,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     public async Task<IReadOnlyList<VirtualKey>> ListVirtualKeysAsync(string workspaceId, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<VirtualKeyRow>(
-            $"SELECT {VirtualKeyRow.Columns} FROM virtual_keys WHERE workspace_id = @WorkspaceId ORDER BY slug",
+            $"SELECT {StoredColumns.VirtualKey} FROM virtual_keys WHERE workspace_id = @WorkspaceId ORDER BY slug",
             new { WorkspaceId = workspaceId }, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
@@ -146,7 +146,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
                 WHERE id = @Id AND workspace_id = @WorkspaceId
                 """,
                 VirtualKeyRow.From(key), cancellationToken),
-            columns => VirtualKeyConflict(key, columns)) > 0;
+            columns => StoredConflict.VirtualKey(key, columns)) > 0;
 
     public async Task<bool> DeleteVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken) =>
         await database.ExecuteAsync(
@@ -163,9 +163,9 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
         async Task<List<TRow>> All<TRow>(string sql) =>
             (await connection.QueryAsync<TRow>(new CommandDefinition(sql, null, transaction, cancellationToken: cancellationToken))).AsList();
 
-        var workspaces = await All<WorkspaceRow>($"SELECT {WorkspaceRow.Columns} FROM workspaces ORDER BY slug");
-        var apiKeys = await All<ApiKeyRow>($"SELECT {ApiKeyRow.Columns} FROM api_keys ORDER BY workspace_id, created_at, id");
-        var virtualKeys = await All<VirtualKeyRow>($"SELECT {VirtualKeyRow.Columns} FROM virtual_keys ORDER BY workspace_id, slug");
+        var workspaces = await All<WorkspaceRow>($"SELECT {StoredColumns.Workspace} FROM workspaces ORDER BY slug");
+        var apiKeys = await All<ApiKeyRow>($"SELECT {StoredColumns.ApiKey} FROM api_keys ORDER BY workspace_id, created_at, id");
+        var virtualKeys = await All<VirtualKeyRow>($"SELECT {StoredColumns.VirtualKey} FROM virtual_keys ORDER BY workspace_id, slug");
         var configs = await All<ConfigRow>(SqliteConfigStore.LatestVersionsSql(workspaceScoped: false));
         await transaction.CommitAsync(cancellationToken);
 
@@ -175,23 +175,4 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
             virtualKeys.Select(r => r.ToRecord()).ToList(),
             configs.Select(r => r.ToRecord()).ToList());
     }
-
-    internal static string WorkspaceConflict(Workspace workspace, string columns) => columns switch
-    {
-        "slug" => $"a workspace with slug '{workspace.Slug}' already exists",
-        _ => $"a workspace with id '{workspace.Id}' already exists",
-    };
-
-    // The hash is not quoted: it is derived from a secret and has no meaning to whoever reads the message.
-    internal static string ApiKeyConflict(ApiKey key, string columns) => columns switch
-    {
-        "key_hash" => "an API key with the same key hash already exists",
-        _ => $"an API key with id '{key.Id}' already exists",
-    };
-
-    internal static string VirtualKeyConflict(VirtualKey key, string columns) => columns switch
-    {
-        "workspace_id,slug" => $"a virtual key with slug '{key.Slug}' already exists in workspace '{key.WorkspaceId}'",
-        _ => $"a virtual key with id '{key.Id}' already exists",
-    };
 }

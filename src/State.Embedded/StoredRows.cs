@@ -1,15 +1,11 @@
 namespace Switchyard.State.Embedded;
 
 // Rows as SQLite holds them: text, integers, blobs. Each is both the parameter object for writes and Dapper's target
-// for reads (the SELECT lists alias columns to these names), and a record is returned only through ToRecord, so what
+// for reads (`StoredColumns` aliases the columns to these names), and a record is returned only through ToRecord, so what
 // a write returns is exactly what a later read gives.
 
 internal sealed class WorkspaceRow
 {
-    public const string Columns =
-        "id AS Id, slug AS Slug, name AS Name, description AS Description, default_metadata AS DefaultMetadata, " +
-        "limits AS Limits, archived AS Archived, created_at AS CreatedAt, updated_at AS UpdatedAt, price_overrides AS PriceOverrides";
-
     public string Id { get; set; } = "";
     public string Slug { get; set; } = "";
     public string Name { get; set; } = "";
@@ -45,12 +41,6 @@ internal sealed class WorkspaceRow
 
 internal sealed class ApiKeyRow
 {
-    public const string Columns =
-        "id AS Id, workspace_id AS WorkspaceId, name AS Name, description AS Description, key_hash AS KeyHash, hint AS Hint, " +
-        "scopes AS Scopes, allowed_models AS AllowedModels, allowed_providers AS AllowedProviders, " +
-        "default_config_slug AS DefaultConfigSlug, default_metadata AS DefaultMetadata, limits AS Limits, " +
-        "expires_at AS ExpiresAt, revoked_at AS RevokedAt, created_at AS CreatedAt, updated_at AS UpdatedAt, type AS Type";
-
     public string Id { get; set; } = "";
     public string WorkspaceId { get; set; } = "";
     public string Name { get; set; } = "";
@@ -102,12 +92,6 @@ internal sealed class ApiKeyRow
 
 internal sealed class VirtualKeyRow
 {
-    public const string Columns =
-        "id AS Id, workspace_id AS WorkspaceId, slug AS Slug, name AS Name, provider AS Provider, " +
-        "secret_key_id AS SecretKeyId, secret_nonce AS SecretNonce, secret_ciphertext AS SecretCiphertext, secret_tag AS SecretTag, " +
-        "hint AS Hint, provider_options AS ProviderOptions, note AS Note, limits AS Limits, " +
-        "expires_at AS ExpiresAt, created_at AS CreatedAt, updated_at AS UpdatedAt";
-
     public string Id { get; set; } = "";
     public string WorkspaceId { get; set; } = "";
     public string Slug { get; set; } = "";
@@ -155,10 +139,6 @@ internal sealed class VirtualKeyRow
 
 internal sealed class ConfigRow
 {
-    public const string Columns =
-        "id AS Id, workspace_id AS WorkspaceId, slug AS Slug, name AS Name, config_json AS ConfigJson, version AS Version, " +
-        "is_default AS IsDefault, created_at AS CreatedAt, updated_at AS UpdatedAt";
-
     public string Id { get; set; } = "";
     public string WorkspaceId { get; set; } = "";
     public string Slug { get; set; } = "";

@@ -31,7 +31,7 @@ internal sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
                     },
                     cancellationToken: cancellationToken));
             },
-            _ => $"an audit record with id '{record.Id}' already exists");
+            _ => StoredConflict.AuditRecord(record));
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -42,7 +42,7 @@ internal sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
         parameters.Add("Offset", query.Offset);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<AuditRow>(new CommandDefinition(
-            $"SELECT {AuditRow.Columns} FROM switchyard.audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
+            $"SELECT {StoredColumns.Audit} FROM switchyard.audit_log{where} ORDER BY at DESC, seq DESC LIMIT @Limit OFFSET @Offset",
             parameters, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }
@@ -56,27 +56,10 @@ internal sealed class PostgresAuditLog(NpgsqlDataSource dataSource) : IAuditLog
             $"SELECT count(*) FROM switchyard.audit_log{where}", parameters, cancellationToken: cancellationToken)));
     }
 
-    // Only the filters given go into the statement, so the planner sees plain equalities and can use the indexes.
     private static (string Where, DynamicParameters Parameters) Filter(AuditQuery query)
     {
-        var conditions = new List<string>();
-        var parameters = new DynamicParameters();
-        void Add(string condition, string name, object? value)
-        {
-            if (value is not null)
-            {
-                conditions.Add(condition);
-                parameters.Add(name, value);
-            }
-        }
-
-        Add("workspace_id = @WorkspaceId", "WorkspaceId", query.WorkspaceId);
-        Add("at >= @From", "From", StateTime.Write(query.From));
-        Add("at < @To", "To", StateTime.Write(query.To));
-        Add("action = @Action", "Action", query.Action);
-        Add("target_kind = @TargetKind", "TargetKind", query.TargetKind);
-        Add("target_id = @TargetId", "TargetId", query.TargetId);
-        return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), parameters);
+        var (where, parameters) = StoredAuditFilter.Of(query, at => StateTime.Write(at));
+        return (where, new DynamicParameters(parameters));
     }
 }
 
@@ -92,10 +75,6 @@ internal sealed class AuditRow
     public string? Before { get; init; }
     public string? After { get; init; }
     public required string RequestId { get; init; }
-
-    public const string Columns =
-        "id AS Id, at AS At, actor AS Actor, action AS Action, target_kind AS TargetKind, target_id AS TargetId, " +
-        "workspace_id AS WorkspaceId, before_json AS Before, after_json AS After, request_id AS RequestId";
 
     public AuditRecord ToRecord() => new(Id, StateTime.Read(At), Actor, Action, TargetKind, TargetId, WorkspaceId, Before, After, RequestId);
 }

@@ -66,7 +66,7 @@ internal sealed partial class PostgresChangeFeed(NpgsqlDataSource dataSource, Ti
         await onChange(null);
         while (true)
         {
-            if (!await NotificationWait.ForAsync(connection, LivenessInterval, cancellationToken))
+            if (!await WaitForNoticeAsync(connection, LivenessInterval, cancellationToken))
             {
                 await using var ping = new NpgsqlCommand("SELECT 1", connection);
                 await ping.ExecuteScalarAsync(cancellationToken);
@@ -85,6 +85,21 @@ internal sealed partial class PostgresChangeFeed(NpgsqlDataSource dataSource, Ti
             received.Clear();
         }
     }
+
+    /// <summary>
+    /// Waits on the listening connection for a notice, for at most <paramref name="atMost"/>; true when one arrived, false
+    /// when the time ran out.
+    /// </summary>
+    internal static Task<bool> WaitForNoticeAsync(NpgsqlConnection connection, TimeSpan atMost, CancellationToken cancellationToken) =>
+        connection.WaitAsync(WaitMilliseconds(atMost), cancellationToken);
+
+    /// <summary>
+    /// Npgsql's <c>WaitAsync</c> takes whole milliseconds and reads 0 as "wait forever", so a wait of less than a
+    /// millisecond (a poll that is almost due) would block until the next notice, which may never come: waits are
+    /// rounded up to at least one millisecond.
+    /// </summary>
+    internal static int WaitMilliseconds(TimeSpan atMost) =>
+        (int)Math.Clamp(Math.Ceiling(atMost.TotalMilliseconds), 1, int.MaxValue);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listening for state changes")]
     private static partial void LogListening(ILogger logger);

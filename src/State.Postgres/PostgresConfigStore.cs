@@ -55,7 +55,7 @@ internal sealed class PostgresConfigStore(NpgsqlDataSource dataSource) : IConfig
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ConfigRow>(new CommandDefinition(
             $"""
-            SELECT {ConfigRow.Columns} FROM switchyard.configs
+            SELECT {StoredColumns.Config} FROM switchyard.configs
             WHERE workspace_id = @WorkspaceId AND slug = @Slug
             ORDER BY version DESC
             LIMIT 1
@@ -74,7 +74,7 @@ internal sealed class PostgresConfigStore(NpgsqlDataSource dataSource) : IConfig
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ConfigRow>(new CommandDefinition(
-            $"SELECT {ConfigRow.Columns} FROM switchyard.configs WHERE workspace_id = @WorkspaceId AND slug = @Slug ORDER BY version",
+            $"SELECT {StoredColumns.Config} FROM switchyard.configs WHERE workspace_id = @WorkspaceId AND slug = @Slug ORDER BY version",
             new { WorkspaceId = workspaceId, Slug = slug }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }
@@ -94,7 +94,7 @@ internal sealed class PostgresConfigStore(NpgsqlDataSource dataSource) : IConfig
     {
         var rows = await connection.QueryAsync<ConfigRow>(new CommandDefinition(
             $"""
-            SELECT DISTINCT ON (workspace_id, slug) {ConfigRow.Columns} FROM switchyard.configs
+            SELECT DISTINCT ON (workspace_id, slug) {StoredColumns.Config} FROM switchyard.configs
             WHERE @WorkspaceId::text IS NULL OR workspace_id = @WorkspaceId
             ORDER BY workspace_id, slug, version DESC
             """,

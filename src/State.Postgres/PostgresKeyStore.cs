@@ -20,7 +20,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
                 return (workspace, WorkspaceNotice(workspace.Id));
             }, cancellationToken),
-            columns => PostgresConflict.Workspace(workspace, columns));
+            columns => StoredConflict.Workspace(workspace, columns));
 
     public async Task<Workspace?> GetWorkspaceAsync(string idOrSlug, CancellationToken cancellationToken)
     {
@@ -28,7 +28,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
 
         // An id wins over a slug that happens to spell the same text.
         var row = await connection.QuerySingleOrDefaultAsync<WorkspaceRow>(new CommandDefinition(
-            $"SELECT {WorkspaceRow.Columns} FROM switchyard.workspaces WHERE id = @IdOrSlug OR slug = @IdOrSlug ORDER BY id = @IdOrSlug DESC LIMIT 1",
+            $"SELECT {StoredColumns.Workspace} FROM switchyard.workspaces WHERE id = @IdOrSlug OR slug = @IdOrSlug ORDER BY id = @IdOrSlug DESC LIMIT 1",
             new { IdOrSlug = idOrSlug }, cancellationToken: cancellationToken));
         return row?.ToRecord();
     }
@@ -54,7 +54,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
                 return (updated == 1, updated == 1 ? WorkspaceNotice(workspace.Id) : null);
             }, cancellationToken),
-            columns => PostgresConflict.Workspace(workspace, columns));
+            columns => StoredConflict.Workspace(workspace, columns));
 
     public Task<ApiKey> AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken) =>
         PostgresConflict.GuardAsync(
@@ -71,13 +71,13 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (key, new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id));
             }, cancellationToken),
-            columns => PostgresConflict.ApiKey(key, columns));
+            columns => StoredConflict.ApiKey(key, columns));
 
     public async Task<ApiKey?> GetApiKeyAsync(string workspaceId, string id, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition(
-            $"SELECT {ApiKeyRow.Columns} FROM switchyard.api_keys WHERE workspace_id = @WorkspaceId AND id = @Id",
+            $"SELECT {StoredColumns.ApiKey} FROM switchyard.api_keys WHERE workspace_id = @WorkspaceId AND id = @Id",
             new { WorkspaceId = workspaceId, Id = id }, cancellationToken: cancellationToken));
         return row?.ToRecord();
     }
@@ -86,7 +86,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition(
-            $"SELECT {ApiKeyRow.Columns} FROM switchyard.api_keys WHERE key_hash = @KeyHash",
+            $"SELECT {StoredColumns.ApiKey} FROM switchyard.api_keys WHERE key_hash = @KeyHash",
             new { KeyHash = keyHash }, cancellationToken: cancellationToken));
         return row?.ToRecord();
     }
@@ -95,7 +95,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(
-            $"SELECT {ApiKeyRow.Columns} FROM switchyard.api_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id",
+            $"SELECT {StoredColumns.ApiKey} FROM switchyard.api_keys WHERE workspace_id = @WorkspaceId ORDER BY created_at, id",
             new { WorkspaceId = workspaceId }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }
@@ -117,7 +117,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     ApiKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.ApiKeyKind, key.WorkspaceId, key.Id) : null);
             }, cancellationToken),
-            columns => PostgresConflict.ApiKey(key, columns));
+            columns => StoredConflict.ApiKey(key, columns));
 
     public Task<VirtualKey> AddVirtualKeyAsync(VirtualKey key, CancellationToken cancellationToken) =>
         PostgresConflict.GuardAsync(
@@ -133,13 +133,13 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (key, new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id));
             }, cancellationToken),
-            columns => PostgresConflict.VirtualKey(key, columns));
+            columns => StoredConflict.VirtualKey(key, columns));
 
     public async Task<VirtualKey?> GetVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<VirtualKeyRow>(new CommandDefinition(
-            $"SELECT {VirtualKeyRow.Columns} FROM switchyard.virtual_keys WHERE workspace_id = @WorkspaceId AND slug = @Slug",
+            $"SELECT {StoredColumns.VirtualKey} FROM switchyard.virtual_keys WHERE workspace_id = @WorkspaceId AND slug = @Slug",
             new { WorkspaceId = workspaceId, Slug = slug }, cancellationToken: cancellationToken));
         return row?.ToRecord();
     }
@@ -148,7 +148,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<VirtualKeyRow>(new CommandDefinition(
-            $"SELECT {VirtualKeyRow.Columns} FROM switchyard.virtual_keys WHERE workspace_id = @WorkspaceId ORDER BY slug",
+            $"SELECT {StoredColumns.VirtualKey} FROM switchyard.virtual_keys WHERE workspace_id = @WorkspaceId ORDER BY slug",
             new { WorkspaceId = workspaceId }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }
@@ -169,7 +169,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     VirtualKeyRow.Parameters(key), transaction, cancellationToken: cancellationToken));
                 return (updated == 1, updated == 1 ? new ChangeNotice(ChangeNotice.VirtualKeyKind, key.WorkspaceId, key.Id) : null);
             }, cancellationToken),
-            columns => PostgresConflict.VirtualKey(key, columns));
+            columns => StoredConflict.VirtualKey(key, columns));
 
     public Task<bool> DeleteVirtualKeyAsync(string workspaceId, string slug, CancellationToken cancellationToken) =>
         ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
@@ -188,10 +188,10 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var workspaces = await ListWorkspacesAsync(connection, transaction, cancellationToken);
         var apiKeys = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(
-            $"SELECT {ApiKeyRow.Columns} FROM switchyard.api_keys ORDER BY workspace_id, created_at, id",
+            $"SELECT {StoredColumns.ApiKey} FROM switchyard.api_keys ORDER BY workspace_id, created_at, id",
             transaction: transaction, cancellationToken: cancellationToken));
         var virtualKeys = await connection.QueryAsync<VirtualKeyRow>(new CommandDefinition(
-            $"SELECT {VirtualKeyRow.Columns} FROM switchyard.virtual_keys ORDER BY workspace_id, slug",
+            $"SELECT {StoredColumns.VirtualKey} FROM switchyard.virtual_keys ORDER BY workspace_id, slug",
             transaction: transaction, cancellationToken: cancellationToken));
         var configs = await PostgresConfigStore.LatestAsync(connection, transaction, null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -204,7 +204,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
         NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<WorkspaceRow>(new CommandDefinition(
-            $"SELECT {WorkspaceRow.Columns} FROM switchyard.workspaces ORDER BY created_at, id",
+            $"SELECT {StoredColumns.Workspace} FROM switchyard.workspaces ORDER BY created_at, id",
             transaction: transaction, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Switchyard.State.Postgres;
@@ -31,6 +33,25 @@ public static class PostgresState
 
         return new PostgresStores(NpgsqlDataSource.Create(builder.ConnectionString));
     }
+
+    /// <summary>
+    /// Makes the cluster store a host's state: one <see cref="PostgresStores"/> (see <see cref="Open"/>; closed with the
+    /// host), serving <see cref="IKeyStore"/>, <see cref="IConfigStore"/>, <see cref="IStateMigrator"/>,
+    /// <see cref="IAuditLog"/>, <see cref="ISettledSpendArchive"/> and the <see cref="IChangeFeed"/> of other processes'
+    /// writes. Each is created on first use, so a host that needs only some of them opens no more.
+    /// </summary>
+    public static IServiceCollection AddPostgresState(this IServiceCollection services, string urlOrConnectionString, int maxPoolSize = DefaultMaxPoolSize)
+    {
+        services.AddSingleton(_ => Open(urlOrConnectionString, maxPoolSize));
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().Keys);
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().Configs);
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().Migrator);
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().Audit);
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().SpendArchive);
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().CreateChangeFeed(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<IChangeFeed>()));
+        return services;
+    }
 }
 
 /// <summary>The stores over one connection pool; disposing closes the pool.</summary>
@@ -57,7 +78,7 @@ public sealed class PostgresStores : IAsyncDisposable
     public ISettledSpendArchive SpendArchive => field ??= new PostgresSettledSpendArchive(DataSource);
 
     /// <summary>A feed of other processes' catalog changes (LISTEN/NOTIFY on a connection of its own, reconnecting when dropped).</summary>
-    public IChangeFeed CreateChangeFeed(TimeProvider time, Microsoft.Extensions.Logging.ILogger logger) => new PostgresChangeFeed(DataSource, time, logger);
+    public IChangeFeed CreateChangeFeed(TimeProvider time, ILogger logger) => new PostgresChangeFeed(DataSource, time, logger);
 
     /// <summary>The pool, for the pieces built on this store (LISTEN for changes).</summary>
     internal NpgsqlDataSource DataSource { get; }

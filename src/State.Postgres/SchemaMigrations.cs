@@ -129,6 +129,8 @@ internal static class SchemaMigrations
                 PRIMARY KEY (entity_kind, entity_id, meter, window_start)
             );
             """),
+        // Released, so its text stays as written, including a comment that cites a design note outside this repository:
+        // the lease rows it describes are explained in docs/state.md ("Quota leases"), and script 6 drops them.
         new(3, "cluster: replicas, quota leases, provider circuits", """
             -- Live replicas: each heartbeats (about once a second); a replica whose heartbeat is older than the lease
             -- lifetime is dead. replica_id is host-pid-random; a clean shutdown deletes the row.

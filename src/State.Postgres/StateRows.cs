@@ -1,7 +1,8 @@
 namespace Switchyard.State.Postgres;
 
-// Rows as Dapper reads them: one property per selected column (aliased to these names), timestamptz as UTC DateTime,
-// jsonb as text. The mapping to the contract records is in one place per table so the SQL and the record cannot drift.
+// Rows as Dapper reads them: one property per selected column (`StoredColumns` aliases them to these names),
+// timestamptz as UTC DateTime, jsonb as text in the shape of `StoredJson`. The mapping to the contract records is in one
+// place per table so the SQL and the record cannot drift.
 
 internal sealed class WorkspaceRow
 {
@@ -16,15 +17,11 @@ internal sealed class WorkspaceRow
     public DateTime UpdatedAt { get; init; }
     public required string PriceOverrides { get; init; }
 
-    public const string Columns =
-        "id AS Id, slug AS Slug, name AS Name, description AS Description, default_metadata AS DefaultMetadata, " +
-        "limits AS Limits, archived AS Archived, created_at AS CreatedAt, updated_at AS UpdatedAt, price_overrides AS PriceOverrides";
-
     public Workspace ToRecord() => new(
-        Id, Slug, Name, Description, StateJson.ReadMap(DefaultMetadata), StateJson.ReadLimits(Limits), Archived,
+        Id, Slug, Name, Description, StoredJson.ReadMap(DefaultMetadata), StoredJson.ReadLimits(Limits), Archived,
         StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt))
     {
-        PriceOverrides = StateJson.ReadPriceOverrides(PriceOverrides),
+        PriceOverrides = StoredJson.ReadPriceOverrides(PriceOverrides),
     };
 
     public static object Parameters(Workspace w) => new
@@ -33,12 +30,12 @@ internal sealed class WorkspaceRow
         w.Slug,
         w.Name,
         w.Description,
-        DefaultMetadata = StateJson.Write(w.DefaultMetadata),
-        Limits = StateJson.Write(w.Limits),
+        DefaultMetadata = StoredJson.WriteMap(w.DefaultMetadata),
+        Limits = StoredJson.WriteLimits(w.Limits),
         w.Archived,
         CreatedAt = StateTime.Write(w.CreatedAt),
         UpdatedAt = StateTime.Write(w.UpdatedAt),
-        PriceOverrides = StateJson.Write(w.PriceOverrides),
+        PriceOverrides = StoredJson.WritePriceOverrides(w.PriceOverrides),
     };
 }
 
@@ -62,23 +59,12 @@ internal sealed class ApiKeyRow
     public DateTime UpdatedAt { get; init; }
     public required string Type { get; init; }
 
-    public const string Columns =
-        "id AS Id, workspace_id AS WorkspaceId, name AS Name, description AS Description, key_hash AS KeyHash, hint AS Hint, " +
-        "scopes AS Scopes, allowed_models AS AllowedModels, allowed_providers AS AllowedProviders, " +
-        "default_config_slug AS DefaultConfigSlug, default_metadata AS DefaultMetadata, limits AS Limits, " +
-        "expires_at AS ExpiresAt, revoked_at AS RevokedAt, created_at AS CreatedAt, updated_at AS UpdatedAt, type AS Type";
-
     public ApiKey ToRecord() => new(
-        Id, WorkspaceId, Name, Description, KeyHash, Hint, StateJson.ReadList(Scopes) ?? [], StateJson.ReadList(AllowedModels),
-        StateJson.ReadList(AllowedProviders), DefaultConfigSlug, StateJson.ReadMap(DefaultMetadata), StateJson.ReadLimits(Limits),
+        Id, WorkspaceId, Name, Description, KeyHash, Hint, StoredJson.ReadList(Scopes), StoredJson.ReadOptionalList(AllowedModels),
+        StoredJson.ReadOptionalList(AllowedProviders), DefaultConfigSlug, StoredJson.ReadMap(DefaultMetadata), StoredJson.ReadLimits(Limits),
         StateTime.Read(ExpiresAt), StateTime.Read(RevokedAt), StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt))
     {
-        Type = Type switch
-        {
-            "workspace" => ApiKeyType.Workspace,
-            "organisation" => ApiKeyType.Organisation,
-            _ => throw new InvalidDataException($"switchyard.api_keys holds an unknown key type '{Type}'."),
-        },
+        Type = StoredApiKeyType.Read(Type),
     };
 
     public static object Parameters(ApiKey k) => new
@@ -89,22 +75,17 @@ internal sealed class ApiKeyRow
         k.Description,
         k.KeyHash,
         k.Hint,
-        Scopes = StateJson.Write(k.Scopes),
-        AllowedModels = StateJson.Write(k.AllowedModels),
-        AllowedProviders = StateJson.Write(k.AllowedProviders),
+        Scopes = StoredJson.WriteList(k.Scopes),
+        AllowedModels = StoredJson.WriteOptionalList(k.AllowedModels),
+        AllowedProviders = StoredJson.WriteOptionalList(k.AllowedProviders),
         k.DefaultConfigSlug,
-        DefaultMetadata = StateJson.Write(k.DefaultMetadata),
-        Limits = StateJson.Write(k.Limits),
+        DefaultMetadata = StoredJson.WriteMap(k.DefaultMetadata),
+        Limits = StoredJson.WriteLimits(k.Limits),
         ExpiresAt = StateTime.Write(k.ExpiresAt),
         RevokedAt = StateTime.Write(k.RevokedAt),
         CreatedAt = StateTime.Write(k.CreatedAt),
         UpdatedAt = StateTime.Write(k.UpdatedAt),
-        Type = k.Type switch
-        {
-            ApiKeyType.Workspace => "workspace",
-            ApiKeyType.Organisation => "organisation",
-            _ => throw new ArgumentOutOfRangeException(nameof(k), k.Type, "Unknown API key type."),
-        },
+        Type = StoredApiKeyType.Write(k.Type),
     };
 }
 
@@ -127,15 +108,9 @@ internal sealed class VirtualKeyRow
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 
-    public const string Columns =
-        "id AS Id, workspace_id AS WorkspaceId, slug AS Slug, name AS Name, provider AS Provider, secret_key_id AS SecretKeyId, " +
-        "secret_nonce AS SecretNonce, secret_ciphertext AS SecretCiphertext, secret_tag AS SecretTag, hint AS Hint, " +
-        "provider_options AS ProviderOptions, note AS Note, limits AS Limits, expires_at AS ExpiresAt, " +
-        "created_at AS CreatedAt, updated_at AS UpdatedAt";
-
     public VirtualKey ToRecord() => new(
         Id, WorkspaceId, Slug, Name, Provider, new SealedSecret(SecretKeyId, SecretNonce, SecretCiphertext, SecretTag), Hint,
-        StateJson.ReadMap(ProviderOptions), Note, StateJson.ReadLimits(Limits), StateTime.Read(ExpiresAt),
+        StoredJson.ReadMap(ProviderOptions), Note, StoredJson.ReadLimits(Limits), StateTime.Read(ExpiresAt),
         StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt));
 
     public static object Parameters(VirtualKey k) => new
@@ -150,9 +125,9 @@ internal sealed class VirtualKeyRow
         SecretCiphertext = k.Secret.Ciphertext,
         SecretTag = k.Secret.Tag,
         k.Hint,
-        ProviderOptions = StateJson.Write(k.ProviderOptions),
+        ProviderOptions = StoredJson.WriteMap(k.ProviderOptions),
         k.Note,
-        Limits = StateJson.Write(k.Limits),
+        Limits = StoredJson.WriteLimits(k.Limits),
         ExpiresAt = StateTime.Write(k.ExpiresAt),
         CreatedAt = StateTime.Write(k.CreatedAt),
         UpdatedAt = StateTime.Write(k.UpdatedAt),
@@ -170,10 +145,6 @@ internal sealed class ConfigRow
     public bool IsDefault { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
-
-    public const string Columns =
-        "id AS Id, workspace_id AS WorkspaceId, slug AS Slug, name AS Name, config_json AS ConfigJson, version AS Version, " +
-        "is_default AS IsDefault, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     public SavedConfig ToRecord() => new(
         Id, WorkspaceId, Slug, Name, ConfigJson, Version, IsDefault, StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt));

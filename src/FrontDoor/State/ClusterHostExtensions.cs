@@ -2,10 +2,7 @@ using Switchyard.Cluster;
 using Switchyard.Grains;
 using Switchyard.Gateway.Security;
 using Switchyard.State;
-using Switchyard.State.Embedded;
 using Switchyard.State.Orleans;
-using Switchyard.State.Orleans.Quotas;
-using Switchyard.State.Postgres;
 
 namespace Switchyard.FrontDoor.State;
 
@@ -25,42 +22,22 @@ internal static class ClusterHostExtensions
         var options = ClusterHosting.Read(configuration);
         if (databaseUrl is null)
         {
-            var path = StateHostExtensions.EmbeddedDatabasePath(builder);
-            builder.UseOrleans(silo => silo.AddSwitchyardSilo(configuration, null, path, sp => sp.GetRequiredService<EmbeddedStores>().SpendArchive));
+            builder.UseOrleans(silo => silo.AddEmbeddedSilo(configuration, StateHostExtensions.EmbeddedDatabasePath(builder)));
         }
         else if (options.CoHost)
         {
-            builder.UseOrleans(silo => silo.AddSwitchyardSilo(configuration, databaseUrl, null, sp => sp.GetRequiredService<PostgresStores>().SpendArchive));
+            builder.UseOrleans(silo => silo.AddClusterSilo(configuration, databaseUrl));
         }
         else
         {
             builder.UseOrleansClient(client => client.AddSwitchyardClient(configuration, databaseUrl));
         }
 
+        // After Orleans, so the shutdown flush stops first: settlements are delivered and leases returned while the
+        // grains are reachable.
         var leases = configuration.GetSection(SwitchyardClusterOptions.Section + ":Leases").Get<LeaseOptions>() ?? new LeaseOptions();
-        builder.Services.AddSingleton(sp => new LeasedQuotaBank(
-            sp.GetRequiredService<IGrainFactory>(),
-            leases,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LeasedQuotaBank>>(),
-            cancellationToken => sp.GetRequiredService<KeyDirectory>().RefreshAsync(sp.GetRequiredService<TimeProvider>(), cancellationToken)));
-        builder.Services.AddSingleton<IQuotaBank>(sp => sp.GetRequiredService<LeasedQuotaBank>());
-        builder.Services.AddSingleton<IProviderHealth>(sp => new ClusterProviderHealth(
-            sp.GetRequiredService<IGrainFactory>(),
-            sp.GetRequiredService<LeasedQuotaBank>().HolderId,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterProviderHealth>()));
-
-        // Registered after Orleans, so it stops first: settlements are delivered and leases returned while the grains are reachable.
-        builder.Services.AddHostedService<QuotaBankFlush>();
+        builder.Services.AddOrleansState(
+            leases, (sp, cancellationToken) => sp.GetRequiredService<KeyDirectory>().RefreshAsync(sp.GetRequiredService<TimeProvider>(), cancellationToken));
         return builder;
     }
-}
-
-/// <summary>Delivers settled spend and returns every lease on graceful shutdown, before the Orleans client or silo stops.</summary>
-internal sealed class QuotaBankFlush(IQuotaBank quotas) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => quotas.FlushAsync(cancellationToken);
 }

@@ -36,25 +36,14 @@ public static class StateHostExtensions
     {
         if (Switchyard.Cluster.DatabaseUrl.Read(builder.Configuration) is { } databaseUrl)
         {
-            builder.Services.AddSingleton(_ => PostgresState.Open(databaseUrl));
-            builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<PostgresStores>().Keys);
-            builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<PostgresStores>().Configs);
-            builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<PostgresStores>().Migrator);
-            builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresStores>().Audit);
-            builder.Services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().CreateChangeFeed(
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<IChangeFeed>()));
+            builder.Services.AddPostgresState(databaseUrl);
 
             // A cluster is multi-tenant: no keyless requests, whatever the settings say.
             builder.Services.PostConfigure<Switchyard.Gateway.GatewayOptions>(options => options.RequireApiKey = true);
         }
         else
         {
-            var path = EmbeddedDatabasePath(builder);
-            builder.Services.AddSingleton(_ => EmbeddedState.Open(path));
-            builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<EmbeddedStores>().Keys);
-            builder.Services.AddSingleton<IConfigStore>(sp => sp.GetRequiredService<EmbeddedStores>().Configs);
-            builder.Services.AddSingleton<IStateMigrator>(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
-            builder.Services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<EmbeddedStores>().Audit);
+            builder.Services.AddEmbeddedState(EmbeddedDatabasePath(builder));
         }
 
         builder.Services.AddHostedService<Switchyard.Cluster.SchemaGate>();

@@ -7,7 +7,7 @@ namespace Switchyard.State.Tests.Postgres;
 /// Npgsql's <c>WaitAsync</c> reads 0 ms as "forever": a poll loop that waited less than a millisecond used to block until
 /// the next notice (the circuit poll test once waited its full 20 s on a loaded CI machine).
 /// </summary>
-public sealed class NotificationWaitTests(PostgresBackend backend) : IClassFixture<PostgresBackend>
+public sealed class ChangeFeedWaitTests(PostgresBackend backend) : IClassFixture<PostgresBackend>
 {
     [Theory]
     [InlineData(1L, 1)]              // one tick
@@ -16,19 +16,19 @@ public sealed class NotificationWaitTests(PostgresBackend backend) : IClassFixtu
     [InlineData(2_002_000L, 201)]    // 200.2 ms rounds up
     [InlineData(0L, 1)]
     [InlineData(-10_000L, 1)]
-    public void Milliseconds_NeverZero(long ticks, int expected)
+    public void WaitMilliseconds_NeverZero(long ticks, int expected)
     {
-        Assert.Equal(expected, NotificationWait.Milliseconds(TimeSpan.FromTicks(ticks)));
+        Assert.Equal(expected, PostgresChangeFeed.WaitMilliseconds(TimeSpan.FromTicks(ticks)));
     }
 
     [Fact]
-    public void Milliseconds_LongerThanAnIntHolds_IsTheLongestWait()
+    public void WaitMilliseconds_LongerThanAnIntHolds_IsTheLongestWait()
     {
-        Assert.Equal(int.MaxValue, NotificationWait.Milliseconds(TimeSpan.FromDays(100)));
+        Assert.Equal(int.MaxValue, PostgresChangeFeed.WaitMilliseconds(TimeSpan.FromDays(100)));
     }
 
     [Fact]
-    public async Task ForAsync_SubMillisecondWaitWithoutNotice_ReturnsFalseInsteadOfBlocking()
+    public async Task WaitForNoticeAsync_SubMillisecondWaitWithoutNotice_ReturnsFalseInsteadOfBlocking()
     {
         await using var connection = new NpgsqlConnection(backend.ConnectionString);
         await connection.OpenAsync();
@@ -37,7 +37,7 @@ public sealed class NotificationWaitTests(PostgresBackend backend) : IClassFixtu
             await listen.ExecuteNonQueryAsync();
         }
 
-        var arrived = await NotificationWait.ForAsync(connection, TimeSpan.FromTicks(3_000), default).WaitAsync(TimeSpan.FromSeconds(10));
+        var arrived = await PostgresChangeFeed.WaitForNoticeAsync(connection, TimeSpan.FromTicks(3_000), default).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.False(arrived);
     }

@@ -1,61 +1,59 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Switchyard.State.Embedded;
+namespace Switchyard.State;
 
 /// <summary>
-/// Instants as fixed-width ISO 8601 text at UTC with microseconds (<c>2026-11-22T12:00:00.000000Z</c>): readable in
-/// the sqlite3 shell, ordered correctly by plain text comparison, and the same precision PostgreSQL keeps.
-/// Finer ticks are truncated.
+/// The JSON both stores keep in their limits, metadata, provider-option, price-override and string-list columns (text in
+/// SQLite, jsonb in PostgreSQL), written and read only here so the two databases hold one shape.
 /// </summary>
-internal static class StoredTime
-{
-    private const string Format = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
-
-    public static string Write(DateTimeOffset value) => value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
-
-    public static string? Write(DateTimeOffset? value) => value is { } v ? Write(v) : null;
-
-    public static DateTimeOffset Read(string value) =>
-        DateTimeOffset.ParseExact(value, Format, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    public static DateTimeOffset? ReadOptional(string? value) => value is null ? null : Read(value);
-}
-
-/// <summary>
-/// JSON columns: limits, metadata and string lists. Limits go through <see cref="StoredLimits"/>, a shape this store
-/// owns, so renaming a property of the contract records cannot silently turn stored values into nulls.
-/// </summary>
+/// <remarks>
+/// <para>
+/// Shape: snake_case names and enums by name, so a document reads like Portkey's <c>usage_limits</c>/<c>rate_limits</c>
+/// and reordering an enum cannot change what a stored value means. Limits go through <see cref="StoredLimits"/>, a shape
+/// owned here, so renaming a property of the contract records cannot silently turn stored values into nulls.
+/// </para>
+/// <para>
+/// Null policy. Writing: a column is never written as a JSON <c>null</c>; an optional allow-list that is null is written
+/// as SQL NULL (it means "anything", unlike an empty list, "nothing"); <c>alert_webhook_url</c> is left out when null.
+/// Reading: a column holding a JSON <c>null</c> (neither store writes one; PostgreSQL always read it so) reads as the
+/// empty value (<see cref="Limits.None"/>, an empty map or list). Inside a document, a property the record requires
+/// that is missing or null is corrupt data and throws, since reading it as empty would silently drop a limit.
+/// <c>alert_webhook_url</c> may be missing (SQLite left it out) or null (PostgreSQL wrote it): both read as null.
+/// </para>
+/// </remarks>
 internal static class StoredJson
 {
-    // Stored JSON is only ever read back by this class, never put into a page, so it needs no HTML escaping; keeping
-    // non-ASCII text as itself leaves names and metadata readable in the sqlite3 shell.
+    // Stored JSON is never put into a page, so it needs no HTML escaping; keeping non-ASCII text as itself leaves names
+    // and metadata readable in the sqlite3 shell (jsonb keeps the characters whatever the escaping).
     private static readonly StoredJsonContext Context = new(new JsonSerializerOptions(StoredJsonContext.Default.Options)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
+    private static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();
+
     public static string WriteLimits(Limits limits) => JsonSerializer.Serialize(StoredLimits.From(limits), Context.StoredLimits);
 
-    public static Limits ReadLimits(string json) =>
-        (JsonSerializer.Deserialize(json, Context.StoredLimits) ?? throw Corrupt("limits")).ToLimits();
+    public static Limits ReadLimits(string json) => JsonSerializer.Deserialize(json, Context.StoredLimits)?.ToLimits() ?? Limits.None;
 
     public static string WritePriceOverrides(IReadOnlyDictionary<string, ModelPriceOverride> prices) =>
         JsonSerializer.Serialize(
             prices.ToDictionary(p => p.Key, p => new StoredPriceOverride(p.Value.InputPerMillion, p.Value.OutputPerMillion), StringComparer.Ordinal),
             Context.IReadOnlyDictionaryStringStoredPriceOverride);
 
+    /// <summary>Rows written before price overrides existed hold the column default, <c>{}</c>.</summary>
     public static IReadOnlyDictionary<string, ModelPriceOverride> ReadPriceOverrides(string json) =>
-        (JsonSerializer.Deserialize(json, Context.IReadOnlyDictionaryStringStoredPriceOverride) ?? throw Corrupt("price override map"))
-        .ToDictionary(p => p.Key, p => new ModelPriceOverride(p.Value.InputPerMillion, p.Value.OutputPerMillion), StringComparer.Ordinal);
+        JsonSerializer.Deserialize(json, Context.IReadOnlyDictionaryStringStoredPriceOverride) is { } stored
+            ? stored.ToDictionary(p => p.Key, p => new ModelPriceOverride(p.Value.InputPerMillion, p.Value.OutputPerMillion), StringComparer.Ordinal)
+            : Workspace.NoPriceOverrides;
 
     public static string WriteMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(map, Context.IReadOnlyDictionaryStringString);
 
     public static IReadOnlyDictionary<string, string> ReadMap(string json) =>
-        JsonSerializer.Deserialize(json, Context.IReadOnlyDictionaryStringString) ?? throw Corrupt("map");
+        JsonSerializer.Deserialize(json, Context.IReadOnlyDictionaryStringString) ?? EmptyMap;
 
     public static string WriteList(IReadOnlyList<string> list) =>
         JsonSerializer.Serialize(list, Context.IReadOnlyListString);
@@ -64,14 +62,12 @@ internal static class StoredJson
     public static string? WriteOptionalList(IReadOnlyList<string>? list) => list is null ? null : WriteList(list);
 
     public static IReadOnlyList<string> ReadList(string json) =>
-        JsonSerializer.Deserialize(json, Context.IReadOnlyListString) ?? throw Corrupt("list");
+        JsonSerializer.Deserialize(json, Context.IReadOnlyListString) ?? [];
 
     public static IReadOnlyList<string>? ReadOptionalList(string? json) => json is null ? null : ReadList(json);
-
-    private static InvalidDataException Corrupt(string what) => new($"The embedded state database holds a JSON null where a {what} belongs.");
 }
 
-/// <summary>Stored form of <see cref="Limits"/>. Enums are written by name so reordering them cannot change stored meaning.</summary>
+/// <summary>Stored form of <see cref="Limits"/>.</summary>
 internal sealed record StoredLimits(StoredUsageLimits? Usage, IReadOnlyList<StoredRateLimit> Rates, int? MaxConcurrentRequests)
 {
     public static StoredLimits From(Limits limits) => new(
@@ -102,10 +98,23 @@ internal sealed record StoredUsageLimits(
     public string? AlertWebhookUrl { get; init; }
 }
 
+internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, long Value);
+
 /// <summary>Stored form of <see cref="ModelPriceOverride"/> (USD per million tokens, exact decimals).</summary>
 internal sealed record StoredPriceOverride(decimal InputPerMillion, decimal OutputPerMillion);
 
-/// <summary><see cref="ApiKeyType"/> as the <c>api_keys.type</c> column holds it.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UseStringEnumConverter = true,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(StoredLimits))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, StoredPriceOverride>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class StoredJsonContext : JsonSerializerContext;
+
+/// <summary><see cref="ApiKeyType"/> as both stores' <c>api_keys.type</c> column holds it.</summary>
 internal static class StoredApiKeyType
 {
     public const string Workspace = "workspace";
@@ -122,19 +131,6 @@ internal static class StoredApiKeyType
     {
         Workspace => ApiKeyType.Workspace,
         Organisation => ApiKeyType.Organisation,
-        _ => throw new InvalidDataException($"The embedded state database holds an unknown API key type '{value}'."),
+        _ => throw new InvalidDataException($"The state store holds an unknown API key type '{value}'."),
     };
 }
-
-internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, long Value);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UseStringEnumConverter = true,
-    RespectNullableAnnotations = true,
-    RespectRequiredConstructorParameters = true)]
-[JsonSerializable(typeof(StoredLimits))]
-[JsonSerializable(typeof(IReadOnlyDictionary<string, StoredPriceOverride>))]
-[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
-[JsonSerializable(typeof(IReadOnlyList<string>))]
-internal sealed partial class StoredJsonContext : JsonSerializerContext;
