@@ -5,7 +5,7 @@ using Switchyard.State;
 namespace Switchyard.FrontDoor.Admin;
 
 /// <summary>
-/// Writes an <see cref="AuditRecord"/> for every admin mutation (DESIGN.md §6). Before and after are the admin read
+/// Writes an <see cref="AuditRecord"/> for every admin mutation (docs/admin-api.md describes the audit log). Before and after are the admin read
 /// views, which already mask every secret (API keys show their hint, virtual keys the masked provider key), serialized
 /// without the live <c>usage</c> figures. With no <see cref="IAuditLog"/> registered nothing is written.
 /// </summary>

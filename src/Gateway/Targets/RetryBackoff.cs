@@ -2,7 +2,7 @@ namespace Switchyard.Gateway.Targets;
 
 /// <summary>
 /// Exponential back-off with "equal jitter": half the exponential step fixed, half random, capped.
-/// Portkey waits exactly 1, 2, 4, 8, 16 s, so clients that failed together retry together (#1404); this spreads them.
+/// Portkey waits exactly 1, 2, 4, 8, 16 s, so clients that failed together retry together; this spreads them.
 /// </summary>
 internal static class RetryBackoff
 {
