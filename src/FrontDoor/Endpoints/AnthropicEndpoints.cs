@@ -1,4 +1,3 @@
-using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers;
 using Switchyard.Providers.Anthropic;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Switchyard.Gateway.Execution;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
 using Switchyard.State;
@@ -244,7 +243,7 @@ internal sealed partial class KeyLedger
         if (usage.CostLimitUsd is { } usd)
         {
             var cap = (long)Math.Min(long.MaxValue / 2, usd * 1_000_000m);
-            if (worst.Micros is not { } micros && usage.Hard)
+            if (worst.Micros is null && usage.Hard)
             {
                 throw new GatewayException(412,
                     $"Budget check failed for the {owner.Describe()}: Switchyard knows no price for model '{request.Call.Model}' on provider '{request.ProviderSlug}', "

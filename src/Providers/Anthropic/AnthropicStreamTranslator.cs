@@ -63,6 +63,8 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
                     throw new UpstreamStreamException(error.String("message") ?? error.String("type") ?? "Anthropic reported an error in its stream");
 
                 // ping, and event types Anthropic may add later, carry nothing for an OpenAI client.
+                default:
+                    break;
             }
         }
     }
@@ -131,6 +133,8 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
                 break;
 
             // thinking_delta, signature_delta and citations_delta have no OpenAI counterpart.
+            default:
+                break;
         }
     }
 

@@ -69,6 +69,8 @@ internal sealed class ConverseStreamTranslator(string id, long created, string m
                     break;
 
                 // contentBlockStop closes a block that needs no closing in OpenAI's shape; unknown events are newer than this code.
+                default:
+                    break;
             }
         }
     }

@@ -1,7 +1,6 @@
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Cohere;
-using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Tests.Providers.Cohere;
 

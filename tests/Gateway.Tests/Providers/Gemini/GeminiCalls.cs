@@ -1,7 +1,6 @@
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Gemini;
-using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Tests.Providers.Gemini;
 
