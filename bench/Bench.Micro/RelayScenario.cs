@@ -4,7 +4,6 @@ using Switchyard.Bench.Micro.Payloads;
 using Switchyard.Gateway.Answer;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
-using Switchyard.Providers;
 using Switchyard.Providers.Dialects;
 
 namespace Switchyard.Bench.Micro;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
-using Orleans.Hosting;
 using Switchyard.Grains;
 using Switchyard.State;
 using Switchyard.State.Embedded;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Health;
-using Switchyard.Gateway.Routing;
 
 namespace Switchyard.Gateway;
 

@@ -274,7 +274,7 @@ internal sealed class VirtualKeyLedger
             return 0;
         }
 
-        var share = decimal.Floor((decimal)rest * (decimal)fraction / live);
+        var share = decimal.Floor(rest * (decimal)fraction / live);
         return share >= rest ? rest : (long)share;
     }
 

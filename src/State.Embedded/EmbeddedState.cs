@@ -55,12 +55,12 @@ public static class EmbeddedState
 /// </summary>
 public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
 {
-    private readonly SqliteDatabase database;
+    private readonly SqliteDatabase _database;
 
     internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator, IAuditLog audit)
     {
         DatabasePath = databasePath;
-        this.database = database;
+        _database = database;
         Keys = keys;
         Configs = configs;
         Migrator = migrator;
@@ -79,15 +79,15 @@ public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
     public IAuditLog Audit { get; }
 
     /// <summary>Settled spend in this file's <c>quota_usage</c> from before quotas were kept in grains, for virtual-key grains taking their entity's spend over.</summary>
-    public ISettledSpendArchive SpendArchive => field ??= new SqliteSettledSpendArchive(database);
+    public ISettledSpendArchive SpendArchive => field ??= new SqliteSettledSpendArchive(_database);
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => database.Close();
+    public void Dispose() => _database.Close();
 
     /// <summary>Closes the file.</summary>
     public ValueTask DisposeAsync()
     {
-        database.Close();
+        _database.Close();
         return ValueTask.CompletedTask;
     }
 }

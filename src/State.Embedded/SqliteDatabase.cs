@@ -12,12 +12,12 @@ internal sealed class SqliteDatabase
     /// <summary>How long a writer waits for another writer's lock before SQLite reports the database busy.</summary>
     private const int BusyTimeoutMilliseconds = 5000;
 
-    private readonly string connectionString;
-    private int journalModeSet;
+    private readonly string _connectionString;
+    private int _journalModeSet;
 
     public SqliteDatabase(string path)
     {
-        connectionString = new SqliteConnectionStringBuilder
+        _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
@@ -29,7 +29,7 @@ internal sealed class SqliteDatabase
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -39,11 +39,11 @@ internal sealed class SqliteDatabase
 
             // WAL is a property of the file, kept across opens, so once per process is enough (twice is harmless);
             // it cannot change inside a transaction, and a fresh connection is never in one.
-            if (Volatile.Read(ref journalModeSet) == 0)
+            if (Volatile.Read(ref _journalModeSet) == 0)
             {
                 command.CommandText = "PRAGMA journal_mode = WAL;";
                 await command.ExecuteNonQueryAsync(cancellationToken);
-                Volatile.Write(ref journalModeSet, 1);
+                Volatile.Write(ref _journalModeSet, 1);
             }
 
             return connection;
@@ -78,7 +78,7 @@ internal sealed class SqliteDatabase
     /// <summary>Closes pooled connections, which releases the file (and lets SQLite fold the WAL back into it).</summary>
     public void Close()
     {
-        using var connection = new SqliteConnection(connectionString);
+        using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
 }

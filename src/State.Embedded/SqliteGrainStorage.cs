@@ -1,8 +1,6 @@
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Orleans;
-using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
@@ -24,21 +22,21 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
 {
     private const string Identity = "grain_type = @GrainType AND grain_key = @GrainKey AND state_name = @StateName";
 
-    private readonly string name;
-    private readonly SqliteDatabase database;
-    private readonly IGrainStorageSerializer serializer;
-    private readonly IActivatorProvider activators;
-    private readonly TimeProvider time;
-    private readonly SqliteGrainStorageThread io;
+    private readonly string _name;
+    private readonly SqliteDatabase _database;
+    private readonly IGrainStorageSerializer _serializer;
+    private readonly IActivatorProvider _activators;
+    private readonly TimeProvider _time;
+    private readonly SqliteGrainStorageThread _io;
 
     public SqliteGrainStorage(string name, SqliteDatabase database, IGrainStorageSerializer serializer, IActivatorProvider activators, TimeProvider time)
     {
-        this.name = name;
-        this.database = database;
-        this.serializer = serializer;
-        this.activators = activators;
-        this.time = time;
-        io = new SqliteGrainStorageThread($"Grain storage {name}");
+        _name = name;
+        _database = database;
+        _serializer = serializer;
+        _activators = activators;
+        _time = time;
+        _io = new SqliteGrainStorageThread($"Grain storage {name}");
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -47,10 +45,10 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         var key = StateKey.Of(stateName, grainId);
-        var row = await io.RunAsync(() => Read(key), cancellationToken);
+        var row = await _io.RunAsync(() => Read(key), cancellationToken);
 
         // A cleared state still has its version, so its ETag survives the clear; only a payload makes the record exist.
-        grainState.State = row?.Payload is { } payload ? serializer.Deserialize<T>(new BinaryData(payload)) ?? Create<T>() : Create<T>();
+        grainState.State = row?.Payload is { } payload ? _serializer.Deserialize<T>(new BinaryData(payload)) ?? Create<T>() : Create<T>();
         grainState.ETag = row is null ? null : FormatETag(row.Version);
         grainState.RecordExists = row?.Payload is not null;
     }
@@ -62,8 +60,8 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     {
         var key = StateKey.Of(stateName, grainId);
         var expected = ParseETag("WriteState", key, grainState.ETag);
-        var payload = serializer.Serialize(grainState.State).ToArray();
-        var (written, stored) = await io.RunAsync(() => Write(key, expected, payload), cancellationToken);
+        var payload = _serializer.Serialize(grainState.State).ToArray();
+        var (written, stored) = await _io.RunAsync(() => Write(key, expected, payload), cancellationToken);
         if (written is not { } version)
         {
             throw Conflict("WriteState", key, stored, grainState.ETag);
@@ -80,7 +78,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     {
         var key = StateKey.Of(stateName, grainId);
         var expected = ParseETag("ClearState", key, grainState.ETag);
-        var (cleared, stored) = await io.RunAsync(() => Clear(key, expected), cancellationToken);
+        var (cleared, stored) = await _io.RunAsync(() => Clear(key, expected), cancellationToken);
         if (cleared is null && (expected is not null || stored is not null))
         {
             throw Conflict("ClearState", key, stored, grainState.ETag);
@@ -92,7 +90,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         grainState.State = Create<T>();
     }
 
-    public void Dispose() => io.Dispose();
+    public void Dispose() => _io.Dispose();
 
     private StoredState? Read(StateKey key)
     {
@@ -139,11 +137,11 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         connection.ExecuteScalar<long?>($"SELECT version FROM grain_state WHERE {Identity}", key);
 
     // Only ever called on the storage thread, where the synchronous open is the point.
-    private SqliteConnection Open() => database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+    private SqliteConnection Open() => _database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
 
-    private string Now() => StoredTime.Write(time.GetUtcNow());
+    private string Now() => StoredTime.Write(_time.GetUtcNow());
 
-    private T Create<T>() => activators.GetActivator<T>().Create();
+    private T Create<T>() => _activators.GetActivator<T>().Create();
 
     private static string FormatETag(long version) => version.ToString(CultureInfo.InvariantCulture);
 
@@ -164,7 +162,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     {
         var storedETag = stored is { } version ? FormatETag(version) : null;
         return new InconsistentStateException(
-            $"Version conflict ({operation}): ProviderName={name} GrainType={key.GrainType} GrainKey={key.GrainKey} StateName={key.StateName} " +
+            $"Version conflict ({operation}): ProviderName={_name} GrainType={key.GrainType} GrainKey={key.GrainKey} StateName={key.StateName} " +
             $"ETag={etag ?? "(none)"} StoredETag={storedETag ?? "(none)"}.",
             storedETag,
             etag);

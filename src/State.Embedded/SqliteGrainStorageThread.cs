@@ -10,13 +10,13 @@ namespace Switchyard.State.Embedded;
 /// </summary>
 internal sealed class SqliteGrainStorageThread : IDisposable
 {
-    private readonly BlockingCollection<Action> queue = [];
-    private readonly Thread thread;
+    private readonly BlockingCollection<Action> _queue = [];
+    private readonly Thread _thread;
 
     public SqliteGrainStorageThread(string name)
     {
-        thread = new Thread(Run) { IsBackground = true, Name = name };
-        thread.Start();
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.Start();
     }
 
     /// <summary>Queues <paramref name="statement"/>; its result or exception completes the task, on the thread pool, not this thread.</summary>
@@ -26,7 +26,7 @@ internal sealed class SqliteGrainStorageThread : IDisposable
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            queue.Add(() =>
+            _queue.Add(() =>
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -55,16 +55,16 @@ internal sealed class SqliteGrainStorageThread : IDisposable
     /// <summary>Runs what is queued already, then ends the thread.</summary>
     public void Dispose()
     {
-        queue.CompleteAdding();
-        if (Thread.CurrentThread != thread)
+        _queue.CompleteAdding();
+        if (Thread.CurrentThread != _thread)
         {
-            thread.Join();
+            _thread.Join();
         }
     }
 
     private void Run()
     {
-        foreach (var statement in queue.GetConsumingEnumerable())
+        foreach (var statement in _queue.GetConsumingEnumerable())
         {
             statement();
         }

@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Switchyard.State.Embedded;
 

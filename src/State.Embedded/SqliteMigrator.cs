@@ -40,7 +40,7 @@ internal sealed class SqliteMigrator(SqliteDatabase database, IReadOnlyList<Sche
             await connection.ExecuteAsync(new CommandDefinition(script.Sql, null, transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_version (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
-                new { script.Version, script.Name, AppliedAt = StoredTime.Write(DateTimeOffset.UtcNow) },
+                new { script.Version, script.Name, AppliedAt = StoredTime.Write(TimeProvider.System.GetUtcNow()) },
                 transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
         }

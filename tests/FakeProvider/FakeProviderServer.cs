@@ -14,13 +14,13 @@ namespace Switchyard.FakeProvider;
 /// </summary>
 public sealed class FakeProviderServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private readonly ScenarioCounter scenarios;
+    private readonly WebApplication _app;
+    private readonly ScenarioCounter _scenarios;
 
     private FakeProviderServer(WebApplication app, RequestJournal journal, ScenarioCounter scenarios, Uri baseAddress)
     {
-        this.app = app;
-        this.scenarios = scenarios;
+        _app = app;
+        _scenarios = scenarios;
         Journal = journal;
         BaseAddress = baseAddress;
     }
@@ -55,13 +55,13 @@ public sealed class FakeProviderServer : IAsyncDisposable
     }
 
     /// <summary>Forgets how many requests each scenario has seen, so <c>times=N</c> counts from zero again.</summary>
-    public void ResetScenarios() => scenarios.Reset();
+    public void ResetScenarios() => _scenarios.Reset();
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 
-    internal Task WaitForShutdownAsync() => app.WaitForShutdownAsync();
+    internal Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 }

@@ -86,7 +86,7 @@ public sealed class ProviderHealthMirrorTests(ProviderHealthCluster cluster) : I
 
         var won = await Task.WhenAll(a.TryClaimProbeAsync(key, Now, expires, default), b.TryClaimProbeAsync(key, Now, expires, default));
 
-        var winner = Assert.Single(new[] { (Door: a, Won: won[0]), (Door: b, Won: won[1]) }, d => d.Won).Door;
+        var winner = Assert.Single([(Door: a, Won: won[0]), (Door: b, Won: won[1])], d => d.Won).Door;
         var expected = new CircuitStatus(key, CircuitState.HalfOpen, expires.AddSeconds(-10), winner.HolderId, expires);
         Assert.Equal(expected, a.Get(key));
         Assert.Equal(expected, b.Get(key));
@@ -173,7 +173,7 @@ public sealed class ProviderHealthMirrorTests(ProviderHealthCluster cluster) : I
         var expected = new CircuitStatus(key, CircuitState.Open, Now.AddSeconds(30), null, null);
         Assert.Equal(CircuitState.Closed, afterTwo.State);
         Assert.Equal([expected, expected, expected], await Task.WhenAll(seen));
-        Assert.Equal([expected, expected, expected], new[] { a.Get(key), b.Get(key), c.Get(key) });
+        Assert.Equal([expected, expected, expected], [a.Get(key), b.Get(key), c.Get(key)]);
     }
 
     [Fact]

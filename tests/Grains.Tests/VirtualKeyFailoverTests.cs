@@ -1,7 +1,7 @@
 using Orleans.Storage;
 using Orleans.TestingHost;
-using Xunit.Abstractions;
 using Switchyard.Grains.Tests.Infrastructure;
+using Xunit.Abstractions;
 using static Switchyard.Grains.Tests.VirtualKeyTestKit;
 
 namespace Switchyard.Grains.Tests;

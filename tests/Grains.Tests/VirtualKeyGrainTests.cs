@@ -200,8 +200,8 @@ public sealed class VirtualKeyGrainTests(GrainCluster cluster) : IClassFixture<G
         cluster.Time.Advance(Tick);
         Assert.Equal(0, (await grain.UsageOfAsync(Budget)).Outstanding);
         var reply = await grain.ExchangeAsync(new LeaseExchange("A", 2, [new LeaseTotals(Concurrency, 0, 0, false), new LeaseTotals(Budget, 0, 0, false)], [], null));
-        Assert.Equal(new long[] { 5, 100 }, reply.Standings.Select(s => s.Reclaimed));
-        Assert.Equal(new long[] { 0, 0 }, reply.Standings.Select(s => s.Outstanding));
+        Assert.Equal([5, 100], reply.Standings.Select(s => s.Reclaimed));
+        Assert.Equal([0, 0], reply.Standings.Select(s => s.Outstanding));
     }
 
     [Fact]
@@ -219,8 +219,8 @@ public sealed class VirtualKeyGrainTests(GrainCluster cluster) : IClassFixture<G
             reply = await grain.ExchangeAsync(renewal(sequence));
         }
 
-        Assert.Equal(new long[] { 0, 0 }, reply.Standings.Select(s => s.Reclaimed));
-        Assert.Equal(new long[] { 3, 100 }, reply.Standings.Select(s => s.Outstanding));
+        Assert.Equal([0, 0], reply.Standings.Select(s => s.Reclaimed));
+        Assert.Equal([3, 100], reply.Standings.Select(s => s.Outstanding));
     }
 
     [Fact]
@@ -321,7 +321,7 @@ public sealed class VirtualKeyGrainTests(GrainCluster cluster) : IClassFixture<G
 
         Assert.True(cluster.Cluster.TryGetGrainContext(grain.GetGrainId(), out var after));
         Assert.NotEqual(before.ActivationId, after.ActivationId);
-        Assert.Equal(new[] { (Budget, 250L, 0L), (Concurrency, 0L, 3L) }, usage.Select(s => (s.Span, s.Used, s.Outstanding)));
+        Assert.Equal([(Budget, 250L, 0L), (Concurrency, 0L, 3L)], usage.Select(s => (s.Span, s.Used, s.Outstanding)));
         var renewed = await grain.StandingAsync(Renew("A", 4, Concurrency));
         Assert.Equal(new LeaseStanding(Concurrency, 3, 0, false, 0, 3, 0, 0, 0), renewed);
     }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Streaming;
 

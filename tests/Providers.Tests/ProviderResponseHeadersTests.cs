@@ -1,5 +1,3 @@
-using Switchyard.Providers;
-
 namespace Switchyard.Providers.Tests;
 
 public sealed class ProviderResponseHeadersTests

@@ -32,7 +32,7 @@ public sealed class StoredShapeTests(PostgresBackend postgres) : IClassFixture<P
         var workspace = StoreSamples.NewWorkspace() with
         {
             Description = empty ? null : "the team",
-            DefaultMetadata = empty ? new Dictionary<string, string>() : new Dictionary<string, string> { ["team"] = "plätform", ["env"] = "prod \"eu\"" },
+            DefaultMetadata = empty ? [] : new Dictionary<string, string> { ["team"] = "plätform", ["env"] = "prod \"eu\"" },
             Limits = limits,
             PriceOverrides = empty ? Workspace.NoPriceOverrides : new Dictionary<string, ModelPriceOverride> { ["gpt-4o"] = new(2.5m, 10.000001m) },
         };
@@ -42,14 +42,14 @@ public sealed class StoredShapeTests(PostgresBackend postgres) : IClassFixture<P
             AllowedModels = variant == "sparse" ? [] : variant == "none" ? null : ["gpt-4o"],
             AllowedProviders = empty ? null : ["openai"],
             DefaultConfigSlug = empty ? null : "routing",
-            DefaultMetadata = empty ? new Dictionary<string, string>() : new Dictionary<string, string> { ["_user"] = "ci" },
+            DefaultMetadata = empty ? [] : new Dictionary<string, string> { ["_user"] = "ci" },
             Limits = limits,
             ExpiresAt = empty ? null : StoreSamples.Now.AddDays(1),
             Type = variant == "sparse" ? ApiKeyType.Organisation : ApiKeyType.Workspace,
         };
         var virtualKey = StoreSamples.NewVirtualKey(workspace.Id) with
         {
-            ProviderOptions = empty ? new Dictionary<string, string>() : new Dictionary<string, string> { ["openai_organization"] = "org-1" },
+            ProviderOptions = empty ? [] : new Dictionary<string, string> { ["openai_organization"] = "org-1" },
             Note = empty ? null : "a note",
             Limits = limits,
             ExpiresAt = empty ? null : StoreSamples.Now.AddDays(2),
@@ -77,8 +77,8 @@ public sealed class StoredShapeTests(PostgresBackend postgres) : IClassFixture<P
             foreach (var (table, columns, id) in new[]
             {
                 ("workspaces", new[] { "default_metadata", "limits", "price_overrides" }, workspace.Id),
-                ("api_keys", new[] { "scopes", "allowed_models", "allowed_providers", "default_metadata", "limits" }, apiKey.Id),
-                ("virtual_keys", new[] { "provider_options", "limits" }, virtualKey.Id),
+                ("api_keys", ["scopes", "allowed_models", "allowed_providers", "default_metadata", "limits"], apiKey.Id),
+                ("virtual_keys", ["provider_options", "limits"], virtualKey.Id),
             })
             {
                 foreach (var column in columns)
@@ -100,14 +100,14 @@ public sealed class StoredShapeTests(PostgresBackend postgres) : IClassFixture<P
     /// What the stores wrote before they shared one shape: PostgreSQL wrote <c>alert_webhook_url</c> as null and escaped
     /// non-ASCII text, SQLite left it out; PostgreSQL read a JSON null column as empty.
     /// </summary>
-    public static TheoryData<string> OldLimits => new()
-    {
+    public static TheoryData<string> OldLimits =>
+    [
         // PostgreSQL's (jsonb's own spacing and key order).
         """{"usage": {"hard": true, "period": "Monthly", "time_zone": "Europe/Berlin", "token_limit": 2000000, "cost_limit_usd": 12.5, "alert_thresholds": [50, 80], "alert_webhook_url": null}, "rates": [{"kind": "Requests", "unit": "PerMinute", "value": 60}], "max_concurrent_requests": 10}""",
 
         // SQLite's.
         """{"usage":{"cost_limit_usd":12.5,"token_limit":2000000,"period":"Monthly","time_zone":"Europe/Berlin","alert_thresholds":[50,80],"hard":true},"rates":[{"kind":"Requests","unit":"PerMinute","value":60}],"max_concurrent_requests":10}""",
-    };
+    ];
 
     [Theory]
     [MemberData(nameof(OldLimits))]

@@ -1,5 +1,3 @@
-
-
 namespace Switchyard.FrontDoor.Admin;
 
 /// <summary>Marks the admin API's routes (the OpenAPI document must describe exactly these).</summary>

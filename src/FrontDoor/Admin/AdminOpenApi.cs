@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Switchyard.FrontDoor.Bootstrap;
 using YamlDotNet.RepresentationModel;
 

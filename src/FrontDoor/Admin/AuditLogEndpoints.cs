@@ -38,7 +38,7 @@ internal static class AuditLogEndpoints
         }
 
         var caller = AdminCaller.Of(request.HttpContext);
-        string? workspaceId = caller.WorkspaceId;
+        var workspaceId = caller.WorkspaceId;
         if (Text("workspace_id") is { } requested)
         {
             var workspace = await keys.GetWorkspaceAsync(requested, cancellationToken);

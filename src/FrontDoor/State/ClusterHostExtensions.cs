@@ -1,6 +1,6 @@
 using Switchyard.Cluster;
-using Switchyard.Grains;
 using Switchyard.Gateway.Security;
+using Switchyard.Grains;
 using Switchyard.State;
 using Switchyard.State.Orleans;
 

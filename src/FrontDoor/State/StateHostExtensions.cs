@@ -1,5 +1,3 @@
-using Switchyard.Gateway;
-using Switchyard.Gateway.Security;
 using Switchyard.State;
 using Switchyard.State.Embedded;
 using Switchyard.State.Postgres;

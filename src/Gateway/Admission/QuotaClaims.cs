@@ -1,6 +1,5 @@
 using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Pipeline;
-using Switchyard.Gateway.Tokens;
 using Switchyard.Gateway.Upstream;
 using Switchyard.State;
 
@@ -42,7 +41,7 @@ internal static class QuotaClaims
         if (usage.CostLimitUsd is { } usd)
         {
             var cap = (long)Math.Min(long.MaxValue / 2, usd * 1_000_000m);
-            if (worst.Micros is not { } micros && usage.Hard)
+            if (worst.Micros is null && usage.Hard)
             {
                 throw new GatewayException(GatewayErrorKind.BudgetExceeded,
                     $"Budget check failed for the {owner.Describe()}: Switchyard knows no price for model '{request.Call.Model}' on provider '{request.ProviderSlug}', "

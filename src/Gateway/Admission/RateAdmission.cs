@@ -1,5 +1,4 @@
 using Switchyard.Gateway.Pipeline;
-using Switchyard.State;
 using static Switchyard.Gateway.Admission.QuotaClaims;
 
 namespace Switchyard.Gateway.Admission;

@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Settlement;
-using Switchyard.Gateway.Tokens;
 using Switchyard.Gateway.Upstream;
-using Switchyard.State;
 using static Switchyard.Gateway.Admission.QuotaClaims;
 
 namespace Switchyard.Gateway.Admission;

@@ -7,7 +7,6 @@ using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
-using Switchyard.Providers.Dialects;
 using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Gateway.Answer;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
-using Switchyard.Providers;
 using Switchyard.Providers.Dialects;
 using Switchyard.Providers.OpenAi;
 

@@ -250,7 +250,7 @@ internal sealed partial class CircuitBreakers : IDisposable
         var throughput = settings?.MinimumThroughput ?? _defaults.MinimumThroughput;
         var sampling = settings?.SamplingDurationMs is { } s ? TimeSpan.FromMilliseconds(s) : _defaults.SamplingDuration;
         var breakDuration = settings?.BreakDurationMs is { } b ? TimeSpan.FromMilliseconds(b) : _defaults.BreakDuration;
-        IReadOnlySet<int> codes = settings?.FailureStatusCodes is { } listed ? listed.ToHashSet() : _defaultCodes;
+        var codes = settings?.FailureStatusCodes is { } listed ? listed.ToHashSet() : _defaultCodes;
         var codeText = settings?.FailureStatusCodes is { } l ? string.Join(',', l.Order()) : "default";
         var signature = string.Create(CultureInfo.InvariantCulture, $"{ratio}|{throughput}|{sampling.Ticks}|{breakDuration.Ticks}|{codeText}");
         return new CircuitPolicy(ratio, throughput, sampling, breakDuration, codes, signature);

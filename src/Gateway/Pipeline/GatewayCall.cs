@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Switchyard.Gateway.Admission;
 using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Tokens;
 using Switchyard.Providers;

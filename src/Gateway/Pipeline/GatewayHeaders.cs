@@ -1,5 +1,3 @@
-using Switchyard.Gateway.Errors;
-
 namespace Switchyard.Gateway.Pipeline;
 
 /// <summary>

@@ -2,7 +2,7 @@ namespace Switchyard.Gateway.Routing;
 
 /// <summary>
 /// A node's <c>cb_config</c> (on the node itself, or on its <c>strategy</c> as Portkey writes it), as written: fields
-/// left out are null and take the gateway's <see cref="CircuitBreakerOptions"/>. A node that has one turns its targets'
+/// left out are null and take the gateway's <see cref="Health.CircuitBreakerOptions"/>. A node that has one turns its targets'
 /// circuit breakers on, unless it says <c>"enabled": false</c>.
 /// </summary>
 /// <param name="Enabled">Our field <c>enabled</c>; null means on (the config asked for a breaker by having one).</param>

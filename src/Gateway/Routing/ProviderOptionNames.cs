@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Switchyard.Gateway.Pipeline;
 
 namespace Switchyard.Gateway.Routing;
 

@@ -1,6 +1,3 @@
-using Switchyard.Gateway.Security;
-
-
 namespace Switchyard.Gateway.Routing;
 
 /// <summary>

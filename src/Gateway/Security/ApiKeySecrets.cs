@@ -28,7 +28,7 @@ public static class ApiKeySecrets
     /// </remarks>
     public static string Hash(string key)
     {
-        var hasher = t_hasher ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hasher = _hasher ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var length = Encoding.UTF8.GetMaxByteCount(key.Length);
         var utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
         hasher.AppendData(utf8[..Encoding.UTF8.GetBytes(key, utf8)]);
@@ -38,7 +38,7 @@ public static class ApiKeySecrets
     }
 
     [ThreadStatic]
-    private static IncrementalHash? t_hasher;
+    private static IncrementalHash? _hasher;
 
     /// <summary>The masked form shown in reads: the prefix and two characters, an ellipsis, the last four.</summary>
     public static string Hint(string key) => key.Length <= Prefix.Length + 6 ? Prefix + "…" : $"{key[..(Prefix.Length + 2)]}…{key[^4..]}";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Switchyard.Gateway.Admission;
 using Switchyard.Gateway.Pipeline;
-using Switchyard.Gateway.Tokens;
 using Switchyard.State;
 
 namespace Switchyard.Gateway.Settlement;

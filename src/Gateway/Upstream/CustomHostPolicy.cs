@@ -43,7 +43,7 @@ internal sealed class CustomHostPolicy
         "localhost", "local", "internal", "intranet", "lan", "home.arpa", "corp", "private", "localdomain", "home", "svc",
     ];
 
-    private readonly FrozenSet<string> trustedHosts;
+    private readonly FrozenSet<string> _trustedHosts;
 
     /// <param name="trustedHosts">Host names and IP literals to allow although the rules would refuse them.</param>
     /// <exception cref="ArgumentException">An entry is not a bare host name or IP literal.</exception>
@@ -65,7 +65,7 @@ internal sealed class CustomHostPolicy
             set.Add(host);
         }
 
-        this.trustedHosts = set.ToFrozenSet(StringComparer.Ordinal);
+        _trustedHosts = set.ToFrozenSet(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -174,7 +174,7 @@ internal sealed class CustomHostPolicy
             return $"custom host '{shown}' is not a valid URL";
         }
 
-        if (trustedHosts.Contains(host))
+        if (_trustedHosts.Contains(host))
         {
             return null;
         }
@@ -202,7 +202,7 @@ internal sealed class CustomHostPolicy
     public bool IsAllowListed(string host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        return NormalizeHost(host) is { } normalized && trustedHosts.Contains(normalized);
+        return NormalizeHost(host) is { } normalized && _trustedHosts.Contains(normalized);
     }
 
     /// <summary>Why a normalized host is refused (with the fix), or null when it is acceptable.</summary>

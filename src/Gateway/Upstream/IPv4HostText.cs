@@ -97,10 +97,10 @@ internal static class IPv4HostText
 
         if (part.Length >= 2 && part[0] == '0' && (part[1] is 'x' or 'X'))
         {
-            return part.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF") is false;
+            return !part.AsSpan(2).ContainsAnyExcept("0123456789abcdefABCDEF");
         }
 
-        return part.AsSpan().ContainsAnyExcept("0123456789") is false;
+        return !part.AsSpan().ContainsAnyExcept("0123456789");
     }
 
     private static bool TryParsePart(string part, out ulong value, out bool plainDecimal)

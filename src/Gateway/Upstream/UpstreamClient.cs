@@ -25,6 +25,8 @@ internal sealed partial class UpstreamClient : IDisposable
     {
         _customHosts = customHosts;
         _logger = logger;
+        // RS0030: the one connection pool every provider call goes through (BannedSymbols.Product.txt sends callers here).
+#pragma warning disable RS0030
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -37,6 +39,7 @@ internal sealed partial class UpstreamClient : IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectCallback = ConnectAsync,
         };
+#pragma warning restore RS0030
         _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
     }
 

@@ -42,6 +42,8 @@ internal static class AnthropicResponseTranslator
                     break;
 
                 // Thinking, redacted thinking and server tool blocks have no place in a chat completion.
+                default:
+                    break;
             }
         }
 

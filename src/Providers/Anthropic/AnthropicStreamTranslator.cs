@@ -50,6 +50,8 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
                     throw new UpstreamStreamException(error.String("message") ?? error.String("type") ?? "Anthropic reported an error in its stream");
 
                 // ping, and event types Anthropic may add later, carry nothing for an OpenAI client.
+                default:
+                    break;
             }
         }
     }
@@ -118,6 +120,8 @@ internal sealed class AnthropicStreamTranslator(long created, bool jsonMode) : I
                 break;
 
             // thinking_delta, signature_delta and citations_delta have no OpenAI counterpart.
+            default:
+                break;
         }
     }
 

@@ -56,6 +56,8 @@ internal sealed class BedrockStreamTranslator(string id, long created, string mo
                     break;
 
                 // contentBlockStop closes a block that needs no closing in OpenAI's shape; unknown events are newer than this code.
+                default:
+                    break;
             }
         }
     }

@@ -31,17 +31,17 @@ public sealed class ModelCatalog
     /// <summary>Cross-region inference-profile prefixes Bedrock puts before a model id; the profile is billed as the model.</summary>
     private static readonly string[] BedrockGeoPrefixes = ["us.", "eu.", "apac.", "au.", "jp.", "ca.", "us-gov.", "global."];
 
-    private readonly FrozenDictionary<string, FrozenDictionary<string, ModelInfo>> byProvider;
-    private readonly FrozenDictionary<string, IReadOnlyList<ModelInfo>> listsByProvider;
+    private readonly FrozenDictionary<string, FrozenDictionary<string, ModelInfo>> _byProvider;
+    private readonly FrozenDictionary<string, IReadOnlyList<ModelInfo>> _listsByProvider;
 
     internal ModelCatalog(string source, string asOf, List<ModelInfo> models, Dictionary<string, Dictionary<string, ModelInfo>> names)
     {
         Source = source;
         AsOf = asOf;
         All = models.AsReadOnly();
-        byProvider = names.ToFrozenDictionary(
+        _byProvider = names.ToFrozenDictionary(
             pair => pair.Key, pair => pair.Value.ToFrozenDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
-        listsByProvider = models
+        _listsByProvider = models
             .GroupBy(model => model.Provider, StringComparer.Ordinal)
             .ToFrozenDictionary(group => group.Key, group => (IReadOnlyList<ModelInfo>)group.ToList().AsReadOnly(), StringComparer.Ordinal);
     }
@@ -65,7 +65,7 @@ public sealed class ModelCatalog
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(model);
         info = null;
-        if (!byProvider.TryGetValue(provider, out var names))
+        if (!_byProvider.TryGetValue(provider, out var names))
         {
             return false;
         }
@@ -91,7 +91,7 @@ public sealed class ModelCatalog
     public IReadOnlyList<ModelInfo> ForProvider(string provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        return listsByProvider.TryGetValue(provider, out var models) ? models : [];
+        return _listsByProvider.TryGetValue(provider, out var models) ? models : [];
     }
 
     /// <summary>Parses and validates a catalog data file (UTF-8 JSON).</summary>

@@ -9,7 +9,7 @@ namespace Switchyard.Providers.Catalog;
 /// </summary>
 public sealed class ProviderCatalog
 {
-    private readonly FrozenDictionary<string, ProviderDescriptor> bySlug;
+    private readonly FrozenDictionary<string, ProviderDescriptor> _bySlug;
 
     /// <summary>The built-in catalog.</summary>
     public static ProviderCatalog Default { get; } = new(BuiltInProviders.Create());
@@ -29,7 +29,7 @@ public sealed class ProviderCatalog
         }
 
         All = Array.AsReadOnly(list);
-        bySlug = map.ToFrozenDictionary(StringComparer.Ordinal);
+        _bySlug = map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>All providers, in table order.</summary>
@@ -42,6 +42,6 @@ public sealed class ProviderCatalog
     public bool TryGet(string slug, [MaybeNullWhen(false)] out ProviderDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(slug);
-        return bySlug.TryGetValue(slug, out descriptor);
+        return _bySlug.TryGetValue(slug, out descriptor);
     }
 }

@@ -285,7 +285,7 @@ internal static class CohereRequestTranslator
             return;
         }
 
-        string? mode = choice.ValueKind switch
+        var mode = choice.ValueKind switch
         {
             JsonValueKind.String => choice.GetString() switch
             {

@@ -19,7 +19,7 @@ internal readonly record struct OpenAiUsage(int PromptTokens, int CompletionToke
             usage.Int("prompt_tokens"),
             usage.Int("completion_tokens"),
             usage.Int("total_tokens"),
-            usage.TryGetProperty("prompt_tokens_details", out var details) ? details.Int("cached_tokens") : (int?)null);
+            usage.TryGetProperty("prompt_tokens_details", out var details) ? details.Int("cached_tokens") : null);
 
     /// <summary>Writes the <c>usage</c> property.</summary>
     public void Write(Utf8JsonWriter json)

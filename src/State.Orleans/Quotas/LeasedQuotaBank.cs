@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Orleans;
 using Switchyard.Grains;
 
 namespace Switchyard.State.Orleans.Quotas;

@@ -16,17 +16,17 @@ internal sealed class AnthropicRequest : IDisposable
     public const string ApiKeyHeader = "x-api-key";
     public const string VersionHeader = "anthropic-version";
 
-    private readonly JsonDocument document;
-    private readonly FaultPlan plannedFaults;
+    private readonly JsonDocument _document;
+    private readonly FaultPlan _plannedFaults;
 
     private AnthropicRequest(JsonDocument document, string model, FaultPlan plannedFaults)
     {
-        this.document = document;
+        _document = document;
         Model = model;
-        this.plannedFaults = plannedFaults;
+        _plannedFaults = plannedFaults;
     }
 
-    public JsonElement Body => document.RootElement;
+    public JsonElement Body => _document.RootElement;
 
     /// <summary>The requested model with the directive suffix removed, as responses report it.</summary>
     public string Model { get; }
@@ -97,11 +97,11 @@ internal sealed class AnthropicRequest : IDisposable
     /// </summary>
     public async Task<FaultPlan?> PassFaultsAsync(HttpContext context, FakeExchange exchange)
     {
-        var faults = exchange.Admit(plannedFaults);
+        var faults = exchange.Admit(_plannedFaults);
         return await ResponseFaults.TryFailAsync(context, exchange, faults, AnthropicErrors.WriteStatusFaultAsync) ? null : faults;
     }
 
-    public void Dispose() => document.Dispose();
+    public void Dispose() => _document.Dispose();
 
     /// <summary>
     /// The key from <c>x-api-key</c>, or from <c>Authorization: Bearer</c>, which is how the official SDK (1.x) sends

@@ -10,17 +10,17 @@ namespace Switchyard.FakeProvider.Bedrock;
 /// </summary>
 internal sealed class BedrockRequest : IDisposable
 {
-    private readonly JsonDocument document;
-    private readonly FaultPlan plannedFaults;
+    private readonly JsonDocument _document;
+    private readonly FaultPlan _plannedFaults;
 
     private BedrockRequest(JsonDocument document, string model, FaultPlan plannedFaults)
     {
-        this.document = document;
+        _document = document;
         Model = model;
-        this.plannedFaults = plannedFaults;
+        _plannedFaults = plannedFaults;
     }
 
-    public JsonElement Body => document.RootElement;
+    public JsonElement Body => _document.RootElement;
 
     /// <summary>The model id without its directives.</summary>
     public string Model { get; }
@@ -69,9 +69,9 @@ internal sealed class BedrockRequest : IDisposable
     /// <summary>Counts the scenario, waits out latency and answers a status fault; null when the response is written.</summary>
     public async Task<FaultPlan?> PassFaultsAsync(HttpContext context, FakeExchange exchange)
     {
-        var faults = exchange.Admit(plannedFaults);
+        var faults = exchange.Admit(_plannedFaults);
         return await ResponseFaults.TryFailAsync(context, exchange, faults, BedrockErrors.WriteStatusFaultAsync) ? null : faults;
     }
 
-    public void Dispose() => document.Dispose();
+    public void Dispose() => _document.Dispose();
 }

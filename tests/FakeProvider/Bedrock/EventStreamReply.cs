@@ -18,8 +18,8 @@ internal sealed class EventStreamReply(HttpContext context, FakeExchange exchang
     /// <summary>Bedrock pads each event with a <c>p</c> field so payload sizes do not leak the text; clients must ignore it.</summary>
     public const string Padding = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
 
-    private bool anyEventSent;
-    private bool malformedSent;
+    private bool _anyEventSent;
+    private bool _malformedSent;
 
     public async Task StartAsync()
     {
@@ -34,9 +34,9 @@ internal sealed class EventStreamReply(HttpContext context, FakeExchange exchang
     /// <returns>False when a fault ended the stream; the caller must write nothing more.</returns>
     public async Task<bool> PassCheckpointAsync(int wordsSent, bool wordsFinished)
     {
-        if (!malformedSent && faults.MalformedAfter is int malformedAfter && (wordsSent >= malformedAfter || wordsFinished))
+        if (!_malformedSent && faults.MalformedAfter is int malformedAfter && (wordsSent >= malformedAfter || wordsFinished))
         {
-            malformedSent = true;
+            _malformedSent = true;
             await WriteAsync(Frame("contentBlockDelta", """{"contentBlockIndex":0,"delta":{"text":"broken"}}"""u8, corrupt: true));
         }
 
@@ -110,12 +110,12 @@ internal sealed class EventStreamReply(HttpContext context, FakeExchange exchang
 
     private async Task WriteAsync(byte[] frame)
     {
-        if (anyEventSent && faults.ChunkDelayMs > 0)
+        if (_anyEventSent && faults.ChunkDelayMs > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(faults.ChunkDelayMs), exchange.Time, exchange.Cancellation);
         }
 
-        anyEventSent = true;
+        _anyEventSent = true;
 
         // One flush per message, so pacing and time to first token are visible to the client.
         await context.Response.Body.WriteAsync(frame, exchange.Cancellation);

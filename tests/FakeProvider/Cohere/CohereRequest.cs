@@ -13,17 +13,17 @@ internal sealed class CohereRequest : IDisposable
     /// <summary>The key the fake always refuses, as Cohere does a wrong one: 401 <c>invalid api token</c>.</summary>
     public const string InvalidApiKey = "sk-fake-invalid";
 
-    private readonly JsonDocument document;
-    private readonly FaultPlan plannedFaults;
+    private readonly JsonDocument _document;
+    private readonly FaultPlan _plannedFaults;
 
     private CohereRequest(JsonDocument document, string model, FaultPlan plannedFaults)
     {
-        this.document = document;
+        _document = document;
         Model = model;
-        this.plannedFaults = plannedFaults;
+        _plannedFaults = plannedFaults;
     }
 
-    public JsonElement Body => document.RootElement;
+    public JsonElement Body => _document.RootElement;
 
     /// <summary>The requested model without directives.</summary>
     public string Model { get; }
@@ -91,9 +91,9 @@ internal sealed class CohereRequest : IDisposable
     /// <summary>Counts the scenario, waits out latency, answers a status fault; null when the response is already written.</summary>
     public async Task<FaultPlan?> PassFaultsAsync(HttpContext context, FakeExchange exchange)
     {
-        var faults = exchange.Admit(plannedFaults);
+        var faults = exchange.Admit(_plannedFaults);
         return await ResponseFaults.TryFailAsync(context, exchange, faults, CohereErrors.WriteStatusFaultAsync) ? null : faults;
     }
 
-    public void Dispose() => document.Dispose();
+    public void Dispose() => _document.Dispose();
 }

@@ -8,7 +8,7 @@ namespace Switchyard.FakeProvider.Faults;
 /// </summary>
 internal sealed class ScenarioCounter
 {
-    private readonly ConcurrentDictionary<string, int> counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
 
     /// <summary>Counts this request and returns the plan that applies to it.</summary>
     public FaultPlan Admit(FaultPlan plan)
@@ -19,9 +19,9 @@ internal sealed class ScenarioCounter
         }
 
         // AddOrUpdate retries its compare-and-swap until it wins, so each request sees its own number.
-        var number = counts.AddOrUpdate(plan.ScenarioId, 1, static (_, count) => count + 1);
+        var number = _counts.AddOrUpdate(plan.ScenarioId, 1, static (_, count) => count + 1);
         return plan.Times is int times && number > times ? plan.WithoutFailures() : plan;
     }
 
-    public void Reset() => counts.Clear();
+    public void Reset() => _counts.Clear();
 }

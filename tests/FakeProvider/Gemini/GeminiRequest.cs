@@ -14,17 +14,17 @@ internal sealed class GeminiRequest : IDisposable
     /// <summary>The key the fake always refuses, as Google does a wrong one: 400 INVALID_ARGUMENT.</summary>
     public const string InvalidApiKey = "sk-fake-invalid";
 
-    private readonly JsonDocument document;
-    private readonly FaultPlan plannedFaults;
+    private readonly JsonDocument _document;
+    private readonly FaultPlan _plannedFaults;
 
     private GeminiRequest(JsonDocument document, string model, FaultPlan plannedFaults)
     {
-        this.document = document;
+        _document = document;
         Model = model;
-        this.plannedFaults = plannedFaults;
+        _plannedFaults = plannedFaults;
     }
 
-    public JsonElement Body => document.RootElement;
+    public JsonElement Body => _document.RootElement;
 
     /// <summary>The model from the path, without directives.</summary>
     public string Model { get; }
@@ -98,9 +98,9 @@ internal sealed class GeminiRequest : IDisposable
     /// <summary>Counts the scenario, waits out latency, answers a status fault; null when the response is already written.</summary>
     public async Task<FaultPlan?> PassFaultsAsync(HttpContext context, FakeExchange exchange)
     {
-        var faults = exchange.Admit(plannedFaults);
+        var faults = exchange.Admit(_plannedFaults);
         return await ResponseFaults.TryFailAsync(context, exchange, faults, GeminiErrors.WriteStatusFaultAsync) ? null : faults;
     }
 
-    public void Dispose() => document.Dispose();
+    public void Dispose() => _document.Dispose();
 }

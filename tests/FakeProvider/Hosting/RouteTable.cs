@@ -10,15 +10,15 @@ namespace Switchyard.FakeProvider.Hosting;
 /// </summary>
 internal sealed class RouteTable
 {
-    private readonly WireRoute[] routes;
-    private readonly ExchangeHandler notFound;
-    private readonly ExchangeHandler methodNotAllowed;
+    private readonly WireRoute[] _routes;
+    private readonly ExchangeHandler _notFound;
+    private readonly ExchangeHandler _methodNotAllowed;
 
     public RouteTable(IEnumerable<WireRoute> routes, ExchangeHandler notFound, ExchangeHandler methodNotAllowed)
     {
-        this.routes = [.. routes.OrderByDescending(route => route.PathSuffix.Length)];
-        this.notFound = notFound;
-        this.methodNotAllowed = methodNotAllowed;
+        _routes = [.. routes.OrderByDescending(route => route.PathSuffix.Length)];
+        _notFound = notFound;
+        _methodNotAllowed = methodNotAllowed;
     }
 
     public Task DispatchAsync(HttpContext context)
@@ -26,7 +26,7 @@ internal sealed class RouteTable
         var exchange = context.Features.GetRequiredFeature<FakeExchange>();
         var path = (context.Request.Path.Value ?? "").TrimEnd('/');
         string? matchedSuffix = null;
-        foreach (var route in routes)
+        foreach (var route in _routes)
         {
             // Only the longest matching suffix counts: GET .../chat/completions is a wrong
             // method, not a request for .../completions.
@@ -49,7 +49,7 @@ internal sealed class RouteTable
             matchedSuffix = route.PathSuffix;
         }
 
-        return matchedSuffix is not null ? methodNotAllowed(context, exchange) : notFound(context, exchange);
+        return matchedSuffix is not null ? _methodNotAllowed(context, exchange) : _notFound(context, exchange);
     }
 
     private static bool EndsWithSegments(string path, string suffix)

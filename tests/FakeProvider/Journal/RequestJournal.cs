@@ -9,9 +9,9 @@ public sealed class RequestJournal
     /// <summary>How many requests are kept; older ones are dropped first.</summary>
     public const int Capacity = 10_000;
 
-    private readonly Lock gate = new();
-    private readonly Queue<JournalSlot> slots = new();
-    private long lastSequence;
+    private readonly Lock _gate = new();
+    private readonly Queue<JournalSlot> _slots = new();
+    private long _lastSequence;
 
     internal RequestJournal()
     {
@@ -22,9 +22,9 @@ public sealed class RequestJournal
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return slots.Select(slot => slot.Entry).ToArray();
+                return _slots.Select(slot => slot.Entry).ToArray();
             }
         }
     }
@@ -33,18 +33,18 @@ public sealed class RequestJournal
     public IReadOnlyList<JournalEntry> ForScenario(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        lock (gate)
+        lock (_gate)
         {
-            return slots.Select(slot => slot.Entry).Where(entry => entry.ScenarioId == id).ToArray();
+            return _slots.Select(slot => slot.Entry).Where(entry => entry.ScenarioId == id).ToArray();
         }
     }
 
     /// <summary>Forgets every kept request. Requests still in flight are no longer reported.</summary>
     public void Clear()
     {
-        lock (gate)
+        lock (_gate)
         {
-            slots.Clear();
+            _slots.Clear();
         }
     }
 
@@ -56,14 +56,14 @@ public sealed class RequestJournal
         string body,
         string? scenarioId)
     {
-        lock (gate)
+        lock (_gate)
         {
             var slot = new JournalSlot(this, new JournalEntry(
-                ++lastSequence, receivedAt, method, pathAndQuery, headers, body, scenarioId, StatusCode: null, Aborted: false));
-            slots.Enqueue(slot);
-            while (slots.Count > Capacity)
+                ++_lastSequence, receivedAt, method, pathAndQuery, headers, body, scenarioId, StatusCode: null, Aborted: false));
+            _slots.Enqueue(slot);
+            while (_slots.Count > Capacity)
             {
-                slots.Dequeue();
+                _slots.Dequeue();
             }
 
             return slot;
@@ -72,7 +72,7 @@ public sealed class RequestJournal
 
     internal void Update(JournalSlot slot, Func<JournalEntry, JournalEntry> change)
     {
-        lock (gate)
+        lock (_gate)
         {
             slot.Entry = change(slot.Entry);
         }

@@ -14,19 +14,19 @@ internal sealed class OpenAiRequest : IDisposable
     /// <summary>A bearer token that the fake always refuses, to test how clients treat a bad key.</summary>
     public const string InvalidApiKey = "sk-fake-invalid";
 
-    private readonly JsonDocument? document;
-    private readonly FaultPlan plannedFaults;
-    private Problem? problem;
+    private readonly JsonDocument? _document;
+    private readonly FaultPlan _plannedFaults;
+    private Problem? _problem;
 
     private OpenAiRequest(JsonDocument? document, string model, FaultPlan plannedFaults)
     {
-        this.document = document;
+        _document = document;
         Model = model;
-        this.plannedFaults = plannedFaults;
+        _plannedFaults = plannedFaults;
     }
 
     /// <summary>The JSON body's root object; an empty object for requests without a body.</summary>
-    public JsonElement Body => document?.RootElement ?? EmptyObject.RootElement;
+    public JsonElement Body => _document?.RootElement ?? EmptyObject.RootElement;
 
     /// <summary>The requested model with the directive suffix removed, as responses report it.</summary>
     public string Model { get; }
@@ -96,7 +96,7 @@ internal sealed class OpenAiRequest : IDisposable
     /// </summary>
     public async Task<FaultPlan?> PassFaultsAsync(HttpContext context, FakeExchange exchange)
     {
-        var faults = exchange.Admit(plannedFaults);
+        var faults = exchange.Admit(_plannedFaults);
         return await ResponseFaults.TryFailAsync(context, exchange, faults, OpenAiErrors.WriteStatusFaultAsync) ? null : faults;
     }
 
@@ -148,16 +148,16 @@ internal sealed class OpenAiRequest : IDisposable
     /// <summary>Records why the request is invalid; always returns false so a reader can end with it.</summary>
     public bool Refuse(string message, string? param, string? code = null)
     {
-        problem = new Problem(message, param, code);
+        _problem = new Problem(message, param, code);
         return false;
     }
 
     public Task RejectAsync(HttpContext context) =>
-        problem is { } found
+        _problem is { } found
             ? OpenAiErrors.WriteInvalidRequestAsync(context, found.Message, found.Param, found.Code)
             : OpenAiErrors.WriteInvalidRequestAsync(context, "Invalid request.");
 
-    public void Dispose() => document?.Dispose();
+    public void Dispose() => _document?.Dispose();
 
     private static string SplitModel(string requested, out string directives)
     {

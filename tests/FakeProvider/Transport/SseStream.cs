@@ -19,8 +19,8 @@ internal sealed class SseStream(HttpContext context, FakeExchange exchange, Faul
     private static readonly ReadOnlyMemory<byte> DataPrefix = "data: "u8.ToArray();
     private static readonly ReadOnlyMemory<byte> EventEnd = "\n\n"u8.ToArray();
 
-    private bool anyEventSent;
-    private bool malformedSent;
+    private bool _anyEventSent;
+    private bool _malformedSent;
 
     public async Task StartAsync()
     {
@@ -44,9 +44,9 @@ internal sealed class SseStream(HttpContext context, FakeExchange exchange, Faul
     /// <returns>False when a fault ended the stream; the caller must write nothing more.</returns>
     public async Task<bool> PassCheckpointAsync(int wordsSent, bool wordsFinished)
     {
-        if (!malformedSent && faults.MalformedAfter is int malformedAfter && (wordsSent >= malformedAfter || wordsFinished))
+        if (!_malformedSent && faults.MalformedAfter is int malformedAfter && (wordsSent >= malformedAfter || wordsFinished))
         {
-            malformedSent = true;
+            _malformedSent = true;
             await WriteEventAsync(brokenEventName, brokenData);
         }
 
@@ -76,12 +76,12 @@ internal sealed class SseStream(HttpContext context, FakeExchange exchange, Faul
 
     private async Task WriteEventAsync(string? name, ReadOnlyMemory<byte> data)
     {
-        if (anyEventSent && faults.ChunkDelayMs > 0)
+        if (_anyEventSent && faults.ChunkDelayMs > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(faults.ChunkDelayMs), exchange.Time, exchange.Cancellation);
         }
 
-        anyEventSent = true;
+        _anyEventSent = true;
         var writer = context.Response.BodyWriter;
         if (name is not null)
         {

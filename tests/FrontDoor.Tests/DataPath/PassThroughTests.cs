@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Switchyard.FrontDoor.Tests.Infrastructure;
-using Switchyard.Gateway.Tokens;
 
 namespace Switchyard.FrontDoor.Tests.DataPath;
 

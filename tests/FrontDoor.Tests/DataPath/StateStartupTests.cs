@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Switchyard.FrontDoor.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Switchyard.State;
 
 namespace Switchyard.FrontDoor.Tests.DataPath;

@@ -329,7 +329,7 @@ public sealed class HelmChartTests
     [InlineData("cohost")]
     public async Task No_secret_value_is_rendered_outside_a_secret(string valueSet)
     {
-        string[] args = valueSet switch
+        var args = valueSet switch
         {
             "defaults" => WithSecrets(),
             "existing" => ["--set", "secret.existingSecret=s", "--set-string", "migrations.databaseUrl=" + DatabaseUrl],
@@ -561,7 +561,7 @@ public sealed class HelmChartTests
     [InlineData("existing")]
     public async Task The_silo_gets_the_database_url_and_never_the_master_key_or_the_admin_token(string valueSet)
     {
-        string[] args = valueSet == "existing" ? ["--set", "secret.existingSecret=switchyard-secrets"] : WithSecrets();
+        var args = valueSet == "existing" ? ["--set", "secret.existingSecret=switchyard-secrets"] : WithSecrets();
         var manifests = await RenderAsync(args);
         var container = SiloContainer(manifests);
         var fromSecrets = container["env"].Items.Where(e => e["valueFrom"]["secretKeyRef"].Exists).ToArray();

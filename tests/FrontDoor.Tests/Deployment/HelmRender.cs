@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Serialization;
 
@@ -185,7 +184,7 @@ internal sealed class Node(object? value)
 
     public IReadOnlyDictionary<string, string> StringMap => Value is IDictionary<object, object?> map
         ? map.ToDictionary(kv => (string)kv.Key, kv => kv.Value as string ?? "")
-        : new Dictionary<string, string>();
+        : [];
 
     public IEnumerable<string> Keys => Value is IDictionary<object, object?> map ? map.Keys.Cast<string>() : [];
 

@@ -8,19 +8,19 @@ namespace Switchyard.FrontDoor.Tests.FakeProvider;
 /// <summary>The FakeProvider's Anthropic Messages format: <c>POST …/messages</c> and <c>…/messages/count_tokens</c>.</summary>
 public sealed class AnthropicFakeTests : IAsyncLifetime
 {
-    private FakeProviderServer server = null!;
-    private HttpClient http = null!;
+    private FakeProviderServer _server = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        server = await FakeProviderServer.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
+        _server = await FakeProviderServer.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
+        _http.Dispose();
+        await _server.DisposeAsync();
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
     {
         using var response = await PostAsync("v1/messages", """{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""", beta: "prompt-caching-2024-07-31");
 
-        var entry = Assert.Single(server.Journal.Entries);
+        var entry = Assert.Single(_server.Journal.Entries);
         Assert.Equal("sk-ant-fake", entry.Headers["x-api-key"]);
         Assert.Equal("2023-06-01", entry.Headers["anthropic-version"]);
         Assert.Equal("prompt-caching-2024-07-31", entry.Headers["anthropic-beta"]);
@@ -57,7 +57,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
         request.Headers.Add("Authorization", "Bearer sk-ant-fake");
         request.Headers.Add("anthropic-version", "2026-10-21");
 
-        using var response = await http.SendAsync(request);
+        using var response = await _http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("You said: hi", (await JsonOf(response)).GetProperty("content")[0].GetProperty("text").GetString());
@@ -273,7 +273,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
         }
 
         Assert.Empty(names);
-        Assert.True(Assert.Single(server.Journal.Entries).Aborted);
+        Assert.True(Assert.Single(_server.Journal.Entries).Aborted);
     }
 
     [Fact]
@@ -368,7 +368,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
         AddHeader(request, "anthropic-beta", beta);
         AddHeader(request, "x-fake-fault", fault);
         AddHeader(request, "x-fake-scenario", scenario);
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static void AddHeader(HttpRequestMessage request, string name, string? value)

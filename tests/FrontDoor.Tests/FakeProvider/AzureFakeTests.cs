@@ -10,19 +10,19 @@ public sealed class AzureFakeTests : IAsyncLifetime
 {
     private const string Chat = """{"model":"gpt-4o","messages":[{"role":"user","content":"hi azure"}]}""";
 
-    private FakeProviderServer server = null!;
-    private HttpClient http = null!;
+    private FakeProviderServer _server = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        server = await FakeProviderServer.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
+        _server = await FakeProviderServer.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
+        _http.Dispose();
+        await _server.DisposeAsync();
     }
 
     private Task<HttpResponseMessage> PostAsync(string path, string body, string? apiKey = "azure-key", string? bearer = null)
@@ -38,7 +38,7 @@ public sealed class AzureFakeTests : IAsyncLifetime
             request.Headers.Add("Authorization", "Bearer " + bearer);
         }
 
-        return http.SendAsync(request);
+        return _http.SendAsync(request);
     }
 
     private static async Task<JsonElement> JsonOf(HttpResponseMessage response)

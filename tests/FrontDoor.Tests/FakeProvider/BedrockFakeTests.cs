@@ -14,22 +14,22 @@ public sealed class BedrockFakeTests : IAsyncLifetime
 
     private const string Hello = """{"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"hello bedrock"}]}]}""";
 
-    private FakeProviderServer server = null!;
-    private HttpClient http = null!;
+    private FakeProviderServer _server = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        server = await FakeProviderServer.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
+        _server = await FakeProviderServer.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
+        _http.Dispose();
+        await _server.DisposeAsync();
     }
 
-    private Uri Url(string model, string action) => new(server.BaseAddress, $"v1/model/{Uri.EscapeDataString(model)}/{action}");
+    private Uri Url(string model, string action) => new(_server.BaseAddress, $"v1/model/{Uri.EscapeDataString(model)}/{action}");
 
     private Task<HttpResponseMessage> SendAsync(string model, string action, string body, AwsCredentials? keys = null, string? bearer = null, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
@@ -49,7 +49,7 @@ public sealed class BedrockFakeTests : IAsyncLifetime
             }
         }
 
-        return http.SendAsync(request, completion);
+        return _http.SendAsync(request, completion);
     }
 
     private static async Task<JsonElement> JsonOf(HttpResponseMessage response)

@@ -11,19 +11,19 @@ public sealed class CohereFakeTests : IAsyncLifetime
 {
     private const string Hello = """{"model":"fake-command","messages":[{"role":"user","content":"hello there"}]}""";
 
-    private FakeProviderServer server = null!;
-    private HttpClient http = null!;
+    private FakeProviderServer _server = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        server = await FakeProviderServer.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
+        _server = await FakeProviderServer.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
+        _http.Dispose();
+        await _server.DisposeAsync();
     }
 
     [Fact]
@@ -262,7 +262,7 @@ public sealed class CohereFakeTests : IAsyncLifetime
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static async Task<(string[] Events, IOException? Failure)> ReadEventsAsync(HttpResponseMessage response)

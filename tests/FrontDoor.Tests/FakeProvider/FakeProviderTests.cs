@@ -18,19 +18,19 @@ public sealed class FakeProviderTests : IAsyncLifetime
 {
     private static readonly TimeSpan PollDeadline = TimeSpan.FromSeconds(10);
 
-    private FakeProviderServer server = null!;
-    private HttpClient http = null!;
+    private FakeProviderServer _server = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        server = await FakeProviderServer.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
+        _server = await FakeProviderServer.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
+        _http.Dispose();
+        await _server.DisposeAsync();
     }
 
     // ---- Hosting ----
@@ -38,10 +38,10 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public void StartAsync_PortZero_ReportsBoundPortWithTrailingSlash()
     {
-        Assert.Equal("http", server.BaseAddress.Scheme);
-        Assert.Equal("127.0.0.1", server.BaseAddress.Host);
-        Assert.NotEqual(0, server.BaseAddress.Port);
-        Assert.Equal("/", server.BaseAddress.AbsolutePath);
+        Assert.Equal("http", _server.BaseAddress.Scheme);
+        Assert.Equal("127.0.0.1", _server.BaseAddress.Host);
+        Assert.NotEqual(0, _server.BaseAddress.Port);
+        Assert.Equal("/", _server.BaseAddress.AbsolutePath);
     }
 
     [Theory]
@@ -60,7 +60,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public async Task UnknownPath_Get_Returns404WithOpenAiError()
     {
-        using var response = await http.GetAsync("v1/nothing/here");
+        using var response = await _http.GetAsync("v1/nothing/here");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(
@@ -71,7 +71,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public async Task ChatCompletions_Get_Returns405()
     {
-        using var response = await http.GetAsync("v1/chat/completions");
+        using var response = await _http.GetAsync("v1/chat/completions");
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal("invalid_request_error", (await JsonOf(response)).GetProperty("error").GetProperty("type").GetString());
@@ -310,7 +310,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         }
 
         Assert.Equal([500, 500, 200, 200], statuses);
-        var entries = server.Journal.ForScenario(scenario);
+        var entries = _server.Journal.ForScenario(scenario);
         Assert.Equal([500, 500, 200, 200], entries.Select(entry => entry.StatusCode ?? 0));
         Assert.Equal(entries.Select(entry => entry.Sequence).Order(), entries.Select(entry => entry.Sequence));
     }
@@ -329,7 +329,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadGateway, firstA.StatusCode);
         Assert.Equal(HttpStatusCode.BadGateway, firstB.StatusCode);
         Assert.Equal(HttpStatusCode.OK, secondA.StatusCode);
-        Assert.Equal(2, server.Journal.ForScenario(first).Count);
+        Assert.Equal(2, _server.Journal.ForScenario(first).Count);
     }
 
     [Fact]
@@ -355,12 +355,12 @@ public sealed class FakeProviderTests : IAsyncLifetime
         using var first = await PostAsync("v1/chat/completions", body);
         using var second = await PostAsync("v1/chat/completions", body);
 
-        server.ResetScenarios();
+        _server.ResetScenarios();
         using var third = await PostAsync("v1/chat/completions", body);
 
         Assert.Equal(
             new[] { HttpStatusCode.InternalServerError, HttpStatusCode.OK, HttpStatusCode.InternalServerError },
-            new[] { first.StatusCode, second.StatusCode, third.StatusCode });
+            [first.StatusCode, second.StatusCode, third.StatusCode]);
     }
 
     [Fact]
@@ -523,7 +523,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
             Content = new StringContent("""{"model":"fake-gpt|status=500","messages":[]}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-fake-invalid");
-        using var response = await http.SendAsync(request);
+        using var response = await _http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
@@ -648,7 +648,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public async Task Models_Get_ListsFakeModels()
     {
-        using var response = await http.GetAsync("v1/models");
+        using var response = await _http.GetAsync("v1/models");
 
         Assert.Equal(
             """{"object":"list","data":[{"id":"fake-gpt","object":"model","created":1700000000,"owned_by":"fake"},{"id":"fake-gpt-mini","object":"model","created":1700000000,"owned_by":"fake"},{"id":"fake-embed","object":"model","created":1700000000,"owned_by":"fake"}]}""",
@@ -660,7 +660,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/models");
         request.Headers.Add("x-fake-fault", "status=500");
-        using var response = await http.SendAsync(request);
+        using var response = await _http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
     }
@@ -678,9 +678,9 @@ public sealed class FakeProviderTests : IAsyncLifetime
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-test");
         request.Headers.Add("x-trace", ["one", "two"]);
-        using var response = await http.SendAsync(request);
+        using var response = await _http.SendAsync(request);
 
-        var entry = Assert.Single(server.Journal.Entries);
+        var entry = Assert.Single(_server.Journal.Entries);
         Assert.Equal(1, entry.Sequence);
         Assert.InRange(entry.ReceivedAt, before.AddSeconds(-1), DateTimeOffset.UtcNow);
         Assert.Equal("POST", entry.Method);
@@ -696,13 +696,13 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public async Task Journal_Clear_ForgetsEntriesButKeepsCounting()
     {
-        using var first = await http.GetAsync("v1/models");
-        server.Journal.Clear();
-        Assert.Empty(server.Journal.Entries);
+        using var first = await _http.GetAsync("v1/models");
+        _server.Journal.Clear();
+        Assert.Empty(_server.Journal.Entries);
 
-        using var second = await http.GetAsync("v1/models");
+        using var second = await _http.GetAsync("v1/models");
 
-        Assert.Equal(2, Assert.Single(server.Journal.Entries).Sequence);
+        Assert.Equal(2, Assert.Single(_server.Journal.Entries).Sequence);
     }
 
     [Fact]
@@ -710,21 +710,21 @@ public sealed class FakeProviderTests : IAsyncLifetime
     {
         var scenario = $"http-{Guid.NewGuid():N}";
         using var tagged = await PostAsync("v1/chat/completions", """{"model":"fake-gpt","messages":[]}""", scenario: scenario);
-        using var untagged = await http.GetAsync("v1/models");
+        using var untagged = await _http.GetAsync("v1/models");
 
-        using var filtered = await http.GetAsync($"__fake/requests?scenario={scenario}");
+        using var filtered = await _http.GetAsync($"__fake/requests?scenario={scenario}");
         var entry = Assert.Single((await JsonOf(filtered)).EnumerateArray());
         Assert.Equal(scenario, entry.GetProperty("scenarioId").GetString());
         Assert.Equal("/v1/chat/completions", entry.GetProperty("pathAndQuery").GetString());
         Assert.Equal(200, entry.GetProperty("statusCode").GetInt32());
         Assert.Equal("""{"model":"fake-gpt","messages":[]}""", entry.GetProperty("body").GetString());
 
-        using var all = await http.GetAsync("__fake/requests");
+        using var all = await _http.GetAsync("__fake/requests");
         Assert.Equal(2, (await JsonOf(all)).GetArrayLength());
 
-        using var cleared = await http.DeleteAsync("__fake/requests");
+        using var cleared = await _http.DeleteAsync("__fake/requests");
         Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
-        Assert.Empty(server.Journal.Entries);
+        Assert.Empty(_server.Journal.Entries);
     }
 
     // ---- Official OpenAI SDK against the fake ----
@@ -778,7 +778,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
 
     // ---- helpers ----
 
-    private OpenAIClientOptions SdkOptions() => new() { Endpoint = new Uri(server.BaseAddress, "v1") };
+    private OpenAIClientOptions SdkOptions() => new() { Endpoint = new Uri(_server.BaseAddress, "v1") };
 
     private async Task<HttpResponseMessage> PostAsync(
         string path, string body, string? fault = null, string? scenario = null, CancellationToken cancellationToken = default)
@@ -798,7 +798,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         }
 
         // Headers only, so stream tests read the events as they arrive and see a cut as it happens.
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     private async Task<JournalEntry> WaitForEntryAsync(Func<JournalEntry, bool> predicate)
@@ -806,7 +806,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var match = server.Journal.Entries.FirstOrDefault(predicate);
+            var match = _server.Journal.Entries.FirstOrDefault(predicate);
             if (match is not null)
             {
                 return match;
@@ -814,7 +814,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
 
             if (clock.Elapsed > PollDeadline)
             {
-                Assert.Fail($"no journal entry matched within {PollDeadline}; entries: {string.Join("; ", server.Journal.Entries)}");
+                Assert.Fail($"no journal entry matched within {PollDeadline}; entries: {string.Join("; ", _server.Journal.Entries)}");
             }
 
             await Task.Delay(20);

@@ -10,19 +10,19 @@ public sealed class GeminiFakeTests : IAsyncLifetime
 {
     private const string Hello = """{"contents":[{"role":"user","parts":[{"text":"hello there"}]}]}""";
 
-    private FakeProviderServer server = null!;
-    private HttpClient http = null!;
+    private FakeProviderServer _server = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        server = await FakeProviderServer.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
+        _server = await FakeProviderServer.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
+        _http.Dispose();
+        await _server.DisposeAsync();
     }
 
     [Fact]
@@ -339,7 +339,7 @@ public sealed class GeminiFakeTests : IAsyncLifetime
     {
         using var response = await PostAsync("v1beta/models/fake-gemini%7Cscenario%3Dg1:generateContent", Hello);
 
-        var entry = Assert.Single(server.Journal.ForScenario("g1"));
+        var entry = Assert.Single(_server.Journal.ForScenario("g1"));
         Assert.StartsWith("/v1beta/models/fake-gemini", entry.PathAndQuery, StringComparison.Ordinal);
         Assert.EndsWith("scenario=g1:generateContent", entry.PathAndQuery, StringComparison.Ordinal);
         Assert.Equal("g-key", entry.Headers["x-goog-api-key"]);
@@ -358,7 +358,7 @@ public sealed class GeminiFakeTests : IAsyncLifetime
             request.Headers.Add("x-fake-fault", fault);
         }
 
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static async Task<(string[] Events, IOException? Failure)> ReadEventsAsync(HttpResponseMessage response)

@@ -21,19 +21,19 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
     // {"text":"weather in Oslo"} is 26 characters: 7 completion tokens. "weather in Oslo" is 15: 4 + 4 + 3 = 11 prompt tokens.
     private const string OsloArguments = """{"text":"weather in Oslo"}""";
 
-    private FakeProviderServer server = null!;
-    private HttpClient http = null!;
+    private FakeProviderServer _server = null!;
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        server = await FakeProviderServer.StartAsync();
-        http = new HttpClient { BaseAddress = server.BaseAddress };
+        _server = await FakeProviderServer.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
+        _http.Dispose();
+        await _server.DisposeAsync();
     }
 
     // ---- Tools ----
@@ -289,7 +289,7 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
 
-        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static string ToolCallId(JsonElement call)

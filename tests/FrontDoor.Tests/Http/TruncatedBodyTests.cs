@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Switchyard.FrontDoor.Http;
 using Switchyard.FrontDoor.Tests.Admin;
-using Switchyard.Gateway;
 using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Intake;
 

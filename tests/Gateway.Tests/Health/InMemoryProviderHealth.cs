@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Switchyard.Gateway.Health;
 using Switchyard.State;
 
 namespace Switchyard.Gateway.Tests.Health;

@@ -1,6 +1,5 @@
 using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Routing;
-using Switchyard.Gateway.Security;
 using Switchyard.Gateway.Tests.Security;
 
 namespace Switchyard.Gateway.Tests.Targets;

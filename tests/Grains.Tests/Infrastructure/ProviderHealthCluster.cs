@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.Runtime.Hosting;
 using Orleans.TestingHost;
 using Switchyard.State;
 

@@ -1,4 +1,3 @@
-using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using static Switchyard.Providers.Tests.Anthropic.AnthropicTestCalls;
 
@@ -26,7 +25,7 @@ public sealed class AnthropicAdapterRequestTests
         var request = Create("""{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true}""", stream: true);
 
         Assert.Equal(
-            new KeyValuePair<string, string>[] { new("x-api-key", "sk-ant-test"), new("anthropic-version", "2023-06-01"), new("Accept", "text/event-stream") },
+            [new("x-api-key", "sk-ant-test"), new("anthropic-version", "2023-06-01"), new("Accept", "text/event-stream")],
             request.Headers);
     }
 
@@ -41,7 +40,7 @@ public sealed class AnthropicAdapterRequestTests
         var request = Adapter.CreateRequest(call);
 
         Assert.Equal(
-            new KeyValuePair<string, string>[] { new("x-trace", "t1"), new("x-api-key", "sk-ant-test"), new("anthropic-version", "2024-01-01"), new("anthropic-beta", "prompt-caching-2024-07-31") },
+            [new("x-trace", "t1"), new("x-api-key", "sk-ant-test"), new("anthropic-version", "2024-01-01"), new("anthropic-beta", "prompt-caching-2024-07-31")],
             request.Headers);
     }
 

@@ -1,4 +1,3 @@
-using Switchyard.Providers;
 using Switchyard.Providers.Streaming;
 using static Switchyard.Providers.Tests.Anthropic.AnthropicTestCalls;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Switchyard.Providers;
 using Switchyard.Providers.Azure;
 using Switchyard.Providers.Streaming;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Switchyard.Providers;
 using Switchyard.Providers.Bedrock;
 
 namespace Switchyard.Providers.Tests.Bedrock;

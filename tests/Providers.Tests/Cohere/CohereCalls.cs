@@ -1,7 +1,5 @@
-using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Cohere;
-using Switchyard.Providers.Streaming;
 
 namespace Switchyard.Providers.Tests.Cohere;
 

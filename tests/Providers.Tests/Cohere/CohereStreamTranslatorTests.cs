@@ -1,5 +1,4 @@
 using System.Text;
-using Switchyard.Providers;
 using Switchyard.Providers.Streaming;
 using static Switchyard.Providers.Tests.Cohere.CohereCalls;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using static Switchyard.Providers.Tests.Gemini.GeminiCalls;
 

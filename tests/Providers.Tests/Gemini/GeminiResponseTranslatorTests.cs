@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Switchyard.Providers;
 using Switchyard.Providers.Streaming;
 using static Switchyard.Providers.Tests.Gemini.GeminiCalls;
 

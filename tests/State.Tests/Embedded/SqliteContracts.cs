@@ -6,25 +6,25 @@ namespace Switchyard.State.Tests.Embedded;
 /// <summary>A store over its own temporary database file, deleted (with its WAL files) on dispose.</summary>
 public sealed class SqliteBackend : IStoreBackend
 {
-    private readonly EmbeddedStores stores;
+    private readonly EmbeddedStores _stores;
 
     private SqliteBackend(string folder)
     {
         Folder = folder;
-        stores = EmbeddedState.Open(Path.Combine(folder, "switchyard.db"));
+        _stores = EmbeddedState.Open(Path.Combine(folder, "switchyard.db"));
     }
 
     public string Folder { get; }
 
-    public IKeyStore Keys => stores.Keys;
+    public IKeyStore Keys => _stores.Keys;
 
-    public IConfigStore Configs => stores.Configs;
+    public IConfigStore Configs => _stores.Configs;
 
-    public IStateMigrator Migrator => stores.Migrator;
+    public IStateMigrator Migrator => _stores.Migrator;
 
-    public IAuditLog Audit => stores.Audit;
+    public IAuditLog Audit => _stores.Audit;
 
-    public string DatabasePath => stores.DatabasePath;
+    public string DatabasePath => _stores.DatabasePath;
 
     /// <summary>A new file in a new folder, not migrated.</summary>
     public static SqliteBackend CreateEmpty() => new(Directory.CreateTempSubdirectory("switchyard-state-").FullName);
@@ -38,7 +38,7 @@ public sealed class SqliteBackend : IStoreBackend
 
     public async ValueTask DisposeAsync()
     {
-        await stores.DisposeAsync();
+        await _stores.DisposeAsync();
         Directory.Delete(Folder, recursive: true);
     }
 }
@@ -46,17 +46,17 @@ public sealed class SqliteBackend : IStoreBackend
 /// <summary>One migrated database file per test class.</summary>
 public sealed class SqliteBackendFixture : IAsyncLifetime
 {
-    private SqliteBackend? backend;
+    private SqliteBackend? _backend;
 
-    public SqliteBackend Backend => backend ?? throw new InvalidOperationException("The fixture has not been initialised.");
+    public SqliteBackend Backend => _backend ?? throw new InvalidOperationException("The fixture has not been initialised.");
 
-    public async Task InitializeAsync() => backend = await SqliteBackend.CreateMigratedAsync();
+    public async Task InitializeAsync() => _backend = await SqliteBackend.CreateMigratedAsync();
 
     public async Task DisposeAsync()
     {
-        if (backend is not null)
+        if (_backend is not null)
         {
-            await backend.DisposeAsync();
+            await _backend.DisposeAsync();
         }
     }
 }

@@ -1,4 +1,3 @@
-using Orleans.Hosting;
 using Switchyard.State.Postgres;
 using Switchyard.State.Tests.Postgres;
 

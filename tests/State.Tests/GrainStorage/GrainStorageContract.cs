@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Orleans;
-using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace Switchyard.State.Tests.GrainStorage;

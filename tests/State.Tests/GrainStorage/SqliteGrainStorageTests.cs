@@ -1,4 +1,3 @@
-using Orleans.Hosting;
 using Switchyard.State.Embedded;
 
 namespace Switchyard.State.Tests.GrainStorage;

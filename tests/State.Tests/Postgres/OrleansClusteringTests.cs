@@ -4,11 +4,8 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using Orleans;
 using Orleans.Configuration;
-using Orleans.Hosting;
 using Orleans.Placement;
-using Orleans.Runtime;
 using Switchyard.State.Postgres;
 
 namespace Switchyard.State.Tests.Postgres;

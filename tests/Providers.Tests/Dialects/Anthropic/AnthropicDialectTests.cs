@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Dialects;
 using Switchyard.Providers.Dialects.Anthropic;
