@@ -34,19 +34,5 @@ public sealed class ProviderHealthFailoverTests(GrainCluster cluster) : IClassFi
             : null;
 
     /// <summary>Calls until the cluster has noticed the dead silo (real time: membership runs on the system clock).</summary>
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    private static Task<T> RetryAsync<T>(Func<Task<T>> call) => Eventually.Succeeds(call, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Streaming;
 
@@ -12,7 +13,7 @@ internal static class AdapterCalls
 {
     public const long Created = 1_700_000_000;
 
-    public static TimeProvider FixedTime { get; } = new FixedClock();
+    public static TimeProvider FixedTime { get; } = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Created));
 
     public static ProviderCall Call(string provider, string baseUrl, string credential, string body, string model, bool stream, ApiOperation operation, WireFormat format, IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>? fields)
     {
@@ -55,10 +56,5 @@ internal static class AdapterCalls
         }
 
         return [.. output.Select(chunk => Encoding.UTF8.GetString(chunk))];
-    }
-
-    private sealed class FixedClock : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(Created);
     }
 }

@@ -36,9 +36,3 @@ internal static class ProviderCalls
 
     public static string Text(this ProviderHttpRequest request) => Encoding.UTF8.GetString(request.Body.Span);
 }
-
-/// <summary>A clock that always says the same time.</summary>
-internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
-}

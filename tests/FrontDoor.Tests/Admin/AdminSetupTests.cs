@@ -1,10 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Switchyard.FrontDoor.Tests.Admin;
 
@@ -14,75 +8,52 @@ public sealed class AdminSetupTests
     [Fact]
     public async Task AdminRoutes_NoTokenConfigured_401SaysToSetIt()
     {
-        await using var gateway = await BareGateway.StartAsync(adminToken: null);
-        var reply = await new AdminCalls(gateway.Client, "anything").Get("/v1/admin/workspaces");
-        var body = reply.Failure(HttpStatusCode.Unauthorized, "AB05");
-        Assert.Contains("set SWITCHYARD_ADMIN_TOKEN", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var folder = TestGateway.NewDataFolder();
+        try
+        {
+            await using var gateway = await BareGatewayAsync(folder, adminToken: null);
+            var reply = await new AdminCalls(gateway.Client, "anything").Get("/v1/admin/workspaces");
+            var body = reply.Failure(HttpStatusCode.Unauthorized, "AB05");
+            Assert.Contains("set SWITCHYARD_ADMIN_TOKEN", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            TestGateway.DeleteFolder(folder);
+        }
     }
 
     [Fact]
     public async Task VirtualKeys_NoMasterKeyWithEmbeddedStore_GeneratesMasterKeyFileOwnerOnly()
     {
-        await using var gateway = await BareGateway.StartAsync(adminToken: "setup-token");
-        var admin = new AdminCalls(gateway.Client, "setup-token");
-        // The embedded default's own workspace is the only one, so the virtual key lands there without naming it.
-        (await admin.Post("/v1/virtual-keys", """{"name":"k","provider":"openai","key":"sk-first-try-secret-1234"}""")).Ok();
-
-        var path = Path.Combine(gateway.DataFolder, "master.key");
-        Assert.True(File.Exists(path));
-        Assert.Equal(32, Convert.FromBase64String(File.ReadAllText(path)).Length);
-        if (!OperatingSystem.IsWindows())
+        var folder = TestGateway.NewDataFolder();
+        try
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        }
-    }
+            await using var gateway = await BareGatewayAsync(folder, adminToken: "setup-token");
+            var admin = new AdminCalls(gateway.Client, "setup-token");
+            // The embedded default's own workspace is the only one, so the virtual key lands there without naming it.
+            (await admin.Post("/v1/virtual-keys", """{"name":"k","provider":"openai","key":"sk-first-try-secret-1234"}""")).Ok();
 
-    private sealed class BareGateway : IAsyncDisposable
-    {
-        private readonly Factory _factory;
-
-        private BareGateway(Factory factory, string dataFolder)
-        {
-            _factory = factory;
-            DataFolder = dataFolder;
-            var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            Client = new HttpClient { BaseAddress = new Uri(address) };
-        }
-
-        public HttpClient Client { get; }
-
-        public string DataFolder { get; }
-
-        public static Task<BareGateway> StartAsync(string? adminToken)
-        {
-            var folder = Path.Combine(Path.GetTempPath(), $"switchyard-admin-{Guid.NewGuid():N}");
-            var factory = new Factory(folder, adminToken);
-            factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-            factory.StartServer();
-            return Task.FromResult(new BareGateway(factory, folder));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await _factory.DisposeAsync();
-            if (Directory.Exists(DataFolder))
+            var path = Path.Combine(gateway.DataFolder, "master.key");
+            Assert.True(File.Exists(path));
+            Assert.Equal(32, Convert.FromBase64String(File.ReadAllText(path)).Length);
+            if (!OperatingSystem.IsWindows())
             {
-                Directory.Delete(DataFolder, recursive: true);
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
             }
         }
-    }
-
-    private sealed class Factory(string dataFolder, string? adminToken) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        finally
         {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("Switchyard:State:DataPath", Path.Combine(dataFolder, "switchyard.db"));
-            builder.UseSetting("SWITCHYARD_ADMIN_TOKEN", adminToken ?? "");
-            builder.UseSetting("SWITCHYARD_MASTER_KEY", "");
-            builder.UseSetting("SWITCHYARD_MASTER_KEY_FILE", "");
-            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            TestGateway.DeleteFolder(folder);
         }
     }
+
+    /// <summary>A gateway set up as a first run is: the admin token as given, no master key and no key file.</summary>
+    private static Task<TestGateway> BareGatewayAsync(string folder, string? adminToken) => TestGateway.StartAsync(
+        new Dictionary<string, string>
+        {
+            ["SWITCHYARD_ADMIN_TOKEN"] = adminToken ?? "",
+            ["SWITCHYARD_MASTER_KEY"] = "",
+            ["SWITCHYARD_MASTER_KEY_FILE"] = "",
+        },
+        dataFolder: folder);
 }

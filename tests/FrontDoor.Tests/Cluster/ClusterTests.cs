@@ -59,16 +59,9 @@ public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper
     protected async Task<long> SettledSpendAsync(string keyId)
     {
         (long Used, long Reserved) spend = default;
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
+        if (await Eventually.TryUntilAsync(async () => (spend = await SpendAsync(keyId)).Reserved == 0, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50)))
         {
-            spend = await SpendAsync(keyId);
-            if (spend.Reserved == 0)
-            {
-                return spend.Used;
-            }
-
-            await Task.Delay(50);
+            return spend.Used;
         }
 
         throw new TimeoutException($"the spend never settled: {spend}");
@@ -380,23 +373,26 @@ public sealed class SeparateSilosClusterTests(SeparateSilosCluster cluster, ITes
         // A usage read goes through the grain: the first one answered is the first exchange after the grain moved.
         var reader = new AdminCalls(Cluster.Replicas[1].Client, GatewayFixture.AdminToken);
         double? resumedMs = null;
-        while (lostAt.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            try
+        await Eventually.TryUntilAsync(
+            async () =>
             {
-                var read = await reader.Get($"/v1/api-keys/{keyId}");
-                if (read.Status == HttpStatusCode.OK && read.Body.TryGetProperty("usage", out _))
+                try
                 {
-                    resumedMs = lostAt.Elapsed.TotalMilliseconds;
-                    break;
+                    var read = await reader.Get($"/v1/api-keys/{keyId}");
+                    if (read.Status == HttpStatusCode.OK && read.Body.TryGetProperty("usage", out _))
+                    {
+                        resumedMs = lostAt.Elapsed.TotalMilliseconds;
+                        return true;
+                    }
                 }
-            }
-            catch (HttpRequestException)
-            {
-            }
+                catch (HttpRequestException)
+                {
+                }
 
-            await Task.Delay(20);
-        }
+                return false;
+            },
+            TimeSpan.FromSeconds(30) - lostAt.Elapsed,
+            TimeSpan.FromMilliseconds(20));
 
         await Task.Delay(1000);
         await stop.CancelAsync();

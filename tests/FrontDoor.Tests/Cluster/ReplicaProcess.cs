@@ -84,30 +84,30 @@ public sealed class ReplicaProcess : IAsyncDisposable
     /// <summary>Waits until <c>/ready</c> answers 200, failing with the process's output if it exits or takes too long.</summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (HasExited)
+        var ready = await Eventually.TryUntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"replica {Name} exited with {ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                using var ready = await Client.GetAsync("/ready");
-                if (ready.StatusCode == HttpStatusCode.OK)
+                if (HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"replica {Name} exited with {ExitCode}:\n{Output}");
                 }
-            }
-            catch (HttpRequestException)
-            {
-            }
 
-            await Task.Delay(50);
+                try
+                {
+                    using var answer = await Client.GetAsync("/ready");
+                    return answer.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            timeout,
+            TimeSpan.FromMilliseconds(50));
+        if (!ready)
+        {
+            throw new TimeoutException($"replica {Name} was not ready in {timeout}:\n{Output}");
         }
-
-        throw new TimeoutException($"replica {Name} was not ready in {timeout}:\n{Output}");
     }
 
     /// <summary>SIGKILL: the process dies at once, nothing is flushed or returned.</summary>
@@ -176,13 +176,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
         var here = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var framework = Path.GetFileName(here);
         var configuration = Path.GetFileName(Path.GetDirectoryName(here)!);
-        var root = here;
-        while (!File.Exists(Path.Combine(root, "Switchyard.slnx")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
-        }
-
-        var folder = Path.Combine(root, "src", "Silo", "bin", configuration, framework);
+        var folder = Path.Combine(Repository.Root, "src", "Silo", "bin", configuration, framework);
         return File.Exists(Path.Combine(folder, "Switchyard.Silo.dll"))
             ? folder
             : throw new InvalidOperationException($"the silo is not built at {folder}: build the solution first (test.sh does)");

@@ -9,7 +9,7 @@ namespace Switchyard.FrontDoor.Tests.Deployment;
 public sealed partial class DockerfileTests
 {
     private static readonly IReadOnlyList<(string Instruction, string Arguments)> Instructions = Parse(
-        File.ReadAllText(Path.Combine(HelmRender.RepoRoot, "Dockerfile")));
+        File.ReadAllText(Path.Combine(Repository.Root, "Dockerfile")));
 
     [Fact]
     public void It_builds_with_the_sdk_and_runs_on_the_aspnet_runtime()
@@ -28,7 +28,7 @@ public sealed partial class DockerfileTests
 
         var publish = Instructions.Single(i => i.Instruction == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).Arguments;
         Assert.Contains("src/FrontDoor/FrontDoor.csproj", publish, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(HelmRender.RepoRoot, "src", "FrontDoor", "FrontDoor.csproj")));
+        Assert.True(File.Exists(Path.Combine(Repository.Root, "src", "FrontDoor", "FrontDoor.csproj")));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed partial class DockerfileTests
         var publish = Instructions.Single(i => i.Instruction == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).Arguments;
         var frontDoorOut = PublishOutput().Match(publish[..publish.IndexOf("&&", StringComparison.Ordinal)]).Groups[1].Value;
         Assert.Matches(@"dotnet publish src/Silo/Silo\.csproj -c Release -o " + Regex.Escape(frontDoorOut) + "/silo ", publish);
-        Assert.True(File.Exists(Path.Combine(HelmRender.RepoRoot, "src", "Silo", "Silo.csproj")));
+        Assert.True(File.Exists(Path.Combine(Repository.Root, "src", "Silo", "Silo.csproj")));
 
         // The final stage copies that output into /app, so the silo lands in /app/silo: the chart's working directory
         // and command for the silo container.
@@ -79,13 +79,13 @@ public sealed partial class DockerfileTests
         Assert.Contains("command: [\"dotnet\", \"Switchyard.Silo.dll\"]", siloTemplate, StringComparison.Ordinal);
 
         // The assembly is Switchyard.<project> (Directory.Build.props).
-        Assert.Contains("<AssemblyName>Switchyard.$(MSBuildProjectName)</AssemblyName>", File.ReadAllText(Path.Combine(HelmRender.RepoRoot, "Directory.Build.props")), StringComparison.Ordinal);
+        Assert.Contains("<AssemblyName>Switchyard.$(MSBuildProjectName)</AssemblyName>", File.ReadAllText(Path.Combine(Repository.Root, "Directory.Build.props")), StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_build_context_keeps_out_build_output_and_local_data()
     {
-        var ignore = File.ReadAllLines(Path.Combine(HelmRender.RepoRoot, ".dockerignore"));
+        var ignore = File.ReadAllLines(Path.Combine(Repository.Root, ".dockerignore"));
         Assert.Contains("**/bin/", ignore);
         Assert.Contains("**/obj/", ignore);
         Assert.Contains("**/.data/", ignore);

@@ -10,8 +10,7 @@ namespace Switchyard.FrontDoor.Tests.Deployment;
 /// </summary>
 internal static partial class HelmRender
 {
-    public static readonly string RepoRoot = FindRepoRoot();
-    public static readonly string ChartDir = Path.Combine(RepoRoot, "helm", "switchyard");
+    public static readonly string ChartDir = Path.Combine(Repository.Root, "helm", "switchyard");
 
     /// <summary>A valid master key (32 bytes of base64) used by the tests; never a real one.</summary>
     public const string MasterKey = "q0mXl0V7Yl0zQ2b1cY8mW6b4XWd3a0ZkS1pXbTJ5N3M=";
@@ -67,7 +66,7 @@ internal static partial class HelmRender
         var work = Path.Combine(Path.GetTempPath(), "switchyard-helm-render");
         Directory.CreateDirectory(work);
         var output = Path.Combine(work, $"helm-render-{Environment.ProcessId}");
-        var start = new ProcessStartInfo(go) { WorkingDirectory = Path.Combine(RepoRoot, "tools", "helm-render"), RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(go) { WorkingDirectory = Path.Combine(Repository.Root, "tools", "helm-render"), RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "build", "-o", output, "." })
         {
             start.ArgumentList.Add(a);
@@ -113,19 +112,6 @@ internal static partial class HelmRender
         }
 
         return null;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Switchyard.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Switchyard.slnx not found above " + AppContext.BaseDirectory);
     }
 
     private static IReadOnlyList<Manifest> ParseManifests(string output)

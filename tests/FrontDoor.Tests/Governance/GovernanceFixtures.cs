@@ -4,26 +4,6 @@ using Switchyard.FrontDoor.Tests.Infrastructure;
 
 namespace Switchyard.FrontDoor.Tests.Governance;
 
-/// <summary>
-/// The real clock moved by an offset a test can push forward, so a test can start at the beginning of a rate-limit
-/// window instead of hoping not to straddle one. Durations and timers are the machine's own.
-/// </summary>
-public sealed class ShiftedClock : TimeProvider
-{
-    private long _offsetTicks;
-
-    public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
-
-    /// <summary>Moves the clock forward to 100 ms past the start of the next window of <paramref name="window"/> (a minute, an hour, a day).</summary>
-    public DateTimeOffset JumpToNextWindow(TimeSpan window)
-    {
-        var now = GetUtcNow();
-        var next = new DateTimeOffset(now.Ticks - (now.Ticks % window.Ticks), TimeSpan.Zero) + window + TimeSpan.FromMilliseconds(100);
-        Interlocked.Add(ref _offsetTicks, (next - now).Ticks);
-        return next;
-    }
-}
-
 /// <summary>A gateway on the embedded store whose clock tests can move, with budget alerts retried fast.</summary>
 public class GovernanceFixture : GatewayFixture
 {

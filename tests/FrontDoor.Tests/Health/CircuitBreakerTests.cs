@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Switchyard.FrontDoor.Tests.Governance;
 using Switchyard.FrontDoor.Tests.Infrastructure;
 using Switchyard.Gateway.Health;
 using Switchyard.State;

@@ -95,20 +95,9 @@ internal static class NodeTest
 
     private static string FindSdkFolder()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "sdk");
-            if (File.Exists(Path.Combine(candidate, "package.json")))
-            {
-                if (!Directory.Exists(Path.Combine(candidate, "node_modules")))
-                {
-                    throw new InvalidOperationException($"{candidate}/node_modules is missing: run the README's test command (it runs npm ci there).");
-                }
-
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tests/sdk not found above " + AppContext.BaseDirectory);
+        var folder = Path.Combine(Repository.Root, "tests", "sdk");
+        return Directory.Exists(Path.Combine(folder, "node_modules"))
+            ? folder
+            : throw new InvalidOperationException($"{folder}/node_modules is missing: run the README's test command (it runs npm ci there).");
     }
 }

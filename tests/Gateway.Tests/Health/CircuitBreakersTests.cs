@@ -19,7 +19,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public void For_NoCbConfigAndDefaultsOff_HasNoBreaker()
     {
-        var breakers = Breakers(new ManualClock(), out _);
+        var breakers = Breakers(Clock(), out _);
 
         Assert.Null(breakers.For(Request(), null));
     }
@@ -27,7 +27,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public void For_CbConfigEnabledFalse_HasNoBreakerEvenWhenDefaultsAreOn()
     {
-        var breakers = Breakers(new ManualClock(), out _, enabledByDefault: true);
+        var breakers = Breakers(Clock(), out _, enabledByDefault: true);
 
         Assert.Null(breakers.For(Request(), Tight with { Enabled = false }));
         Assert.NotNull(breakers.For(Request(), null));
@@ -36,7 +36,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public void For_SameTargetAndSettings_OneBreaker()
     {
-        var breakers = Breakers(new ManualClock(), out _);
+        var breakers = Breakers(Clock(), out _);
 
         var first = breakers.For(Request(), Tight);
         var second = breakers.For(Request(), Tight with { FailureStatusCodes = null });
@@ -48,7 +48,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task Pipeline_FailureRatioReached_OpensTheCircuitEverywhereUntilTheBreakEnds()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var breakers = Breakers(clock, out var health);
         var circuit = breakers.For(Request(), Tight)!;
 
@@ -66,7 +66,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task AdmitAsync_CircuitOpen_SkipsWith503NamingTheTargetAndWhenItMayClose()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var breakers = Breakers(clock, out _);
         var circuit = breakers.For(Request(), Tight)!;
         await CallAsync(circuit, () => Status(500));
@@ -87,7 +87,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task AdmitAsync_BreakOver_OneProbeAtATimeAndItsSuccessClosesTheCircuit()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var breakers = Breakers(clock, out var health);
         var circuit = breakers.For(Request(), Tight)!;
         await CallAsync(circuit, () => Status(503));
@@ -112,7 +112,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task ReportProbeAsync_ProbeFails_OpensForAnotherBreak()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var breakers = Breakers(clock, out var health);
         var circuit = breakers.For(Request(), Tight)!;
         await CallAsync(circuit, () => Status(503));
@@ -132,7 +132,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task ClusterClosed_ByAnotherReplicasProbe_ClosesTheLocalBreaker()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var breakers = Breakers(clock, out var health);
         var circuit = breakers.For(Request(), Tight)!;
         await CallAsync(circuit, () => Status(503));
@@ -147,7 +147,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task AdmitAsync_OpenedByAnotherReplica_SkipsAlthoughThisReplicaSawNoFailure()
     {
-        var clock = new ManualClock();
+        var clock = Clock();
         var breakers = Breakers(clock, out var health);
         var circuit = breakers.For(Request(), Tight)!;
 
@@ -160,7 +160,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task Pipeline_SampledOutcomes_RecordedForTheClusterWithTheirPolicy()
     {
-        var breakers = Breakers(new ManualClock(), out var health);
+        var breakers = Breakers(Clock(), out var health);
         var circuit = breakers.For(Request(), Tight with { MinimumThroughput = 100 })!;
 
         await CallAsync(circuit, () => Status(200));
@@ -185,7 +185,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public async Task Pipeline_OwnBreakerOpen_RefusedCallsAreNotRecorded()
     {
-        var breakers = Breakers(new ManualClock(), out var health);
+        var breakers = Breakers(Clock(), out var health);
         var circuit = breakers.For(Request(), Tight)!;
         await CallAsync(circuit, () => Status(503));
         await CallAsync(circuit, () => Status(503));
@@ -207,7 +207,7 @@ public sealed class CircuitBreakersTests
     [InlineData(200, false)]
     public void IsFailure_DefaultStatuses_5xx408And429(int status, bool failure)
     {
-        var circuit = Breakers(new ManualClock(), out _).For(Request(), Tight)!;
+        var circuit = Breakers(Clock(), out _).For(Request(), Tight)!;
 
         Assert.Equal(failure, circuit.Policy.IsFailure(Status(status)));
     }
@@ -215,7 +215,7 @@ public sealed class CircuitBreakersTests
     [Fact]
     public void IsFailure_ListedStatuses_OnlyThoseAndTransportErrorsCount()
     {
-        var circuit = Breakers(new ManualClock(), out _).For(Request(), Tight with { FailureStatusCodes = [401, 500] })!;
+        var circuit = Breakers(Clock(), out _).For(Request(), Tight with { FailureStatusCodes = [401, 500] })!;
 
         Assert.True(circuit.Policy.IsFailure(Status(401)));
         Assert.False(circuit.Policy.IsFailure(Status(503)));

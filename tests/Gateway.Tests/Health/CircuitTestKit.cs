@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Switchyard.Gateway.Health;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
@@ -8,24 +9,13 @@ using Switchyard.Providers.Catalog;
 
 namespace Switchyard.Gateway.Tests.Health;
 
-/// <summary>A clock a test moves by hand; durations measured with it move with it.</summary>
-internal sealed class ManualClock : TimeProvider
-{
-    private DateTimeOffset _now = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public override long GetTimestamp() => _now.UtcTicks;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public void Advance(TimeSpan by) => _now += by;
-}
-
 /// <summary>Circuit breakers over in-process provider health, and requests to feed them.</summary>
 internal static class CircuitTestKit
 {
-    public static CircuitBreakers Breakers(ManualClock clock, out InMemoryProviderHealth health, bool enabledByDefault = false)
+    /// <summary>A clock the test moves by hand (<see cref="FakeTimeProvider.Advance"/>); durations measured with it move with it.</summary>
+    public static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public static CircuitBreakers Breakers(FakeTimeProvider clock, out InMemoryProviderHealth health, bool enabledByDefault = false)
     {
         health = new InMemoryProviderHealth("replica-test");
         var options = new GatewayOptions { CircuitBreaker = { Enabled = enabledByDefault } };

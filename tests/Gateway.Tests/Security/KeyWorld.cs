@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
@@ -40,7 +41,7 @@ internal sealed class KeyWorld
         B = AddWorkspace("ws-b");
     }
 
-    public FixedTime Time { get; } = new(Now);
+    public FakeTimeProvider Time { get; } = new(Now);
 
     public SecretVault Vault { get; }
 
@@ -123,13 +124,6 @@ internal sealed class KeyWorld
         request.Headers.Single(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
 
     public static string Body(UpstreamRequest request) => Encoding.UTF8.GetString(request.Body.Span);
-
-    internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 
     private sealed class ChatRequest(IRequestHeaders headers) : IClientRequest
     {

@@ -402,11 +402,7 @@ public sealed class LeasedQuotaBankTests(LeaseCluster cluster) : IClassFixture<L
         await _quotas.LimitsChangedAsync(window.Kind, window.EntityId, default);
 
         var after = before;
-        for (var attempt = 0; attempt < 100 && after.Reserved != 2; attempt++)
-        {
-            await Task.Delay(20);
-            after = await UsageOf(window, _quotas);
-        }
+        await Eventually.TryUntilAsync(async () => (after = await UsageOf(window, _quotas)).Reserved == 2, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20));
 
         Assert.Equal(4, before.Reserved);
         Assert.Equal(2, after.Reserved);

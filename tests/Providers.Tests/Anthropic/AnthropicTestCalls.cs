@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Catalog;
 using Switchyard.Providers.Streaming;
@@ -14,7 +15,7 @@ internal static class AnthropicTestCalls
     /// <summary>2023-11-14T22:13:20Z, the <c>created</c> every translated answer carries in these tests.</summary>
     public const long Created = 1_700_000_000;
 
-    public static AnthropicAdapter Adapter { get; } = new(new FixedTime());
+    public static AnthropicAdapter Adapter { get; } = new(new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Created)));
 
     public static ProviderCall Call(
         string body,
@@ -71,10 +72,5 @@ internal static class AnthropicTestCalls
         }
 
         return output.Select(chunk => Encoding.UTF8.GetString(chunk)).ToList();
-    }
-
-    private sealed class FixedTime : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(Created);
     }
 }

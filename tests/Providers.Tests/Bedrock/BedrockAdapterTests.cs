@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Switchyard.Providers.Bedrock;
 
 namespace Switchyard.Providers.Tests.Bedrock;
@@ -15,7 +16,7 @@ public sealed class BedrockAdapterTests
         ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
     };
 
-    private static BedrockAdapter Adapter() => new(new FixedTime(Now));
+    private static BedrockAdapter Adapter() => new(new FakeTimeProvider(Now));
 
     [Fact]
     public void CreateRequest_Chat_PostsToConverseInTheRegionWithAnEscapedModel()

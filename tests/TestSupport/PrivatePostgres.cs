@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Npgsql;
 
-namespace Switchyard.FrontDoor.Tests.Cluster;
+namespace Switchyard.Testing;
 
 /// <summary>
 /// A PostgreSQL server of a test's own (tests/start-postgres.sh on the first free port), so the test can stop and
@@ -12,21 +13,15 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private PrivatePostgres(Dictionary<string, string> exports) => _exports = exports;
 
-    public string ConnectionString => _exports["SWITCHYARD_TEST_DATABASE_URL"];
+    public string ConnectionString => _exports[PostgresTestDatabase.ServerVariable];
 
     private string DataDir => Path.Combine(_exports["SWITCHYARD_TEST_PGDIR"], "data");
 
-    private int Port => new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Port;
+    private int Port => new NpgsqlConnectionStringBuilder(ConnectionString).Port;
 
     public static async Task<PrivatePostgres> StartAsync()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Switchyard.slnx")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("repository root not found");
-        }
-
-        var start = new ProcessStartInfo("bash", [Path.Combine(root, "tests", "start-postgres.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "tests", "start-postgres.sh")]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment.Remove("SWITCHYARD_TEST_PG_PORT");
         var output = await RunAsync(start);
         var exports = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -1,29 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Switchyard.FakeProvider;
+using static Switchyard.FakeProvider.Tests.FakeReading;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
 /// <summary>The FakeProvider speaking Google's Gemini API: <c>models/{model}:generateContent</c> and friends.</summary>
-public sealed class GeminiFakeTests : IAsyncLifetime
+public sealed class GeminiFakeTests : FakeServerTests
 {
     private const string Hello = """{"contents":[{"role":"user","parts":[{"text":"hello there"}]}]}""";
-
-    private FakeProviderServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _http = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task GenerateContent_Text_EchoesInGeminisShape()
@@ -339,7 +324,7 @@ public sealed class GeminiFakeTests : IAsyncLifetime
     {
         using var response = await PostAsync("v1beta/models/fake-gemini%7Cscenario%3Dg1:generateContent", Hello);
 
-        var entry = Assert.Single(_server.Journal.ForScenario("g1"));
+        var entry = Assert.Single(Server.Journal.ForScenario("g1"));
         Assert.StartsWith("/v1beta/models/fake-gemini", entry.PathAndQuery, StringComparison.Ordinal);
         Assert.EndsWith("scenario=g1:generateContent", entry.PathAndQuery, StringComparison.Ordinal);
         Assert.Equal("g-key", entry.Headers["x-goog-api-key"]);
@@ -358,34 +343,8 @@ public sealed class GeminiFakeTests : IAsyncLifetime
             request.Headers.Add("x-fake-fault", fault);
         }
 
-        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
-
-    private static async Task<(string[] Events, IOException? Failure)> ReadEventsAsync(HttpResponseMessage response)
-    {
-        var events = new List<string>();
-        try
-        {
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.StartsWith("data: ", StringComparison.Ordinal))
-                {
-                    events.Add(line["data: ".Length..]);
-                }
-            }
-        }
-        catch (IOException failure)
-        {
-            return ([.. events], failure);
-        }
-
-        return ([.. events], null);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) => Parse(await response.Content.ReadAsStringAsync());
-
-    private static JsonElement Parse(string json) => JsonSerializer.Deserialize<JsonElement>(json);
 
     private static string Text(JsonElement response) =>
         response.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts")[0].GetProperty("text").GetString()!;

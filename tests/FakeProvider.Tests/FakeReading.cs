@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
 /// <summary>How the FakeProvider tests read what the fake sent: SSE data lines (and the I/O error a cut ends with), JSON, usage.</summary>
 internal static class FakeReading
@@ -31,7 +31,7 @@ internal static class FakeReading
 
     public static JsonElement Parse(string json) => JsonSerializer.Deserialize<JsonElement>(json);
 
-    public static string Content(JsonElement completion) =>
+    public static string ContentOf(JsonElement completion) =>
         completion.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
 
     public static JsonElement Delta(JsonElement chunk) => chunk.GetProperty("choices")[0].GetProperty("delta");

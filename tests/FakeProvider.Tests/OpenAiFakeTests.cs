@@ -1,14 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Switchyard.FakeProvider;
 
-using static Switchyard.FrontDoor.Tests.FakeProvider.FakeReading;
+using static Switchyard.FakeProvider.Tests.FakeReading;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
 /// <summary>The OpenAI chat format's side of the fake's shared rule book: tools, tool results and images.</summary>
-public sealed class OpenAiFakeTests : IAsyncLifetime
+public sealed class OpenAiFakeTests : FakeServerTests
 {
     private const string WeatherTools = """
         "tools":[
@@ -20,21 +19,6 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
 
     // {"text":"weather in Oslo"} is 26 characters: 7 completion tokens. "weather in Oslo" is 15: 4 + 4 + 3 = 11 prompt tokens.
     private const string OsloArguments = """{"text":"weather in Oslo"}""";
-
-    private FakeProviderServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _http = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
 
     // ---- Tools ----
 
@@ -233,7 +217,7 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
               {"role":"user","content":"thanks"}]}
             """);
 
-        Assert.Equal("You said: thanks", Content(await JsonOf(response)));
+        Assert.Equal("You said: thanks", ContentOf(await JsonOf(response)));
     }
 
     [Fact]
@@ -266,7 +250,7 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
             """);
 
         var json = await JsonOf(response);
-        Assert.Equal("You said: compare [2 images]", Content(json));
+        Assert.Equal("You said: compare [2 images]", ContentOf(json));
         Assert.Equal(5, Usage(json).Completion);
     }
 
@@ -277,7 +261,7 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
             {"model":"fake-gpt","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.invalid/a.png"}}]}]}
             """);
 
-        Assert.Equal("You said: [1 image]", Content(await JsonOf(response)));
+        Assert.Equal("You said: [1 image]", ContentOf(await JsonOf(response)));
     }
 
     // ---- helpers ----
@@ -289,7 +273,7 @@ public sealed class OpenAiFakeTests : IAsyncLifetime
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
 
-        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static string ToolCallId(JsonElement call)

@@ -1,28 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Switchyard.FakeProvider;
+using static Switchyard.FakeProvider.Tests.FakeReading;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
 /// <summary>The FakeProvider's Anthropic Messages format: <c>POST …/messages</c> and <c>…/messages/count_tokens</c>.</summary>
-public sealed class AnthropicFakeTests : IAsyncLifetime
+public sealed class AnthropicFakeTests : FakeServerTests
 {
-    private FakeProviderServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _http = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Messages_Text_AnswersAnAnthropicMessage()
     {
@@ -40,7 +25,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
     {
         using var response = await PostAsync("v1/messages", """{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""", beta: "prompt-caching-2024-07-31");
 
-        var entry = Assert.Single(_server.Journal.Entries);
+        var entry = Assert.Single(Server.Journal.Entries);
         Assert.Equal("sk-ant-fake", entry.Headers["x-api-key"]);
         Assert.Equal("2023-06-01", entry.Headers["anthropic-version"]);
         Assert.Equal("prompt-caching-2024-07-31", entry.Headers["anthropic-beta"]);
@@ -57,7 +42,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
         request.Headers.Add("Authorization", "Bearer sk-ant-fake");
         request.Headers.Add("anthropic-version", "2026-10-21");
 
-        using var response = await _http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("You said: hi", (await JsonOf(response)).GetProperty("content")[0].GetProperty("text").GetString());
@@ -273,7 +258,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
         }
 
         Assert.Empty(names);
-        Assert.True(Assert.Single(_server.Journal.Entries).Aborted);
+        Assert.True(Assert.Single(Server.Journal.Entries).Aborted);
     }
 
     [Fact]
@@ -368,7 +353,7 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
         AddHeader(request, "anthropic-beta", beta);
         AddHeader(request, "x-fake-fault", fault);
         AddHeader(request, "x-fake-scenario", scenario);
-        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private static void AddHeader(HttpRequestMessage request, string name, string? value)
@@ -378,8 +363,6 @@ public sealed class AnthropicFakeTests : IAsyncLifetime
             request.Headers.Add(name, value);
         }
     }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) => JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync());
 
     /// <summary>Event names and parsed data, read until the end or until the connection breaks.</summary>
     private static async Task<EventRead> ReadEventsAsync(HttpResponseMessage response)

@@ -2,29 +2,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Switchyard.FakeProvider;
+using static Switchyard.FakeProvider.Tests.FakeReading;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
 /// <summary>The FakeProvider speaking Cohere's v2 API: <c>/v2/chat</c> and <c>/v2/embed</c>.</summary>
-public sealed class CohereFakeTests : IAsyncLifetime
+public sealed class CohereFakeTests : FakeServerTests
 {
     private const string Hello = """{"model":"fake-command","messages":[{"role":"user","content":"hello there"}]}""";
-
-    private FakeProviderServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _http = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task Chat_Text_EchoesInCoheresShape()
@@ -262,34 +247,8 @@ public sealed class CohereFakeTests : IAsyncLifetime
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
-
-    private static async Task<(string[] Events, IOException? Failure)> ReadEventsAsync(HttpResponseMessage response)
-    {
-        var events = new List<string>();
-        try
-        {
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                if (line.StartsWith("data: ", StringComparison.Ordinal))
-                {
-                    events.Add(line["data: ".Length..]);
-                }
-            }
-        }
-        catch (IOException failure)
-        {
-            return ([.. events], failure);
-        }
-
-        return ([.. events], null);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) => Parse(await response.Content.ReadAsStringAsync());
-
-    private static JsonElement Parse(string json) => JsonSerializer.Deserialize<JsonElement>(json);
 
     private static string Text(JsonElement response) =>
         response.GetProperty("message").GetProperty("content")[0].GetProperty("text").GetString()!;

@@ -1,29 +1,13 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
-using Switchyard.FakeProvider;
+using static Switchyard.FakeProvider.Tests.FakeReading;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
 /// <summary>The fake's Azure OpenAI deployment routes: Azure's gate in front of the OpenAI handlers.</summary>
-public sealed class AzureFakeTests : IAsyncLifetime
+public sealed class AzureFakeTests : FakeServerTests
 {
     private const string Chat = """{"model":"gpt-4o","messages":[{"role":"user","content":"hi azure"}]}""";
-
-    private FakeProviderServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _http = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
 
     private Task<HttpResponseMessage> PostAsync(string path, string body, string? apiKey = "azure-key", string? bearer = null)
     {
@@ -38,13 +22,7 @@ public sealed class AzureFakeTests : IAsyncLifetime
             request.Headers.Add("Authorization", "Bearer " + bearer);
         }
 
-        return _http.SendAsync(request);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
+        return Http.SendAsync(request);
     }
 
     [Theory]

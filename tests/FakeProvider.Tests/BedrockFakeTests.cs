@@ -1,35 +1,20 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Switchyard.FakeProvider;
 using Switchyard.Providers.Bedrock;
 using Switchyard.Providers.Streaming;
+using static Switchyard.FakeProvider.Tests.FakeReading;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
 /// <summary>The fake's Bedrock runtime: signature checks, Converse, converse-stream framing and faults, InvokeModel.</summary>
-public sealed class BedrockFakeTests : IAsyncLifetime
+public sealed class BedrockFakeTests : FakeServerTests
 {
     private static readonly AwsCredentials TestKeys = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", null);
 
     private const string Hello = """{"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"hello bedrock"}]}]}""";
 
-    private FakeProviderServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _http = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private Uri Url(string model, string action) => new(_server.BaseAddress, $"v1/model/{Uri.EscapeDataString(model)}/{action}");
+    private Uri Url(string model, string action) => new(Server.BaseAddress, $"v1/model/{Uri.EscapeDataString(model)}/{action}");
 
     private Task<HttpResponseMessage> SendAsync(string model, string action, string body, AwsCredentials? keys = null, string? bearer = null, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
@@ -49,13 +34,7 @@ public sealed class BedrockFakeTests : IAsyncLifetime
             }
         }
 
-        return _http.SendAsync(request, completion);
-    }
-
-    private static async Task<JsonElement> JsonOf(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
+        return Http.SendAsync(request, completion);
     }
 
     private static async Task<List<StreamEvent>> EventsOf(HttpResponseMessage response)

@@ -7,41 +7,25 @@ using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
-using Switchyard.FakeProvider;
 using Switchyard.FakeProvider.Journal;
 
-using static Switchyard.FrontDoor.Tests.FakeProvider.FakeReading;
+using static Switchyard.FakeProvider.Tests.FakeReading;
 
-namespace Switchyard.FrontDoor.Tests.FakeProvider;
+namespace Switchyard.FakeProvider.Tests;
 
-public sealed class FakeProviderTests : IAsyncLifetime
+public sealed class FakeProviderTests : FakeServerTests
 {
     private static readonly TimeSpan PollDeadline = TimeSpan.FromSeconds(10);
-
-    private FakeProviderServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeProviderServer.StartAsync();
-        _http = new HttpClient { BaseAddress = _server.BaseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
 
     // ---- Hosting ----
 
     [Fact]
     public void StartAsync_PortZero_ReportsBoundPortWithTrailingSlash()
     {
-        Assert.Equal("http", _server.BaseAddress.Scheme);
-        Assert.Equal("127.0.0.1", _server.BaseAddress.Host);
-        Assert.NotEqual(0, _server.BaseAddress.Port);
-        Assert.Equal("/", _server.BaseAddress.AbsolutePath);
+        Assert.Equal("http", Server.BaseAddress.Scheme);
+        Assert.Equal("127.0.0.1", Server.BaseAddress.Host);
+        Assert.NotEqual(0, Server.BaseAddress.Port);
+        Assert.Equal("/", Server.BaseAddress.AbsolutePath);
     }
 
     [Theory]
@@ -54,13 +38,13 @@ public sealed class FakeProviderTests : IAsyncLifetime
         using var response = await PostAsync(path, """{"model":"fake-gpt","messages":[{"role":"user","content":"hi"}]}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("You said: hi", Content(await JsonOf(response)));
+        Assert.Equal("You said: hi", ContentOf(await JsonOf(response)));
     }
 
     [Fact]
     public async Task UnknownPath_Get_Returns404WithOpenAiError()
     {
-        using var response = await _http.GetAsync("v1/nothing/here");
+        using var response = await Http.GetAsync("v1/nothing/here");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(
@@ -71,7 +55,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public async Task ChatCompletions_Get_Returns405()
     {
-        using var response = await _http.GetAsync("v1/chat/completions");
+        using var response = await Http.GetAsync("v1/chat/completions");
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Equal("invalid_request_error", (await JsonOf(response)).GetProperty("error").GetProperty("type").GetString());
@@ -132,7 +116,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
             """);
 
         var json = await JsonOf(response);
-        Assert.Equal("You said: first part second [1 image]", Content(json));
+        Assert.Equal("You said: first part second [1 image]", ContentOf(json));
         Assert.Equal((12, 7, 19), Usage(json));
     }
 
@@ -148,7 +132,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
             $$"""{"model":"fake-gpt","{{field}}":{{max}},"messages":[{"role":"user","content":"one two three four"}]}""");
 
         var json = await JsonOf(response);
-        Assert.Equal(content, Content(json));
+        Assert.Equal(content, ContentOf(json));
         Assert.Equal(finishReason, json.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
         Assert.Equal(Math.Min(max, 6), Usage(json).Completion);
     }
@@ -162,11 +146,11 @@ public sealed class FakeProviderTests : IAsyncLifetime
         using var other = await PostAsync("v1/chat/completions", """{"model":"fake-gpt|words=12","messages":[{"role":"user","content":"other text"}]}""");
 
         var firstJson = await JsonOf(first);
-        var content = Content(firstJson);
+        var content = ContentOf(firstJson);
         Assert.Equal(12, content.Split(' ').Length);
         Assert.DoesNotContain("said", content, StringComparison.Ordinal);
-        Assert.Equal(content, Content(await JsonOf(second)));
-        Assert.NotEqual(content, Content(await JsonOf(other)));
+        Assert.Equal(content, ContentOf(await JsonOf(second)));
+        Assert.NotEqual(content, ContentOf(await JsonOf(other)));
         Assert.Equal(12, Usage(firstJson).Completion);
         Assert.Equal("fake-gpt", firstJson.GetProperty("model").GetString());
     }
@@ -210,7 +194,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         });
         Assert.Equal("""{"role":"assistant","content":""}""", Delta(chunks[0]).GetRawText());
         Assert.Equal(["You ", "said: ", "stream ", "these ", "words"], chunks[1..^1].Select(chunk => Delta(chunk).GetProperty("content").GetString()));
-        Assert.Equal(Content(expected), string.Concat(chunks.Select(chunk => Delta(chunk).TryGetProperty("content", out var text) ? text.GetString() : "")));
+        Assert.Equal(ContentOf(expected), string.Concat(chunks.Select(chunk => Delta(chunk).TryGetProperty("content", out var text) ? text.GetString() : "")));
         Assert.Equal("{}", Delta(chunks[^1]).GetRawText());
         Assert.Equal("stop", chunks[^1].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
         Assert.All(chunks[..^1], chunk => Assert.Equal(JsonValueKind.Null, chunk.GetProperty("choices")[0].GetProperty("finish_reason").ValueKind));
@@ -310,7 +294,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         }
 
         Assert.Equal([500, 500, 200, 200], statuses);
-        var entries = _server.Journal.ForScenario(scenario);
+        var entries = Server.Journal.ForScenario(scenario);
         Assert.Equal([500, 500, 200, 200], entries.Select(entry => entry.StatusCode ?? 0));
         Assert.Equal(entries.Select(entry => entry.Sequence).Order(), entries.Select(entry => entry.Sequence));
     }
@@ -329,7 +313,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadGateway, firstA.StatusCode);
         Assert.Equal(HttpStatusCode.BadGateway, firstB.StatusCode);
         Assert.Equal(HttpStatusCode.OK, secondA.StatusCode);
-        Assert.Equal(2, _server.Journal.ForScenario(first).Count);
+        Assert.Equal(2, Server.Journal.ForScenario(first).Count);
     }
 
     [Fact]
@@ -355,7 +339,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
         using var first = await PostAsync("v1/chat/completions", body);
         using var second = await PostAsync("v1/chat/completions", body);
 
-        _server.ResetScenarios();
+        Server.ResetScenarios();
         using var third = await PostAsync("v1/chat/completions", body);
 
         Assert.Equal(
@@ -474,7 +458,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     {
         using var response = await PostAsync("v1/chat/completions", """{"model":"fake-gpt|cut-after=0|stall-after=0|malformed-after=0","messages":[{"role":"user","content":"fine"}]}""");
 
-        Assert.Equal("You said: fine", Content(await JsonOf(response)));
+        Assert.Equal("You said: fine", ContentOf(await JsonOf(response)));
     }
 
     // ---- Invalid requests ----
@@ -523,7 +507,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
             Content = new StringContent("""{"model":"fake-gpt|status=500","messages":[]}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-fake-invalid");
-        using var response = await _http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(
@@ -648,7 +632,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public async Task Models_Get_ListsFakeModels()
     {
-        using var response = await _http.GetAsync("v1/models");
+        using var response = await Http.GetAsync("v1/models");
 
         Assert.Equal(
             """{"object":"list","data":[{"id":"fake-gpt","object":"model","created":1700000000,"owned_by":"fake"},{"id":"fake-gpt-mini","object":"model","created":1700000000,"owned_by":"fake"},{"id":"fake-embed","object":"model","created":1700000000,"owned_by":"fake"}]}""",
@@ -660,7 +644,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "v1/models");
         request.Headers.Add("x-fake-fault", "status=500");
-        using var response = await _http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
     }
@@ -678,9 +662,9 @@ public sealed class FakeProviderTests : IAsyncLifetime
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-test");
         request.Headers.Add("x-trace", ["one", "two"]);
-        using var response = await _http.SendAsync(request);
+        using var response = await Http.SendAsync(request);
 
-        var entry = Assert.Single(_server.Journal.Entries);
+        var entry = Assert.Single(Server.Journal.Entries);
         Assert.Equal(1, entry.Sequence);
         Assert.InRange(entry.ReceivedAt, before.AddSeconds(-1), DateTimeOffset.UtcNow);
         Assert.Equal("POST", entry.Method);
@@ -696,13 +680,13 @@ public sealed class FakeProviderTests : IAsyncLifetime
     [Fact]
     public async Task Journal_Clear_ForgetsEntriesButKeepsCounting()
     {
-        using var first = await _http.GetAsync("v1/models");
-        _server.Journal.Clear();
-        Assert.Empty(_server.Journal.Entries);
+        using var first = await Http.GetAsync("v1/models");
+        Server.Journal.Clear();
+        Assert.Empty(Server.Journal.Entries);
 
-        using var second = await _http.GetAsync("v1/models");
+        using var second = await Http.GetAsync("v1/models");
 
-        Assert.Equal(2, Assert.Single(_server.Journal.Entries).Sequence);
+        Assert.Equal(2, Assert.Single(Server.Journal.Entries).Sequence);
     }
 
     [Fact]
@@ -710,21 +694,21 @@ public sealed class FakeProviderTests : IAsyncLifetime
     {
         var scenario = $"http-{Guid.NewGuid():N}";
         using var tagged = await PostAsync("v1/chat/completions", """{"model":"fake-gpt","messages":[]}""", scenario: scenario);
-        using var untagged = await _http.GetAsync("v1/models");
+        using var untagged = await Http.GetAsync("v1/models");
 
-        using var filtered = await _http.GetAsync($"__fake/requests?scenario={scenario}");
+        using var filtered = await Http.GetAsync($"__fake/requests?scenario={scenario}");
         var entry = Assert.Single((await JsonOf(filtered)).EnumerateArray());
         Assert.Equal(scenario, entry.GetProperty("scenarioId").GetString());
         Assert.Equal("/v1/chat/completions", entry.GetProperty("pathAndQuery").GetString());
         Assert.Equal(200, entry.GetProperty("statusCode").GetInt32());
         Assert.Equal("""{"model":"fake-gpt","messages":[]}""", entry.GetProperty("body").GetString());
 
-        using var all = await _http.GetAsync("__fake/requests");
+        using var all = await Http.GetAsync("__fake/requests");
         Assert.Equal(2, (await JsonOf(all)).GetArrayLength());
 
-        using var cleared = await _http.DeleteAsync("__fake/requests");
+        using var cleared = await Http.DeleteAsync("__fake/requests");
         Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
-        Assert.Empty(_server.Journal.Entries);
+        Assert.Empty(Server.Journal.Entries);
     }
 
     // ---- Official OpenAI SDK against the fake ----
@@ -778,7 +762,7 @@ public sealed class FakeProviderTests : IAsyncLifetime
 
     // ---- helpers ----
 
-    private OpenAIClientOptions SdkOptions() => new() { Endpoint = new Uri(_server.BaseAddress, "v1") };
+    private OpenAIClientOptions SdkOptions() => new() { Endpoint = new Uri(Server.BaseAddress, "v1") };
 
     private async Task<HttpResponseMessage> PostAsync(
         string path, string body, string? fault = null, string? scenario = null, CancellationToken cancellationToken = default)
@@ -798,27 +782,18 @@ public sealed class FakeProviderTests : IAsyncLifetime
         }
 
         // Headers only, so stream tests read the events as they arrive and see a cut as it happens.
-        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     private async Task<JournalEntry> WaitForEntryAsync(Func<JournalEntry, bool> predicate)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
+        JournalEntry? match = null;
+        if (!await Eventually.TryUntilAsync(() => Task.FromResult((match = Server.Journal.Entries.FirstOrDefault(predicate)) is not null), PollDeadline, TimeSpan.FromMilliseconds(20)))
         {
-            var match = _server.Journal.Entries.FirstOrDefault(predicate);
-            if (match is not null)
-            {
-                return match;
-            }
-
-            if (clock.Elapsed > PollDeadline)
-            {
-                Assert.Fail($"no journal entry matched within {PollDeadline}; entries: {string.Join("; ", _server.Journal.Entries)}");
-            }
-
-            await Task.Delay(20);
+            Assert.Fail($"no journal entry matched within {PollDeadline}; entries: {string.Join("; ", Server.Journal.Entries)}");
         }
+
+        return match!;
     }
 
     private static float[][] Vectors(JsonElement body) =>
