@@ -57,6 +57,9 @@ public sealed class GatewayCall
     /// <summary>The key came as <c>Authorization: Bearer</c>, so that header is not a provider credential.</summary>
     internal bool ApiKeyInAuthorization { get; set; }
 
+    /// <summary>The route: the config, the headers' defaults and the facts conditions read (set by the planner).</summary>
+    internal Routing.RoutePlan? Plan { get; set; }
+
     /// <summary>The parsed <c>x-portkey-metadata</c> object, with the key's defaults applied.</summary>
     public JsonElement? Metadata { get; internal set; }
 

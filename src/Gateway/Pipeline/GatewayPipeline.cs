@@ -63,7 +63,7 @@ public sealed class GatewayPipeline
     public Task CountTokensAsync(IClientDialect dialect, IClientRequest request, IClientResponse response) =>
         RunAsync(new GatewayCall(ApiOperation.ChatCompletions, dialect, request, response, _time.GetTimestamp()), _counter.CountAsync);
 
-    private async Task RunAsync(GatewayCall call, Func<GatewayCall, RoutePlan, Task> answer)
+    private async Task RunAsync(GatewayCall call, Func<GatewayCall, Task> answer)
     {
         try
         {
@@ -72,8 +72,8 @@ public sealed class GatewayPipeline
             call.Response.SetHeader(GatewayHeaders.CacheStatus, "DISABLED");        // no response cache on this path
             _authenticator.Authenticate(call);                                      // the API key and its workspace
             CallMetadata.Read(call);                                                // x-portkey-metadata over the key's defaults
-            var plan = _planner.Plan(call);                                         // the config and the headers' defaults
-            await answer(call, plan);                                               // the route and its answer (below)
+            call.Plan = _planner.Plan(call);                                        // the config and the headers' defaults
+            await answer(call);                                                     // the route and its answer (below)
         }
         catch (GatewayException refusal)
         {
@@ -95,10 +95,10 @@ public sealed class GatewayPipeline
         }
     }
 
-    private async Task RouteAsync(GatewayCall call, RoutePlan plan)
+    private async Task RouteAsync(GatewayCall call)
     {
         await _admission.AdmitAsync(call);                                          // rate limits and concurrency caps
-        await using var result = await RouteExecutor.ExecuteAsync(plan, call, _callTarget); // the config tree, each leaf below
+        await using var result = await RouteExecutor.ExecuteAsync(call, _callTarget); // the config tree, each leaf below
         call.LastUsedOptionIndex = result.OptionPath;
         call.RetryCount = result.RetryCount;
         call.Provider = result.Request.ProviderSlug;
@@ -110,9 +110,9 @@ public sealed class GatewayPipeline
     }
 
     /// <summary>One target the config tree reached: its request, its worst-case spend, the attempts.</summary>
-    private async Task<RouteResult> CallTargetAsync(ConfigNode leaf, TargetSettings settings, RoutePlan plan, GatewayCall call)
+    private async Task<RouteResult> CallTargetAsync(ConfigNode leaf, TargetSettings settings, GatewayCall call)
     {
-        var request = _requests.Create(leaf, settings, plan.Defaults, call);       // the provider's HTTP request
+        var request = _requests.Create(leaf, settings, call.Plan!.Defaults, call);       // the provider's HTTP request
         var hold = await _reservation.ReserveAsync(call, request);                  // budgets and the virtual key's limits
         TargetResult result;
         try

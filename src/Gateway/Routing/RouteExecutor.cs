@@ -11,7 +11,7 @@ internal sealed record RouteResult(UpstreamOutcome Outcome, string OptionPath, i
 }
 
 /// <summary>Calls one leaf of the config tree with its inherited settings; the pipeline supplies it.</summary>
-internal delegate Task<RouteResult> LeafCall(ConfigNode leaf, TargetSettings settings, RoutePlan plan, GatewayCall call);
+internal delegate Task<RouteResult> LeafCall(ConfigNode leaf, TargetSettings settings, GatewayCall call);
 
 /// <summary>
 /// Walks the config tree: single, fallback, loadbalance and conditional nodes, nested to any depth, each node
@@ -19,15 +19,19 @@ internal delegate Task<RouteResult> LeafCall(ConfigNode leaf, TargetSettings set
 /// </summary>
 internal static class RouteExecutor
 {
-    public static Task<RouteResult> ExecuteAsync(RoutePlan plan, GatewayCall call, LeafCall callLeaf) =>
-        ExecuteAsync(plan.Config.Root, TargetSettings.Empty, plan, call, callLeaf);
+    /// <summary>Routes the call along its <see cref="GatewayCall.Plan"/>.</summary>
+    public static Task<RouteResult> ExecuteAsync(GatewayCall call, LeafCall callLeaf)
+    {
+        var plan = call.Plan ?? throw new InvalidOperationException("The call has no route plan yet: the planner runs before the route.");
+        return ExecuteAsync(plan.Config.Root, TargetSettings.Empty, plan, call, callLeaf);
+    }
 
     private static async Task<RouteResult> ExecuteAsync(ConfigNode node, TargetSettings inherited, RoutePlan plan, GatewayCall call, LeafCall callLeaf)
     {
         var settings = inherited.InheritInto(node);
         if (node.IsLeaf)
         {
-            return await callLeaf(node, settings, plan, call);
+            return await callLeaf(node, settings, call);
         }
 
         var strategy = node.Strategy!;

@@ -14,8 +14,9 @@ namespace Switchyard.Gateway.Tokens;
 /// </summary>
 internal sealed class TokenCounter(TargetRequestFactory requests, UpstreamClient client)
 {
-    public async Task CountAsync(GatewayCall call, RoutePlan plan)
+    public async Task CountAsync(GatewayCall call)
     {
+        var plan = call.Plan!;
         var (leaf, settings) = RouteExecutor.FirstLeaf(plan);
         var response = call.Response;
         call.LastUsedOptionIndex = leaf.Path;

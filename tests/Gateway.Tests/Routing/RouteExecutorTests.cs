@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Switchyard.Gateway.Errors;
-using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Tests.Health;
 using Switchyard.Gateway.Tests.Pipeline;
@@ -23,15 +22,19 @@ public sealed class RouteExecutorTests
         UpstreamOutcome.Answered(new HttpResponseMessage((HttpStatusCode)status), "{}"u8.ToArray());
 
     /// <summary>A leaf call answering each leaf by its path; a leaf not in the script fails the test.</summary>
-    private LeafCall Script(params (string Path, Func<UpstreamOutcome> Outcome)[] answers) => (leaf, settings, _, _) =>
+    private LeafCall Script(params (string Path, Func<UpstreamOutcome> Outcome)[] answers) => (leaf, settings, _) =>
     {
         _called.Add((leaf.Path, settings));
         var outcome = answers.Single(a => a.Path == leaf.Path).Outcome();
         return Task.FromResult(new RouteResult(outcome, leaf.Path, 0, CircuitTestKit.Request()));
     };
 
-    private static Task<RouteResult> Run(RoutePlan plan, LeafCall leafCall) =>
-        RouteExecutor.ExecuteAsync(plan, TestCalls.Chat(TestCalls.ChatBody("gpt-4o")), leafCall);
+    private static Task<RouteResult> Run(RoutePlan plan, LeafCall leafCall)
+    {
+        var call = TestCalls.Chat(TestCalls.ChatBody("gpt-4o"));
+        call.Plan = plan;
+        return RouteExecutor.ExecuteAsync(call, leafCall);
+    }
 
     private IEnumerable<string> CalledPaths => _called.Select(c => c.Path);
 

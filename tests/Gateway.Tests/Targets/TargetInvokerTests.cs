@@ -25,7 +25,7 @@ public sealed class TargetInvokerTests : IDisposable
 
     public TargetInvokerTests()
     {
-        _breakers = CircuitTestKit.Breakers(new ManualClock(), out _health);
+        _breakers = CircuitTestKit.Breakers(CircuitTestKit.Clock(), out _health);
         // No back-off between retries, so nothing waits on the clock but the timeout under test.
         var options = Options.Create(new GatewayOptions { RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero });
         _invoker = new TargetInvoker(_client, options, _time, _breakers);
