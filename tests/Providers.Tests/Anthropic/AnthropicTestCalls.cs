@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Switchyard.Providers.Anthropic;
@@ -42,22 +40,12 @@ internal static class AnthropicTestCalls
             forwarded ?? []);
     }
 
-    public static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
+    public static string Text(ReadOnlyMemory<byte> bytes) => AdapterCalls.Text(bytes);
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>The same JSON written compactly, property order kept, so expectations can be laid out readably and still compared exactly.</summary>
-    public static string Compact(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            document.RootElement.WriteTo(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string Compact(string json) => AdapterCalls.Compact(json);
 
     public static void AssertJson(string expected, ReadOnlyMemory<byte> actual) => Assert.Equal(Compact(expected), Text(actual));
 
