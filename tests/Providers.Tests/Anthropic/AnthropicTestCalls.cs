@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Catalog;
