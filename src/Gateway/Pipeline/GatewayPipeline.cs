@@ -29,10 +29,11 @@ public sealed class GatewayPipeline
     private readonly SpendReservation _reservation;
     private readonly TargetInvoker _invoker;
     private readonly ResponseWriter _writer;
-    private readonly TokenCounter _counter;
     private readonly CallSettlement _settlement;
     private readonly ICallObserver[] _observers;
     private readonly TimeProvider _time;
+    private readonly Func<GatewayCall, Task> _route;
+    private readonly Func<GatewayCall, Task> _countTokens;
     private readonly LeafCall _callTarget;
 
     internal GatewayPipeline(
@@ -48,20 +49,21 @@ public sealed class GatewayPipeline
         _reservation = reservation;
         _invoker = invoker;
         _writer = writer;
-        _counter = counter;
         _settlement = settlement;
         _observers = observers.ToArray();
         _time = time;
+        _route = RouteAsync;
+        _countTokens = counter.CountAsync;
         _callTarget = CallTargetAsync;
     }
 
     /// <summary>Routes the call and writes the provider's answer.</summary>
     public Task HandleAsync(ApiOperation operation, IClientDialect dialect, IClientRequest request, IClientResponse response) =>
-        RunAsync(new GatewayCall(operation, dialect, request, response, _time.GetTimestamp()), RouteAsync);
+        RunAsync(new GatewayCall(operation, dialect, request, response, _time.GetTimestamp()), _route);
 
     /// <summary>Counts the input tokens of an Anthropic-shaped request on its route (<c>/v1/messages/count_tokens</c>).</summary>
     public Task CountTokensAsync(IClientDialect dialect, IClientRequest request, IClientResponse response) =>
-        RunAsync(new GatewayCall(ApiOperation.ChatCompletions, dialect, request, response, _time.GetTimestamp()), _counter.CountAsync);
+        RunAsync(new GatewayCall(ApiOperation.ChatCompletions, dialect, request, response, _time.GetTimestamp()), _countTokens);
 
     private async Task RunAsync(GatewayCall call, Func<GatewayCall, Task> answer)
     {
@@ -112,7 +114,7 @@ public sealed class GatewayPipeline
     /// <summary>One target the config tree reached: its request, its worst-case spend, the attempts.</summary>
     private async Task<RouteResult> CallTargetAsync(ConfigNode leaf, TargetSettings settings, GatewayCall call)
     {
-        var request = _requests.Create(leaf, settings, call.Plan!.Defaults, call);       // the provider's HTTP request
+        var request = _requests.Create(leaf, settings, call.Plan!.Defaults, call);  // the provider's HTTP request
         var hold = await _reservation.ReserveAsync(call, request);                  // budgets and the virtual key's limits
         TargetResult result;
         try
