@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Switchyard.Gateway.Pipeline;
 
 namespace Switchyard.Gateway.Routing;
 
@@ -39,15 +40,52 @@ internal static class ProviderOptionNames
     public static string? FromHeader(string header)
     {
         // Anthropic's SDK sends its version and beta headers unprefixed; Portkey accepts both spellings.
-        var option = header.StartsWith(Pipeline.GatewayHeaders.PortkeyPrefix, StringComparison.OrdinalIgnoreCase) ? header[Pipeline.GatewayHeaders.PortkeyPrefix.Length..]
-            : header.StartsWith("anthropic-", StringComparison.OrdinalIgnoreCase) ? header
-            : null;
-        if (option is null)
+        var option = header.StartsWith(GatewayHeaders.PortkeyPrefix, StringComparison.OrdinalIgnoreCase) ? header.AsSpan(GatewayHeaders.PortkeyPrefix.Length)
+            : header.StartsWith("anthropic-", StringComparison.OrdinalIgnoreCase) ? header.AsSpan()
+            : [];
+
+        // Every request carries several x-portkey-* headers that are not options: decide on the span, allocate for a match only.
+        return !option.IsEmpty && IsOption(option) ? option.ToString().ToLowerInvariant().Replace('-', '_') : null;
+    }
+
+    /// <summary><see cref="Contains"/> for a header's spelling: dashes for underscores, any case.</summary>
+    private static bool IsOption(ReadOnlySpan<char> dashed)
+    {
+        foreach (var name in Names)
         {
-            return null;
+            if (SameName(dashed, name))
+            {
+                return true;
+            }
         }
 
-        option = option.ToLowerInvariant().Replace('-', '_');
-        return Contains(option) ? option : null;
+        foreach (var family in Families)
+        {
+            if (dashed.Length > family.Length && SameName(dashed[..family.Length], family))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool SameName(ReadOnlySpan<char> dashed, string snake)
+    {
+        if (dashed.Length != snake.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < snake.Length; i++)
+        {
+            var c = char.ToLowerInvariant(dashed[i]);
+            if (c != snake[i] && !(c == '-' && snake[i] == '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

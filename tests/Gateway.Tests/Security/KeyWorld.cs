@@ -1,15 +1,14 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Security;
 using Switchyard.Gateway.Targets;
+using Switchyard.Gateway.Tests.Pipeline;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Catalog;
-using Switchyard.Providers.Dialects.OpenAi;
 using Switchyard.State;
 
 namespace Switchyard.Gateway.Tests.Security;
@@ -94,10 +93,7 @@ internal sealed class KeyWorld
     /// <summary>A chat call with these headers and body, authenticated (keyless when no key header is given).</summary>
     public GatewayCall Call(string body, params (string Name, string Value)[] headers)
     {
-        var call = new GatewayCall(ApiOperation.ChatCompletions, OpenAiDialect.Instance, new ChatRequest(new Headers(headers)), new NoResponse(), 0)
-        {
-            Body = RequestBodyReader.Read(Encoding.UTF8.GetBytes(body), 64),
-        };
+        var call = TestCalls.Chat(body, headers: headers);
         Authenticator.Authenticate(call);
         return call;
     }
@@ -124,47 +120,6 @@ internal sealed class KeyWorld
         request.Headers.Single(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
 
     public static string Body(UpstreamRequest request) => Encoding.UTF8.GetString(request.Body.Span);
-
-    private sealed class ChatRequest(IRequestHeaders headers) : IClientRequest
-    {
-        public string Path => "/v1/chat/completions";
-
-        public string? ContentType => "application/json";
-
-        public long? ContentLength => null;
-
-        public IRequestHeaders Headers => headers;
-
-        public System.IO.Pipelines.PipeReader Body => System.IO.Pipelines.PipeReader.Create(Stream.Null);
-
-        public CancellationToken Aborted => default;
-
-        public int StatusOf(IOException readFailure) => 400;
-    }
-
-    private sealed class Headers((string Name, string Value)[] headers) : IRequestHeaders
-    {
-        public string? this[string name] => headers.Where(h => h.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
-
-        public IEnumerable<KeyValuePair<string, string>> All => headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value));
-    }
-
-    private sealed class NoResponse : IClientResponse
-    {
-        public bool HasStarted => false;
-
-        public int StatusCode { set { } }
-
-        public void SetHeader(string name, string value)
-        {
-        }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 
     /// <summary>Only the snapshot is read by the data path; the rest of the store is never called.</summary>
     private sealed class SnapshotStore(KeyWorld world) : IKeyStore
