@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -23,19 +22,22 @@ public sealed class ReplicaProcess : IAsyncDisposable
         Name = name;
         _environment = environment;
         _silo = silo;
-        Port = FreePort();
-        SiloPort = FreePort();
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
+        Port = ListeningPorts.Next();
+        SiloPort = ListeningPorts.Next();
+        GatewayPort = ListeningPorts.Next();
+        Client = NewClient(Port);
     }
 
     public string Name { get; }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>The Orleans silo port (silos and co-hosting front doors listen on it).</summary>
-    public int SiloPort { get; }
+    public int SiloPort { get; private set; }
 
-    public HttpClient Client { get; }
+    private int GatewayPort { get; set; }
+
+    public HttpClient Client { get; private set; }
 
     public bool HasExited => _process is null || _process.HasExited;
 
@@ -53,7 +55,34 @@ public sealed class ReplicaProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the process and waits until it is ready. Should another program bind one of its ports first (the ports are
+    /// only checked free when chosen), it starts again once on new ones.
+    /// </summary>
     public async Task StartAsync()
+    {
+        try
+        {
+            await StartOnceAsync();
+        }
+        catch (InvalidOperationException) when (HasExited && Output.Contains("address already in use", StringComparison.Ordinal))
+        {
+            Port = ListeningPorts.Next();
+            SiloPort = ListeningPorts.Next();
+            GatewayPort = ListeningPorts.Next();
+            Client.Dispose();
+            Client = NewClient(Port);
+            lock (_output)
+            {
+                _output.Clear();
+            }
+
+            _process?.Dispose();
+            await StartOnceAsync();
+        }
+    }
+
+    private async Task StartOnceAsync()
     {
         var folder = _silo ? SiloFolder() : AppContext.BaseDirectory;
         var dll = Path.Combine(folder, _silo ? "Switchyard.Silo.dll" : "Switchyard.FrontDoor.dll");
@@ -71,7 +100,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
 
         // Every process on this machine is a silo of its own (co-host mode): each needs its own Orleans ports.
         start.Environment["Switchyard__Cluster__SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Switchyard__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Switchyard__Cluster__GatewayPort"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -182,12 +211,8 @@ public sealed class ReplicaProcess : IAsyncDisposable
             : throw new InvalidOperationException($"the silo is not built at {folder}: build the solution first (test.sh does)");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static HttpClient NewClient(int port) =>
+        new() { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);

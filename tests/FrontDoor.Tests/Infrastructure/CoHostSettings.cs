@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Switchyard.FrontDoor.Tests.Infrastructure;
 
@@ -35,10 +33,5 @@ public static class CoHostSettings
         return settings;
     }
 
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
-    }
+    private static string FreePort() => ListeningPorts.Next().ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -113,7 +112,7 @@ public sealed class OrleansClusteringTests : IAsyncLifetime
                 options.ServiceId = "switchyard-tests";
             });
             silo.Configure<SiloOptions>(options => options.SiloName = name);
-            silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+            silo.ConfigureEndpoints(IPAddress.Loopback, ListeningPorts.Next(), ListeningPorts.Next());
             silo.UseAdoNetClustering(options =>
             {
                 options.Invariant = "Npgsql";
@@ -196,11 +195,4 @@ public sealed class OrleansClusteringTests : IAsyncLifetime
     private static int Count(ClusterMembershipSnapshot snapshot, SiloStatus status) => snapshot.Members.Count(m => m.Value.Status == status);
 
     private static string Address(IHost silo) => silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
