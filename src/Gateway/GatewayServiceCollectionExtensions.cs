@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Admission;
 using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Health;
 using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Pipeline;
@@ -40,8 +41,11 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<QuotaHolds>();
         services.TryAddSingleton<RateAdmission>();
         services.TryAddSingleton<TargetRequestFactory>();
+        services.TryAddSingleton(sp => new ResponseCaching(
+            sp.GetService<State.IResponseCache>(), sp.GetService<ITextEmbedder>(), sp.GetRequiredService<IOptions<GatewayOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<SpendReservation>();
         services.TryAddSingleton<TargetInvoker>();
+        services.TryAddSingleton<CachedAnswerWriter>();
         services.TryAddSingleton<StreamRelay>();
         services.TryAddSingleton<ResponseWriter>();
         services.TryAddSingleton<TokenCounter>();
@@ -49,7 +53,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<CallSettlement>();
         services.TryAddSingleton(sp => new GatewayPipeline(
             sp.GetRequiredService<RequestIntake>(), sp.GetRequiredService<Authenticator>(), sp.GetRequiredService<RoutePlanner>(),
-            sp.GetRequiredService<RateAdmission>(), sp.GetRequiredService<TargetRequestFactory>(), sp.GetRequiredService<SpendReservation>(),
+            sp.GetRequiredService<RateAdmission>(), sp.GetRequiredService<TargetRequestFactory>(), sp.GetRequiredService<ResponseCaching>(),
+            sp.GetRequiredService<SpendReservation>(),
             sp.GetRequiredService<TargetInvoker>(), sp.GetRequiredService<ResponseWriter>(), sp.GetRequiredService<TokenCounter>(),
             sp.GetRequiredService<CallSettlement>(), sp.GetServices<ICallObserver>(), sp.GetRequiredService<TimeProvider>()));
         return services;

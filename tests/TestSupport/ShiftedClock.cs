@@ -12,6 +12,9 @@ public sealed class ShiftedClock : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
 
+    /// <summary>Moves the clock forward by <paramref name="by"/>.</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
     /// <summary>Moves the clock forward to 100 ms past the start of the next window of <paramref name="window"/> (a minute, an hour, a day).</summary>
     public DateTimeOffset JumpToNextWindow(TimeSpan window)
     {

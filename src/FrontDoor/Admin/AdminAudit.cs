@@ -49,6 +49,7 @@ internal static class AuditNames
     public const string ApiKey = "api_key";
     public const string VirtualKey = "virtual_key";
     public const string Config = "config";
+    public const string Cache = "cache";
 }
 
 /// <summary>A write that collided in the store (a duplicate slug, name or key) answers 409 AB07, whichever store is in use.</summary>

@@ -33,6 +33,7 @@ public static class AdminHostExtensions
         admin.MapVirtualKeyEndpoints();
         admin.MapConfigEndpoints();
         admin.MapAuditLogEndpoints();
+        admin.MapCacheEndpoints();
         app.MapAdminOpenApi();
         return app;
     }

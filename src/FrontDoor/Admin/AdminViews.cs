@@ -188,5 +188,7 @@ internal sealed record AuditLogList(IReadOnlyList<AuditLogView> Records, int Tot
 [JsonSerializable(typeof(AdminList<ConfigSummary>))]
 [JsonSerializable(typeof(AdminList<ConfigVersionView>))]
 [JsonSerializable(typeof(AuditLogList))]
+[JsonSerializable(typeof(CacheStatisticsList))]
+[JsonSerializable(typeof(CacheInvalidated))]
 [JsonSerializable(typeof(ConfigAuditView))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

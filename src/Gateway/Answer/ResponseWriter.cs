@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
+using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
@@ -26,11 +27,15 @@ internal sealed class ResponseWriter
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private readonly StreamRelay _relay;
+    private readonly CachedAnswerWriter _cached;
+    private readonly ResponseCaching _caching;
     private readonly TimeProvider _time;
 
-    public ResponseWriter(StreamRelay relay, TimeProvider time)
+    public ResponseWriter(StreamRelay relay, CachedAnswerWriter cached, ResponseCaching caching, TimeProvider time)
     {
         _relay = relay;
+        _cached = cached;
+        _caching = caching;
         _time = time;
     }
 
@@ -42,6 +47,13 @@ internal sealed class ResponseWriter
         var native = call.Dialect.NativeFormat == request.Adapter.Format;
         call.StatusCode = outcome.StatusCode;
         response.StatusCode = outcome.StatusCode;
+        if (outcome.Cached is { } hit)
+        {
+            response.SetHeader(GatewayHeaders.Overhead, call.Timings.Overhead(_time).TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture));
+            await _cached.WriteAsync(call, request, hit);
+            return;
+        }
+
         if (outcome.Response is { } upstream)
         {
             RelayHeaders(response, upstream, keepContentType: native);
@@ -66,6 +78,7 @@ internal sealed class ResponseWriter
                 if (outcome.IsSuccess)
                 {
                     call.Usage = UsageReader.Read(body);
+                    _caching.KeepJson(call, outcome, body);
                 }
 
                 break;
@@ -78,6 +91,7 @@ internal sealed class ResponseWriter
                 }
 
                 call.Usage = UsageReader.Read(openAi);
+                _caching.KeepJson(call, outcome, openAi);
                 body = native ? outcome.Body! : call.Dialect.ResponseFromOpenAi(openAi);
                 break;
             case OutcomeKind.Response:

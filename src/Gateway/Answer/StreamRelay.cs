@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
@@ -23,11 +24,13 @@ internal sealed partial class StreamRelay
     private static readonly byte[] UsageKey = "\"usage\""u8.ToArray();
 
     private readonly GatewayOptions _options;
+    private readonly ResponseCaching _caching;
     private readonly ILogger<StreamRelay> _logger;
 
-    public StreamRelay(IOptions<GatewayOptions> options, ILogger<StreamRelay> logger)
+    public StreamRelay(IOptions<GatewayOptions> options, ResponseCaching caching, ILogger<StreamRelay> logger)
     {
         _options = options.Value;
+        _caching = caching;
         _logger = logger;
     }
 
@@ -75,6 +78,10 @@ internal sealed partial class StreamRelay
             LogStreamFailed(_logger, call.Provider ?? "?", call.TraceId, failure);
             await relay.FailAsync($"Stream interrupted: {failure}. The response above is incomplete.");
         }
+        else if (relay.Kept is { } kept)
+        {
+            _caching.KeepStream(call, outcome, kept);                              // only a stream that reached its end
+        }
     }
 
     private sealed class Relay(GatewayCall call, UpstreamRequest request, bool dropUsageChunk)
@@ -87,6 +94,9 @@ internal sealed partial class StreamRelay
         private readonly ArrayBufferWriter<byte> _buffer = new(4096);
 
         public bool Done { get; private set; }
+
+        /// <summary>Every OpenAI chunk of the stream, the usage chunk included, when its answer is to be cached.</summary>
+        public List<byte[]>? Kept { get; } = ResponseCaching.Collects(call) ? [] : null;
 
         public string? Failure { get; set; }
 
@@ -133,17 +143,21 @@ internal sealed partial class StreamRelay
                 {
                     Done = true;
                 }
-                else if (chunk.AsSpan().IndexOf(UsageKey) >= 0)
+                else
                 {
-                    var scan = raw is { } scanned && ReferenceEquals(chunk, upstream.Data) ? scanned : UsageReader.Scan(chunk);
-                    if (scan.Usage is { } usage)
+                    Kept?.Add(chunk);
+                    if (chunk.AsSpan().IndexOf(UsageKey) >= 0)
                     {
-                        call.Usage = usage;
-                        if (scan.UsageOnly && dropUsageChunk)
+                        var scan = raw is { } scanned && ReferenceEquals(chunk, upstream.Data) ? scanned : UsageReader.Scan(chunk);
+                        if (scan.Usage is { } usage)
                         {
-                            // With an OpenAI provider the raw event is this very chunk: hold it back too.
-                            forwardRaw = false;
-                            continue;
+                            call.Usage = usage;
+                            if (scan.UsageOnly && dropUsageChunk)
+                            {
+                                // With an OpenAI provider the raw event is this very chunk: hold it back too.
+                                forwardRaw = false;
+                                continue;
+                            }
                         }
                     }
                 }

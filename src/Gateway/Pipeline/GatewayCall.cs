@@ -92,6 +92,15 @@ public sealed class GatewayCall
     /// <summary>The tightest rate limits seen while admitting this call, for the <c>x-ratelimit-*</c> headers.</summary>
     internal Admission.CallRates Rates;
 
+    /// <summary>The cache's part in the target called last: its key, and what storing the answer needs; null when not cached.</summary>
+    internal Caching.CacheTicket? Cache { get; set; }
+
+    /// <summary>What the cache did for this call: <c>x-portkey-cache-status</c> (<c>HIT</c>, <c>MISS</c>, <c>DISABLED</c>, …).</summary>
+    public string CacheStatus { get; internal set; } = Caching.CacheStatus.Disabled;
+
+    /// <summary>The answer came from the cache: no provider was called, and it costs nothing against budgets or token limits.</summary>
+    public bool ServedFromCache => CacheStatus is Caching.CacheStatus.Hit or Caching.CacheStatus.SemanticHit;
+
     /// <summary>Set when a stream broke after it had started; the client received an error event.</summary>
     public string? StreamFailure { get; internal set; }
 }

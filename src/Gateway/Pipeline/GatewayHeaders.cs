@@ -22,6 +22,8 @@ public static class GatewayHeaders
     public const string OpenAiOrganization = "x-portkey-openai-organization";
     public const string OpenAiProject = "x-portkey-openai-project";
     public const string OpenAiBeta = "x-portkey-openai-beta";
+    public const string CacheForceRefresh = "x-portkey-cache-force-refresh";
+    public const string CacheNamespace = "x-portkey-cache-namespace";
 
     public const string LastUsedOptionIndex = "x-portkey-last-used-option-index";
     public const string RetryAttemptCount = "x-portkey-retry-attempt-count";
@@ -33,6 +35,9 @@ public static class GatewayHeaders
 
     /// <summary>When the budget period that refused a request starts over.</summary>
     public const string BudgetReset = "x-switchyard-budget-reset";
+
+    /// <summary>The cache key of a cached call's answer, for invalidating that one entry (<c>POST /v1/cache/invalidate</c>).</summary>
+    public const string CacheKey = "x-switchyard-cache-key";
 
     /// <summary><c>estimated</c> on a token count the gateway computed itself instead of asking the provider.</summary>
     public const string TokenCount = "x-switchyard-token-count";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Switchyard.Gateway.Admission;
 using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Errors;
 using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Metadata;
@@ -10,6 +11,7 @@ using Switchyard.Gateway.Settlement;
 using Switchyard.Gateway.Targets;
 using Switchyard.Gateway.Tokens;
 using Switchyard.Gateway.Tracing;
+using Switchyard.Gateway.Upstream;
 using Switchyard.Providers;
 using Switchyard.Providers.Dialects;
 
@@ -26,6 +28,7 @@ public sealed class GatewayPipeline
     private readonly RoutePlanner _planner;
     private readonly RateAdmission _admission;
     private readonly TargetRequestFactory _requests;
+    private readonly ResponseCaching _caching;
     private readonly SpendReservation _reservation;
     private readonly TargetInvoker _invoker;
     private readonly ResponseWriter _writer;
@@ -38,7 +41,7 @@ public sealed class GatewayPipeline
 
     internal GatewayPipeline(
         RequestIntake intake, Authenticator authenticator, RoutePlanner planner, RateAdmission admission, TargetRequestFactory requests,
-        SpendReservation reservation, TargetInvoker invoker, ResponseWriter writer, TokenCounter counter, CallSettlement settlement,
+        ResponseCaching caching, SpendReservation reservation, TargetInvoker invoker, ResponseWriter writer, TokenCounter counter, CallSettlement settlement,
         IEnumerable<ICallObserver> observers, TimeProvider time)
     {
         _intake = intake;
@@ -46,6 +49,7 @@ public sealed class GatewayPipeline
         _planner = planner;
         _admission = admission;
         _requests = requests;
+        _caching = caching;
         _reservation = reservation;
         _invoker = invoker;
         _writer = writer;
@@ -71,7 +75,7 @@ public sealed class GatewayPipeline
         {
             await _intake.ReadAsync(call);                                          // the body: content type, size, routing fields
             TraceIds.Assign(call);                                                  // the trace id
-            call.Response.SetHeader(GatewayHeaders.CacheStatus, "DISABLED");        // no response cache on this path
+            call.Response.SetHeader(GatewayHeaders.CacheStatus, call.CacheStatus);  // DISABLED until a target's lookup says otherwise
             _authenticator.Authenticate(call);                                      // the API key and its workspace
             CallMetadata.Read(call);                                                // x-portkey-metadata over the key's defaults
             call.Plan = _planner.Plan(call);                                        // the config and the headers' defaults
@@ -111,10 +115,15 @@ public sealed class GatewayPipeline
         await _writer.WriteAsync(call, result);                                     // the answer, in the client's dialect
     }
 
-    /// <summary>One target the config tree reached: its request, its worst-case spend, the attempts.</summary>
+    /// <summary>One target the config tree reached: its request, the cache, its worst-case spend, the attempts.</summary>
     private async Task<RouteResult> CallTargetAsync(ConfigNode leaf, TargetSettings settings, GatewayCall call)
     {
         var request = _requests.Create(leaf, settings, call.Plan!.Defaults, call);  // the provider's HTTP request
+        if (await _caching.LookupAsync(call, settings, request) is { } hit)         // simple, then semantic; free of spend
+        {
+            return new RouteResult(UpstreamOutcome.FromCache(hit), leaf.Path, 0, request);
+        }
+
         var hold = await _reservation.ReserveAsync(call, request);                  // budgets and the virtual key's limits
         TargetResult result;
         try

@@ -409,7 +409,10 @@ internal sealed partial class RoutingConfigParser
         }
 
         var maxAge = ReadPositiveInteger(cache, "max_age", path, "seconds");
-        return mode is null ? null : new CacheSettings(mode, maxAge);
+        var threshold = ReadRatio(cache, "similarity_threshold", path, 1);
+        var maxMessages = ReadPositiveInteger(cache, "max_messages", path, "messages");
+        var keyMetadata = ReadBoolean(cache, "key_metadata", path) ?? false;
+        return mode is null ? null : new CacheSettings(mode, maxAge, threshold, maxMessages, keyMetadata);
     }
 
     private string? ReadCustomHost(JsonElement node, string path)

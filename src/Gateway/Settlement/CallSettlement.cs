@@ -29,14 +29,16 @@ internal sealed class CallSettlement
 
     /// <summary>
     /// Without a report, a call the provider answered (a stream the client abandoned, a provider that sends no usage) is
-    /// charged its worst case; one it never answered is charged nothing.
+    /// charged its worst case; one it never answered is charged nothing. A cached answer reached no provider: its usage
+    /// is what the provider once reported, so it is charged nothing either.
     /// </summary>
     public void Settle(GatewayCall call)
     {
         var answered = call.ProviderAnswered;
+        var usage = call.ServedFromCache ? null : call.Usage;
         foreach (var hold in call.Holds)
         {
-            Settle(hold, call.Usage, answered);
+            Settle(hold, usage, answered);
         }
 
         call.Holds.Clear();

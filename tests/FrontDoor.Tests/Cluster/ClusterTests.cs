@@ -68,6 +68,35 @@ public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Cache_AnswerStoredThroughOneFrontDoor_IsAHitThroughAnother()
+    {
+        var (workspace, _, key) = await TenantAsync();
+        var scenario = Requests.NewScenario();
+        HttpRequestMessage Cached() => Requests.Chat($"fake-gpt|scenario={scenario}", "shared across front doors")
+            .WithHeader("x-portkey-provider", "openai")
+            .WithHeader("x-portkey-custom-host", cluster.FakeBase)
+            .WithHeader("x-portkey-api-key", key)
+            .WithHeader("x-portkey-config", """{"cache":{"mode":"simple","max_age":300}}""");
+
+        using var miss = await cluster.Replicas[0].Client.SendAsync(Cached());
+        var original = await miss.JsonAsync();
+        Assert.Equal("MISS", miss.Header("x-portkey-cache-status"));
+
+        // The store is queued: wait until the workspace's grain counts the entry, as every front door reads it.
+        var reader = new AdminCalls(cluster.Replicas[1].Client, GatewayFixture.AdminToken);
+        Assert.True(await Eventually.TryUntilAsync(
+            async () => (await reader.Get($"/v1/cache/stats?workspace_id={workspace}")).Ok().GetProperty("total").GetProperty("entries").GetInt64() == 1,
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(50)));
+        using var hit = await cluster.Replicas[1].Client.SendAsync(Cached());
+        var replayed = await hit.JsonAsync();
+
+        Assert.Equal("HIT", hit.Header("x-portkey-cache-status"));
+        Assert.Equal(original.GetProperty("choices").GetRawText(), replayed.GetProperty("choices").GetRawText());
+        Assert.Single(cluster.Fake.Journal.ForScenario(scenario));
+    }
+
+    [Fact]
     public async Task Revocation_OnOneReplica_IsHonouredByEveryReplicaWithinOneSecond()
     {
         var (_, keyId, key) = await TenantAsync();

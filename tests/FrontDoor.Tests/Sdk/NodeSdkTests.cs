@@ -25,6 +25,9 @@ public sealed class NodeSdkTests(GatewayFixture fixture) : IClassFixture<Gateway
     [InlineData("admin.test.mjs", "portkey admin api keys create retrieve")]
     [InlineData("admin.test.mjs", "portkey admin configs create retrieve")]
     [InlineData("admin.test.mjs", "portkey admin errors are typed")]
+    [InlineData("cache.test.mjs", "openai sdk cache hit after miss")]
+    [InlineData("cache.test.mjs", "portkey sdk cache hit, namespace and force refresh")]
+    [InlineData("cache.test.mjs", "anthropic sdk cache hit after miss")]
     [MemberData(nameof(NativeBackendCases))]
     public async Task NodeSdk_AgainstTheGateway_Passes(string file, string name)
     {

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Switchyard.Gateway.Pipeline;
+using Switchyard.Gateway.Routing;
+using Switchyard.Gateway.Upstream;
+using Switchyard.Providers;
+using Switchyard.State;
+
+namespace Switchyard.Gateway.Caching;
+
+/// <summary>
+/// The cache's two steps of a target's call: the lookup before the provider is called (exact key, then similar text
+/// in semantic mode), and keeping the answer once it is complete. Entries are scoped to the call's workspace, always.
+/// With no cache registered in the host every call is <c>DISABLED</c>.
+/// </summary>
+internal sealed class ResponseCaching
+{
+    private const int SemanticCandidates = 3;
+
+    private readonly IResponseCache? _cache;
+    private readonly ITextEmbedder? _embedder;
+    private readonly GatewayOptions _options;
+    private readonly TimeProvider _time;
+
+    public ResponseCaching(IResponseCache? cache, ITextEmbedder? embedder, IOptions<GatewayOptions> options, TimeProvider time)
+    {
+        _cache = cache;
+        _embedder = embedder;
+        _options = options.Value;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Looks the target's answer up, and leaves on the call what storing its answer needs. Returns the stored answer on
+    /// a hit; null when the provider must be called. Sets <c>x-portkey-cache-status</c>.
+    /// </summary>
+    public async ValueTask<CachedAnswer?> LookupAsync(GatewayCall call, TargetSettings settings, UpstreamRequest request)
+    {
+        call.Cache = null;
+        if (_cache is null || settings.Cache is not { } cache || !Cacheable(call.Operation))
+        {
+            Mark(call, CacheStatus.Disabled);
+            return null;
+        }
+
+        var directive = CacheDirective.Read(call.Headers);
+        if (directive.NoStore)
+        {
+            Mark(call, CacheStatus.Disabled);
+            return null;
+        }
+
+        var workspace = call.Workspace?.Id ?? "";
+        var target = request.Call;
+        var key = new CacheKey(workspace, directive.Namespace, call.Operation.OpenAiPath(), request.ProviderSlug, TargetUrl(request), target.Model ?? "");
+        var ticket = new CacheTicket
+        {
+            WorkspaceId = workspace,
+            Namespace = directive.Namespace,
+            Hash = key.Hash(target.OpenAiBody(), cache.KeyMetadata ? call.Metadata : null), // the body with the target's fields (overrides, model) set
+            Operation = key.Operation,
+            Provider = key.Provider,
+            Model = key.Model,
+            Settings = cache,
+            MaxAge = cache.MaxAgeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _options.CacheDefaultMaxAge,
+            Refresh = directive.Refresh,
+        };
+        call.Cache = ticket;
+        call.Response.SetHeader(GatewayHeaders.CacheKey, ticket.Hash);
+
+        if (ticket.Refresh)
+        {
+            await EmbedAsync(call, ticket, request);
+            return Counted(call, ticket, CacheOutcome.Refresh, null);
+        }
+
+        if (await _cache.GetAsync(workspace, ticket.Hash, call.Aborted) is { } exact && exact.Operation == ticket.Operation)
+        {
+            return Counted(call, ticket, CacheOutcome.Hit, exact);
+        }
+
+        if (!await EmbedAsync(call, ticket, request))
+        {
+            return Counted(call, ticket, CacheOutcome.Miss, null);
+        }
+
+        var threshold = (float)(cache.SimilarityThreshold ?? _embedder!.DefaultThreshold);
+        var matches = await _cache.FindSimilarAsync(workspace, ticket.SemanticPartition!, ticket.Vector, threshold, SemanticCandidates, call.Aborted);
+        foreach (var match in matches)
+        {
+            // A vector can outlive its entry by a sweep's interval; the entry's own expiry decides.
+            if (await _cache.GetAsync(workspace, match.Hash, call.Aborted) is { } similar && similar.Operation == ticket.Operation)
+            {
+                return Counted(call, ticket, CacheOutcome.SemanticHit, similar);
+            }
+        }
+
+        return Counted(call, ticket, CacheOutcome.SemanticMiss, null);
+    }
+
+    /// <summary>Keeps a complete, successful JSON answer (in OpenAI's shape) unless the provider or the request said not to.</summary>
+    public void KeepJson(GatewayCall call, UpstreamOutcome outcome, byte[] openAi)
+    {
+        if (call.Cache is { } ticket && Storable(outcome) && HasAnswer(call.Operation, openAi))
+        {
+            Keep(ticket, CachedAnswerShape.Json, openAi);
+        }
+    }
+
+    /// <summary>Keeps a stream that ended cleanly with its final event: its OpenAI chunk payloads, in order.</summary>
+    public void KeepStream(GatewayCall call, UpstreamOutcome outcome, IReadOnlyList<byte[]> chunks)
+    {
+        if (call.Cache is { } ticket && Storable(outcome) && chunks.Any(HasChoice))
+        {
+            Keep(ticket, CachedAnswerShape.Stream, CachedChunks.Encode(chunks));
+        }
+    }
+
+    /// <summary>Whether the relay should collect the stream's chunks for <see cref="KeepStream"/>.</summary>
+    public static bool Collects(GatewayCall call) => call.Cache is not null;
+
+    private void Keep(CacheTicket ticket, CachedAnswerShape shape, byte[] body)
+    {
+        var now = _time.GetUtcNow();
+        var answer = new CachedAnswer(
+            ticket.WorkspaceId, ticket.Hash, ticket.Namespace, ticket.Operation, ticket.Provider, ticket.Model, shape, body, now, now + ticket.MaxAge,
+            ticket.Vector is null ? null : ticket.SemanticPartition);
+        _cache!.Store(answer, ticket.Refresh, ticket.Vector);
+    }
+
+    private CachedAnswer? Counted(GatewayCall call, CacheTicket ticket, CacheOutcome outcome, CachedAnswer? answer)
+    {
+        _cache!.Count(ticket.WorkspaceId, ticket.Namespace, outcome);
+        Mark(call, CacheStatus.Of(outcome));
+        return answer;
+    }
+
+    private static void Mark(GatewayCall call, string status)
+    {
+        call.CacheStatus = status;
+        call.Response.SetHeader(GatewayHeaders.CacheStatus, status);
+    }
+
+    /// <summary>
+    /// Embeds the request's text when the target's cache is semantic and the request is short enough; false when it
+    /// is not semantic-cached (then only the exact key counts).
+    /// </summary>
+    private async ValueTask<bool> EmbedAsync(GatewayCall call, CacheTicket ticket, UpstreamRequest request)
+    {
+        if (!ticket.Settings.Semantic || _embedder is null || call.Operation != ApiOperation.ChatCompletions && call.Operation != ApiOperation.Completions)
+        {
+            return false;
+        }
+
+        var openAi = request.Call.BodyFormat == Providers.Catalog.WireFormat.OpenAi ? request.Call.OpenAiBody() : call.OpenAiBody();
+        if (SemanticRequest.Read(openAi.Span, ticket.Settings.MaxMessages ?? _options.SemanticCacheMaxMessages) is not { } semantic)
+        {
+            return false;
+        }
+
+        ticket.Vector = await _embedder.EmbedAsync(semantic.Text, call.Aborted);
+        ticket.SemanticPartition = SemanticPartition(ticket, request, semantic.Parameters);
+        return true;
+    }
+
+    /// <summary>
+    /// Where similar requests are compared: the namespace, the operation, the target (provider, URL, model), the
+    /// embedding model and every parameter besides the messages. Hashed, as it names a grain.
+    /// </summary>
+    private string SemanticPartition(CacheTicket ticket, UpstreamRequest request, string parameters)
+    {
+        var key = new CacheKey(ticket.WorkspaceId, ticket.Namespace, ticket.Operation, ticket.Provider, TargetUrl(request), ticket.Model + "\n" + _embedder!.Model);
+        return key.Hash(System.Text.Encoding.UTF8.GetBytes(parameters));
+    }
+
+    private static string TargetUrl(UpstreamRequest request) =>
+        request.Call.BaseUrl?.AbsoluteUri ?? request.Uri.GetLeftPart(UriPartial.Path);
+
+    private static bool Cacheable(ApiOperation operation) =>
+        operation is ApiOperation.ChatCompletions or ApiOperation.Completions or ApiOperation.Embeddings;
+
+    /// <summary>A provider that marks its answer <c>Cache-Control: no-store</c> is taken at its word.</summary>
+    private static bool Storable(UpstreamOutcome outcome) =>
+        outcome.IsSuccess && outcome.Response?.Headers.CacheControl is not { NoStore: true };
+
+    /// <summary>An answer with something in it: choices for completions, vectors for embeddings.</summary>
+    private static bool HasAnswer(ApiOperation operation, byte[] openAi)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(openAi);
+            var field = operation == ApiOperation.Embeddings ? "data" : "choices";
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(field, out var items)
+                && items.ValueKind == JsonValueKind.Array
+                && items.GetArrayLength() > 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasChoice(byte[] chunk) =>
+        chunk.AsSpan().IndexOf("\"choices\":[{"u8) >= 0 || chunk.AsSpan().IndexOf("\"choices\": [{"u8) >= 0;
+}
