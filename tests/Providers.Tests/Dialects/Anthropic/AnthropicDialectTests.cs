@@ -149,6 +149,35 @@ public sealed class AnthropicDialectTests
     }
 
     [Fact]
+    public void ResponseFromOpenAi_EveryPromptTokenCached_IsAllCacheReadWithNoUncachedInput()
+    {
+        // A gateway cache hit reports its whole prompt as cached; Anthropic's input_tokens leaves cache reads out.
+        var result = Dialect.ResponseFromOpenAi(Bytes("""
+            {"id":"chatcmpl-hit","object":"chat.completion","created":1,"model":"gpt-test",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":40,"completion_tokens":2,"total_tokens":42,"prompt_tokens_details":{"cached_tokens":40,"audio_tokens":0}}}
+            """));
+
+        AssertJson("""
+            {"id":"msg_hit","type":"message","role":"assistant","model":"gpt-test","content":[{"type":"text","text":"Hi"}],
+             "stop_reason":"end_turn","stop_sequence":null,
+             "usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":40,"output_tokens":2}}
+            """, result);
+    }
+
+    [Theory]
+    [InlineData("chatcmpl-3f2a", "msg_3f2a")]
+    [InlineData("chatcmpl-b71c", "msg_b71c")]
+    [InlineData("gen-123", "msg_gen-123")]
+    [InlineData("", "msg_switchyard")]
+    public void ResponseFromOpenAi_Id_FollowsTheOpenAiId(string openAiId, string messageId)
+    {
+        var result = Encoding.UTF8.GetString(Dialect.ResponseFromOpenAi(Bytes($$"""{"id":"{{openAiId}}","model":"m","choices":[]}""")));
+
+        Assert.StartsWith($$"""{"id":"{{messageId}}",""", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ResponseFromOpenAi_ToolCalls_AreToolUseBlocksWithParsedInput()
     {
         var result = Dialect.ResponseFromOpenAi(Bytes("""
@@ -291,6 +320,34 @@ public sealed class AnthropicDialectTests
             """,
             sse,
             StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StreamWriter_EveryPromptTokenCached_MessageDeltaIsAllCacheRead()
+    {
+        var sse = Write(
+            """{"id":"chatcmpl-hit","model":"g","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}""",
+            """{"id":"chatcmpl-hit","model":"g","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""",
+            """{"id":"chatcmpl-hit","model":"g","choices":[],"usage":{"prompt_tokens":40,"completion_tokens":2,"total_tokens":42,"prompt_tokens_details":{"cached_tokens":40}}}""",
+            "[DONE]");
+
+        Assert.Contains(
+            """
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":40,"output_tokens":2}}
+            """,
+            sse,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StreamWriter_Id_FollowsTheFirstChunksId()
+    {
+        var first = Write("""{"id":"chatcmpl-one","model":"g","choices":[{"index":0,"delta":{"content":"x"}}]}""");
+        var second = Write("""{"id":"chatcmpl-two","model":"g","choices":[{"index":0,"delta":{"content":"x"}}]}""");
+
+        Assert.Contains("\"message\":{\"id\":\"msg_one\",", first, StringComparison.Ordinal);
+        Assert.Contains("\"message\":{\"id\":\"msg_two\",", second, StringComparison.Ordinal);
     }
 
     [Fact]
