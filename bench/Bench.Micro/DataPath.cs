@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Switchyard.Bench.Micro.Fakes;
 using Switchyard.Gateway;
 using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Intake;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
@@ -29,7 +30,7 @@ internal sealed class DataPath
         CustomHosts = new CustomHostPolicy(options.Value.TrustedHosts);
         Planner = new RoutePlanner(ProviderCatalog.Default, CustomHosts, options, directory, virtualKeys);
         Requests = new TargetRequestFactory(ProviderCatalog.Default, ProviderAdapters.Default, options, virtualKeys);
-        Relay = new StreamRelay(options, NullLogger<StreamRelay>.Instance);
+        Relay = new StreamRelay(options, new ResponseCaching(null, null, options, TimeProvider.System, NullLogger<ResponseCaching>.Instance), NullLogger<StreamRelay>.Instance);
         MaxJsonDepth = options.Value.MaxJsonDepth;
     }
 

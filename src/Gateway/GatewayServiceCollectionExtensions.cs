@@ -42,7 +42,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<RateAdmission>();
         services.TryAddSingleton<TargetRequestFactory>();
         services.TryAddSingleton(sp => new ResponseCaching(
-            sp.GetService<State.IResponseCache>(), sp.GetService<ITextEmbedder>(), sp.GetRequiredService<IOptions<GatewayOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetService<State.IResponseCache>(), sp.GetService<ITextEmbedder>(), sp.GetRequiredService<IOptions<GatewayOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ResponseCaching>>()));
         services.TryAddSingleton<SpendReservation>();
         services.TryAddSingleton<TargetInvoker>();
         services.TryAddSingleton<CachedAnswerWriter>();

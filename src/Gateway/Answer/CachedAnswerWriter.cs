@@ -3,21 +3,19 @@ using System.Globalization;
 using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
-using Switchyard.State;
 
 namespace Switchyard.Gateway.Answer;
 
 /// <summary>
-/// Writes a cached answer in the client's dialect, as JSON or as a stream whichever way it was stored, with a fresh
-/// <c>id</c> and <c>created</c> and its usage marked as served from cache.
+/// Writes a cache hit in the client's dialect, as JSON or as a stream (whichever way it was stored), with the fresh
+/// <c>id</c> and <c>created</c> and the usage marked as served from cache that the replay gave it.
 /// </summary>
-internal sealed class CachedAnswerWriter(TimeProvider time)
+internal sealed class CachedAnswerWriter
 {
-    public async Task WriteAsync(GatewayCall call, UpstreamRequest request, CachedAnswer hit)
+    public async Task WriteAsync(GatewayCall call, UpstreamRequest request, CachedReply hit)
     {
         var response = call.Response;
-        var stamp = ReplayStamp.Fresh(hit.Operation, time);
-        if (request.Stream)
+        if (hit.Chunks is { } chunks)
         {
             response.SetHeader(GatewayHeaders.ContentType, "text/event-stream; charset=utf-8");
             response.SetHeader(GatewayHeaders.CacheControl, "no-cache");
@@ -25,7 +23,7 @@ internal sealed class CachedAnswerWriter(TimeProvider time)
             await response.StartAsync(call.Aborted);
             var writer = call.Dialect.CreateStreamWriter();
             var buffer = new ArrayBufferWriter<byte>(4096);
-            foreach (var chunk in AnswerReplay.AsChunks(hit, stamp, includeUsage: true))
+            foreach (var chunk in chunks)
             {
                 var scan = UsageReader.Scan(chunk);
                 if (scan.Usage is { } usage)
@@ -45,7 +43,7 @@ internal sealed class CachedAnswerWriter(TimeProvider time)
             return;
         }
 
-        var openAi = AnswerReplay.AsJson(hit, stamp);
+        var openAi = hit.Json!;
         call.Usage = UsageReader.Read(openAi);
         var body = call.Dialect.ResponseFromOpenAi(openAi);
         response.SetHeader(GatewayHeaders.ContentType, "application/json");

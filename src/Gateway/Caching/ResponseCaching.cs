@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
@@ -13,7 +14,7 @@ namespace Switchyard.Gateway.Caching;
 /// in semantic mode), and keeping the answer once it is complete. Entries are scoped to the call's workspace, always.
 /// With no cache registered in the host every call is <c>DISABLED</c>.
 /// </summary>
-internal sealed class ResponseCaching
+internal sealed partial class ResponseCaching
 {
     private const int SemanticCandidates = 3;
 
@@ -21,20 +22,23 @@ internal sealed class ResponseCaching
     private readonly ITextEmbedder? _embedder;
     private readonly GatewayOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger<ResponseCaching> _logger;
 
-    public ResponseCaching(IResponseCache? cache, ITextEmbedder? embedder, IOptions<GatewayOptions> options, TimeProvider time)
+    public ResponseCaching(IResponseCache? cache, ITextEmbedder? embedder, IOptions<GatewayOptions> options, TimeProvider time, ILogger<ResponseCaching> logger)
     {
         _cache = cache;
         _embedder = embedder;
         _options = options.Value;
         _time = time;
+        _logger = logger;
     }
 
     /// <summary>
-    /// Looks the target's answer up, and leaves on the call what storing its answer needs. Returns the stored answer on
-    /// a hit; null when the provider must be called. Sets <c>x-portkey-cache-status</c>.
+    /// Looks the target's answer up, and leaves on the call what storing its answer needs. Returns the stored answer,
+    /// ready to replay the way the client asked (JSON or a stream), on a hit; null when the provider must be called.
+    /// Sets <c>x-portkey-cache-status</c>.
     /// </summary>
-    public async ValueTask<CachedAnswer?> LookupAsync(GatewayCall call, TargetSettings settings, UpstreamRequest request)
+    public async ValueTask<CachedReply?> LookupAsync(GatewayCall call, TargetSettings settings, UpstreamRequest request)
     {
         call.Cache = null;
         if (_cache is null || settings.Cache is not { } cache || !Cacheable(call.Operation))
@@ -52,7 +56,7 @@ internal sealed class ResponseCaching
 
         var workspace = call.Workspace?.Id ?? "";
         var target = request.Call;
-        var key = new CacheKey(workspace, directive.Namespace, call.Operation.OpenAiPath(), request.ProviderSlug, TargetUrl(request), target.Model ?? "");
+        var key = new CacheKey(workspace, directive.Namespace, call.Operation.OpenAiPath()[1..], request.ProviderSlug, TargetUrl(request), target.Model ?? "");
         var ticket = new CacheTicket
         {
             WorkspaceId = workspace,
@@ -74,9 +78,9 @@ internal sealed class ResponseCaching
             return Counted(call, ticket, CacheOutcome.Refresh, null);
         }
 
-        if (await _cache.GetAsync(workspace, ticket.Hash, call.Aborted) is { } exact && exact.Operation == ticket.Operation)
+        if (await _cache.GetAsync(workspace, ticket.Hash, call.Aborted) is { } exact && Replay(call, request, exact) is { } reply)
         {
-            return Counted(call, ticket, CacheOutcome.Hit, exact);
+            return Counted(call, ticket, CacheOutcome.Hit, reply);
         }
 
         if (!await EmbedAsync(call, ticket, request))
@@ -89,9 +93,9 @@ internal sealed class ResponseCaching
         foreach (var match in matches)
         {
             // A vector can outlive its entry by a sweep's interval; the entry's own expiry decides.
-            if (await _cache.GetAsync(workspace, match.Hash, call.Aborted) is { } similar && similar.Operation == ticket.Operation)
+            if (await _cache.GetAsync(workspace, match.Hash, call.Aborted) is { } similar && Replay(call, request, similar) is { } reply)
             {
-                return Counted(call, ticket, CacheOutcome.SemanticHit, similar);
+                return Counted(call, ticket, CacheOutcome.SemanticHit, reply);
             }
         }
 
@@ -128,11 +132,39 @@ internal sealed class ResponseCaching
         _cache!.Store(answer, ticket.Refresh, ticket.Vector);
     }
 
-    private CachedAnswer? Counted(GatewayCall call, CacheTicket ticket, CacheOutcome outcome, CachedAnswer? answer)
+    private CachedReply? Counted(GatewayCall call, CacheTicket ticket, CacheOutcome outcome, CachedReply? reply)
     {
         _cache!.Count(ticket.WorkspaceId, ticket.Namespace, outcome);
         Mark(call, CacheStatus.Of(outcome));
-        return answer;
+        return reply;
+    }
+
+    /// <summary>
+    /// The entry as this call replays it, with a fresh id: its chunks for a stream request, its JSON otherwise. An entry
+    /// of another operation, or one that cannot be read back, is no hit (logged; the provider answers instead).
+    /// </summary>
+    private CachedReply? Replay(GatewayCall call, UpstreamRequest request, CachedAnswer entry)
+    {
+        var operation = call.Operation.OpenAiPath()[1..];
+        if (entry.Operation != operation)
+        {
+            return null;
+        }
+
+        try
+        {
+            var stamp = ReplayStamp.New(call.Operation, _time);
+
+            // Every chunk, the usage chunk included: the writer drops it when the client did not ask for it.
+            return request.Stream
+                ? new CachedReply(entry, null, AnswerReplay.AsChunks(entry, stamp, includeUsage: true))
+                : new CachedReply(entry, AnswerReplay.AsJson(entry, stamp), null);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or JsonException or InvalidOperationException)
+        {
+            LogUnreadableEntry(_logger, entry.Hash, ex.Message);
+            return null;
+        }
     }
 
     private static void Mark(GatewayCall call, string status)
@@ -203,4 +235,7 @@ internal sealed class ResponseCaching
 
     private static bool HasChoice(byte[] chunk) =>
         chunk.AsSpan().IndexOf("\"choices\":[{"u8) >= 0 || chunk.AsSpan().IndexOf("\"choices\": [{"u8) >= 0;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cached answer {Hash} could not be read back and was not served: {Problem}")]
+    private static partial void LogUnreadableEntry(ILogger logger, string hash, string problem);
 }

@@ -51,7 +51,7 @@ internal sealed class UpstreamOutcome : IAsyncDisposable
     public TimeSpan? RetryAfter { get; private init; }
 
     /// <summary>The answer came from the cache: no provider was called, and there is no upstream response to relay.</summary>
-    public State.CachedAnswer? Cached { get; private init; }
+    public Caching.CachedReply? Cached { get; private init; }
 
     /// <summary>Why the attempt failed, for gateway-detected failures; never contains secrets.</summary>
     public string? Problem { get; private init; }
@@ -62,8 +62,8 @@ internal sealed class UpstreamOutcome : IAsyncDisposable
     public static UpstreamOutcome Streaming(HttpResponseMessage response, IEventStreamReader events, StreamEvent firstEvent) =>
         new(OutcomeKind.Response, (int)response.StatusCode) { Response = response, Events = events, FirstEvent = firstEvent };
 
-    public static UpstreamOutcome FromCache(State.CachedAnswer answer) =>
-        new(OutcomeKind.Response, 200) { Cached = answer };
+    public static UpstreamOutcome FromCache(Caching.CachedReply reply) =>
+        new(OutcomeKind.Response, 200) { Cached = reply };
 
     public static UpstreamOutcome TimedOut(TimeSpan timeout) =>
         new(OutcomeKind.Timeout, 408) { Problem = $"Request exceeded the timeout sent in the request: {(long)timeout.TotalMilliseconds}ms" };

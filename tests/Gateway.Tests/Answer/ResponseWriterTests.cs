@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Tests.Pipeline;
@@ -23,7 +24,10 @@ public sealed class ResponseWriterTests
         {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hello"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":2}}
         """;
 
-    private readonly ResponseWriter _writer = new(new StreamRelay(Options.Create(new GatewayOptions()), NullLogger<StreamRelay>.Instance), new FakeTimeProvider());
+    private static readonly ResponseCaching NoCache = new(null, null, Options.Create(new GatewayOptions()), new FakeTimeProvider(), NullLogger<ResponseCaching>.Instance);
+
+    private readonly ResponseWriter _writer = new(
+        new StreamRelay(Options.Create(new GatewayOptions()), NoCache, NullLogger<StreamRelay>.Instance), new CachedAnswerWriter(), NoCache, new FakeTimeProvider());
     private readonly RecordingResponse _response = new();
 
     private async Task<GatewayCall> WriteAsync(UpstreamOutcome outcome, UpstreamRequest request, IClientDialect? dialect = null)

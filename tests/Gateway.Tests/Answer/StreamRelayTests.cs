@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Tests.Pipeline;
 using Switchyard.Providers.Dialects;
@@ -16,7 +17,10 @@ public sealed class StreamRelayTests
     private const string Lo = """{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}""";
     private const string UsageOnly = """{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}""";
 
-    private readonly StreamRelay _relay = new(Options.Create(new GatewayOptions()), NullLogger<StreamRelay>.Instance);
+    private readonly StreamRelay _relay = new(
+        Options.Create(new GatewayOptions()),
+        new ResponseCaching(null, null, Options.Create(new GatewayOptions()), TimeProvider.System, NullLogger<ResponseCaching>.Instance),
+        NullLogger<StreamRelay>.Instance);
     private readonly RecordingResponse _response = new();
 
     private static string Sse(params string[] data) => string.Concat(data.Select(d => $"data: {d}\n\n"));
