@@ -50,6 +50,7 @@ public class GrainCluster : IAsyncLifetime
             // Advancing the fake clock by minutes must not time out calls in flight or declare silos dead.
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddSingleton<ISettledSpendArchive>(Archive);
+            ConfigureSilo(silo);
         });
         if (_clientResponseTimeout is { } timeout)
         {
@@ -58,6 +59,11 @@ public class GrainCluster : IAsyncLifetime
 
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>What a derived cluster adds to every silo (options of the grains it tests).</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
     }
 
     /// <summary>The silo the grain is active on, or null when it is not active anywhere.</summary>
