@@ -57,9 +57,6 @@ public sealed class GatewayOptions
     /// <summary>How long a cached answer lives when the config's <c>cache</c> sets no <c>max_age</c>. Default 1 day (Portkey's default).</summary>
     public TimeSpan CacheDefaultMaxAge { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>The longest conversation (in messages) the semantic cache considers when the config sets no <c>max_messages</c>. Default 4.</summary>
-    public int SemanticCacheMaxMessages { get; set; } = 4;
-
     /// <summary>Where budget alerts are POSTed when a budget names no <c>alert_webhook_url</c> of its own. Default none.</summary>
     public string? AlertWebhookUrl { get; set; }
 

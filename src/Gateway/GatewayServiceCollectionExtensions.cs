@@ -24,6 +24,11 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddSwitchyardGateway(this IServiceCollection services)
     {
         services.AddOptions<GatewayOptions>().ValidateOnStart();
+        services.AddOptions<SemanticCacheOptions>().Validate(options =>
+        {
+            options.Validate();
+            return true;
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(ProviderCatalog.Default);
@@ -42,7 +47,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<RateAdmission>();
         services.TryAddSingleton<TargetRequestFactory>();
         services.TryAddSingleton(sp => new ResponseCaching(
-            sp.GetService<State.IResponseCache>(), sp.GetService<ITextEmbedder>(), sp.GetRequiredService<IOptions<GatewayOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<State.IResponseCache>(), sp.GetService<ITextEmbedder>(), sp.GetRequiredService<IOptions<GatewayOptions>>(),
+            sp.GetRequiredService<IOptions<SemanticCacheOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ResponseCaching>>()));
         services.TryAddSingleton<SpendReservation>();
         services.TryAddSingleton<TargetInvoker>();

@@ -21,14 +21,17 @@ internal sealed partial class ResponseCaching
     private readonly IResponseCache? _cache;
     private readonly ITextEmbedder? _embedder;
     private readonly GatewayOptions _options;
+    private readonly SemanticCacheOptions _semantic;
     private readonly TimeProvider _time;
     private readonly ILogger<ResponseCaching> _logger;
 
-    public ResponseCaching(IResponseCache? cache, ITextEmbedder? embedder, IOptions<GatewayOptions> options, TimeProvider time, ILogger<ResponseCaching> logger)
+    public ResponseCaching(
+        IResponseCache? cache, ITextEmbedder? embedder, IOptions<GatewayOptions> options, SemanticCacheOptions semantic, TimeProvider time, ILogger<ResponseCaching> logger)
     {
         _cache = cache;
         _embedder = embedder;
         _options = options.Value;
+        _semantic = semantic;
         _time = time;
         _logger = logger;
     }
@@ -74,7 +77,7 @@ internal sealed partial class ResponseCaching
 
         if (ticket.Refresh)
         {
-            await EmbedAsync(call, ticket, request);
+            await EmbedAsync(call, ticket, key, request);
             return Counted(call, ticket, CacheOutcome.Refresh, null);
         }
 
@@ -83,7 +86,7 @@ internal sealed partial class ResponseCaching
             return Counted(call, ticket, CacheOutcome.Hit, reply);
         }
 
-        if (!await EmbedAsync(call, ticket, request))
+        if (!await EmbedAsync(call, ticket, key, request))
         {
             return Counted(call, ticket, CacheOutcome.Miss, null);
         }
@@ -93,9 +96,9 @@ internal sealed partial class ResponseCaching
         foreach (var match in matches)
         {
             // A vector can outlive its entry by a sweep's interval; the entry's own expiry decides.
-            if (await _cache.GetAsync(workspace, match.Hash, call.Aborted) is { } similar && Replay(call, request, similar) is { } reply)
+            if (await _cache.GetAsync(workspace, match.Hash, call.Aborted) is { } similar && Replay(call, request, similar) is { } similarReply)
             {
-                return Counted(call, ticket, CacheOutcome.SemanticHit, reply);
+                return Counted(call, ticket, CacheOutcome.SemanticHit, similarReply);
             }
         }
 
@@ -174,35 +177,25 @@ internal sealed partial class ResponseCaching
     }
 
     /// <summary>
-    /// Embeds the request's text when the target's cache is semantic and the request is short enough; false when it
-    /// is not semantic-cached (then only the exact key counts).
+    /// Embeds the request's text when the target's cache is semantic and the request is eligible (short, text only:
+    /// <see cref="SemanticRequest"/>); false when it is not semantic-cached, and only the exact key counts.
     /// </summary>
-    private async ValueTask<bool> EmbedAsync(GatewayCall call, CacheTicket ticket, UpstreamRequest request)
+    private async ValueTask<bool> EmbedAsync(GatewayCall call, CacheTicket ticket, CacheKey key, UpstreamRequest request)
     {
-        if (!ticket.Settings.Semantic || _embedder is null || call.Operation != ApiOperation.ChatCompletions && call.Operation != ApiOperation.Completions)
+        if (!ticket.Settings.Semantic || _embedder is null)
         {
             return false;
         }
 
-        var openAi = request.Call.BodyFormat == Providers.Catalog.WireFormat.OpenAi ? request.Call.OpenAiBody() : call.OpenAiBody();
-        if (SemanticRequest.Read(openAi.Span, ticket.Settings.MaxMessages ?? _options.SemanticCacheMaxMessages) is not { } semantic)
+        var options = ticket.Settings.MaxMessages is { } most ? _semantic.WithMaxMessages(most) : _semantic;
+        if (SemanticRequest.Read(call.Operation, request.Call.OpenAiBody(), options) is not { } semantic)
         {
             return false;
         }
 
         ticket.Vector = await _embedder.EmbedAsync(semantic.Text, call.Aborted);
-        ticket.SemanticPartition = SemanticPartition(ticket, request, semantic.Parameters);
+        ticket.SemanticPartition = semantic.Partition(key, _embedder.Model);
         return true;
-    }
-
-    /// <summary>
-    /// Where similar requests are compared: the namespace, the operation, the target (provider, URL, model), the
-    /// embedding model and every parameter besides the messages. Hashed, as it names a grain.
-    /// </summary>
-    private string SemanticPartition(CacheTicket ticket, UpstreamRequest request, string parameters)
-    {
-        var key = new CacheKey(ticket.WorkspaceId, ticket.Namespace, ticket.Operation, ticket.Provider, TargetUrl(request), ticket.Model + "\n" + _embedder!.Model);
-        return key.Hash(System.Text.Encoding.UTF8.GetBytes(parameters));
     }
 
     private static string TargetUrl(UpstreamRequest request) =>

@@ -30,6 +30,13 @@ public sealed class SemanticCacheOptions
     /// </summary>
     public bool EmbedAllMessages { get; set; }
 
+    /// <summary>The section these are bound from.</summary>
+    public const string Section = "Switchyard:Cache:Semantic";
+
+    /// <summary>These options with another <see cref="MaxMessages"/> (a config's <c>cache.max_messages</c>).</summary>
+    public SemanticCacheOptions WithMaxMessages(int maxMessages) =>
+        new() { MaxMessages = maxMessages, MaxTextLength = MaxTextLength, EmbedAllMessages = EmbedAllMessages };
+
     /// <summary>Throws an <see cref="OptionsValidationException"/> naming every setting out of range.</summary>
     public void Validate()
     {

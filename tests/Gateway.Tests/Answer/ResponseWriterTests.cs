@@ -24,7 +24,8 @@ public sealed class ResponseWriterTests
         {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hello"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":2}}
         """;
 
-    private static readonly ResponseCaching NoCache = new(null, null, Options.Create(new GatewayOptions()), new FakeTimeProvider(), NullLogger<ResponseCaching>.Instance);
+    private static readonly ResponseCaching NoCache = new(
+        null, null, Options.Create(new GatewayOptions()), new SemanticCacheOptions(), new FakeTimeProvider(), NullLogger<ResponseCaching>.Instance);
 
     private readonly ResponseWriter _writer = new(
         new StreamRelay(Options.Create(new GatewayOptions()), NoCache, NullLogger<StreamRelay>.Instance), new CachedAnswerWriter(), NoCache, new FakeTimeProvider());
