@@ -29,10 +29,12 @@ public sealed class ResponseCacheOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Silos: how long a workspace's index may hold changes before it is written (a write rewrites the whole index, so
-    /// it is not written at every store); it is also written when the grain deactivates. Default 10 s.
+    /// Silos: how long a workspace's index may hold changes before it is written; it is also written when the grain
+    /// deactivates. A write rewrites the whole index (about 120 bytes an entry), so it is not written at every store;
+    /// a silo that dies loses its last changes (src/Grains/Caching/CacheWorkspaceGrain.cs says what that costs).
+    /// Default 30 s.
     /// </summary>
-    public TimeSpan IndexWriteDelay { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan IndexWriteDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> naming every setting out of range.</summary>
     public void Validate()

@@ -6,10 +6,15 @@ namespace Switchyard.Grains.Caching;
 /// The entries of one workspace as <see cref="CacheWorkspaceGrain"/> knows them: by hash, and by age (oldest first, for
 /// eviction), with their total size. Plain code, so the rules are tested without a cluster.
 /// </summary>
+/// <remarks>
+/// Every message brings its own copies of the namespace, model and partition, which repeat across a workspace's
+/// entries; the index keeps one copy of each (about a third of an entry's memory).
+/// </remarks>
 internal sealed class CacheIndex
 {
     private readonly Dictionary<string, CacheIndexEntry> _byHash = new(StringComparer.Ordinal);
     private readonly SortedSet<CacheIndexEntry> _byAge = new(AgeOrder.Instance);
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
 
     public CacheIndex(IEnumerable<CacheIndexEntry> entries)
     {
@@ -29,6 +34,14 @@ internal sealed class CacheIndex
     /// <summary>Adds an entry, or replaces the one with its hash.</summary>
     public void Put(CacheIndexEntry entry)
     {
+        var @namespace = Pooled(entry.Namespace);
+        var model = Pooled(entry.Model);
+        var partition = entry.SemanticPartition is { } given ? Pooled(given) : null;
+        if (!ReferenceEquals(@namespace, entry.Namespace) || !ReferenceEquals(model, entry.Model) || !ReferenceEquals(partition, entry.SemanticPartition))
+        {
+            entry = entry with { Namespace = @namespace, Model = model, SemanticPartition = partition };
+        }
+
         Remove(entry.Hash);
         _byHash.Add(entry.Hash, entry);
         _byAge.Add(entry);
@@ -83,6 +96,17 @@ internal sealed class CacheIndex
 
     /// <summary>The entries expired at <paramref name="now"/> (left in the index).</summary>
     public List<CacheIndexEntry> Expired(DateTimeOffset now) => [.. _byHash.Values.Where(entry => entry.ExpiresAt <= now)];
+
+    private string Pooled(string value)
+    {
+        if (_names.TryGetValue(value, out var pooled))
+        {
+            return pooled;
+        }
+
+        _names.Add(value, value);
+        return value;
+    }
 
     private static bool Matches(string workspaceId, CacheInvalidation what, CacheIndexEntry entry) =>
         what.Matches(workspaceId, entry.Namespace, entry.Model, entry.CreatedAt, entry.Hash);

@@ -14,10 +14,10 @@ namespace Switchyard.Grains.Caching;
 /// <remarks>
 /// The index is written at most every <see cref="ResponseCacheOptions.IndexWriteDelay"/> (a timer writes it when it
 /// changed) and when the activation ends, not at every change: a write rewrites the whole index, and a busy workspace
-/// registers entries many times a second. The price is a small window: a silo that dies loses the changes of its last
-/// few seconds. Entries registered then stay stored but unindexed, so they are neither evicted nor swept; each is still
-/// deleted by the first read after it expires. Counts reported then are lost, and entries deleted then come back to the
-/// index, where deleting them again finds nothing.
+/// registers entries many times a second. The price is a small window: a silo that dies loses the changes made since
+/// the last write (at most that delay). Entries registered then stay stored but unindexed, so they are neither evicted
+/// nor swept; each is still deleted by the first read after it expires. Counts reported then are lost, and entries
+/// deleted then come back to the index, where deleting them again finds nothing.
 /// </remarks>
 internal sealed partial class CacheWorkspaceGrain : Grain, ICacheWorkspaceGrain
 {
@@ -50,8 +50,8 @@ internal sealed partial class CacheWorkspaceGrain : Grain, ICacheWorkspaceGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _index = new CacheIndex(_state.State.Entries);
-        _state.State.Entries = [];
+        _index = new CacheIndex(_state.State.ReadIndex());
+        _state.State.ClearIndex();
         this.RegisterGrainTimer(WriteIfChangedAsync, new GrainTimerCreationOptions(_options.IndexWriteDelay, _options.IndexWriteDelay));
         return Task.CompletedTask;
     }
@@ -298,7 +298,7 @@ internal sealed partial class CacheWorkspaceGrain : Grain, ICacheWorkspaceGrain
             return;
         }
 
-        _state.State.Entries = [.. _index.Entries];
+        _state.State.SetIndex(_index.Entries);
         try
         {
             await _state.WriteStateAsync(cancellationToken);
@@ -317,7 +317,7 @@ internal sealed partial class CacheWorkspaceGrain : Grain, ICacheWorkspaceGrain
         }
         finally
         {
-            _state.State.Entries = [];
+            _state.State.ClearIndex();
         }
     }
 

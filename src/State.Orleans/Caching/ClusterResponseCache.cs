@@ -19,8 +19,9 @@ namespace Switchyard.State.Orleans.Caching;
 /// invalidation by at most about a renewal period when the directory's silo dies.
 /// A grain that cannot be reached costs a request nothing but a miss: failed reads, stores, registrations and reports
 /// are logged (at most once a minute each) and dropped. An entry stored but not registered (its workspace grain was
-/// away) is neither evicted nor swept; the first read after it expires deletes it. Stores still queued in another front
-/// door when an invalidation runs land after it.
+/// away) is neither evicted nor swept; the first read after it expires deletes it. A store dropped from a full queue
+/// is kept only in this front door's copies (a refresh among them drops no other front door's copy). Stores still
+/// queued in another front door when an invalidation runs land after it.
 /// </remarks>
 internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDisposable
 {

@@ -22,6 +22,21 @@ public sealed class CacheEntryGrainTests(CacheCluster cluster)
     }
 
     [Fact]
+    public async Task GetAsync_AfterDeactivation_TheStoredAnswerReadBack()
+    {
+        var workspace = CacheCluster.NewWorkspace();
+        var answer = cluster.Answer(workspace, "p1", @namespace: "docs", partition: "p1");
+        await cluster.Entry(workspace, "p1").PutAsync(answer);
+
+        await cluster.Cluster.DeactivateAsync(cluster.Entry(workspace, "p1"));
+        var read = await cluster.Entry(workspace, "p1").GetAsync();
+
+        Assert.NotNull(read);
+        Assert.Equal(answer with { Body = read.Body }, read);
+        Assert.Equal(answer.Body, read.Body);
+    }
+
+    [Fact]
     public async Task GetAsync_NeverStored_Null()
     {
         Assert.Null(await cluster.Entry(CacheCluster.NewWorkspace(), "nothing").GetAsync());
