@@ -422,64 +422,38 @@ internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDispo
     private async Task<bool> PutAsync(PendingStore pending)
     {
         var answer = pending.Answer;
-        try
-        {
-            return await _grains.GetGrain<ICacheEntryGrain>(CacheEntryKey.Of(answer.WorkspaceId, answer.Hash)).PutAsync(answer);
-        }
-        catch (Exception ex)
-        {
-            if (Due(ref _writeFailureLoggedAt))
-            {
-                LogWriteFailed(_logger, 1, ex);
-            }
-
-            return false;
-        }
+        var stored = false;
+        await SendAsync(async () => stored = await _grains.GetGrain<ICacheEntryGrain>(CacheEntryKey.Of(answer.WorkspaceId, answer.Hash)).PutAsync(answer), 1);
+        return stored;
     }
 
-    private async Task RegisterAsync(string workspaceId, CacheIndexEntry[] entries)
-    {
-        try
-        {
-            await _grains.GetGrain<ICacheWorkspaceGrain>(workspaceId).RegisterAsync(entries);
-        }
-        catch (Exception ex)
-        {
-            if (Due(ref _writeFailureLoggedAt))
-            {
-                LogWriteFailed(_logger, entries.Length, ex);
-            }
-        }
-    }
+    private Task RegisterAsync(string workspaceId, CacheIndexEntry[] entries) =>
+        SendAsync(() => _grains.GetGrain<ICacheWorkspaceGrain>(workspaceId).RegisterAsync(entries), entries.Length);
 
-    private async Task AddVectorAsync(PendingStore pending)
+    private Task AddVectorAsync(PendingStore pending)
     {
         var answer = pending.Answer;
-        try
-        {
-            var index = _grains.GetGrain<ISemanticIndexGrain>(SemanticIndexKey.Of(answer.WorkspaceId, answer.SemanticPartition!));
-            await index.AddAsync(new SemanticVector(answer.Hash, pending.Vector!, answer.ExpiresAt));
-        }
-        catch (Exception ex)
-        {
-            if (Due(ref _writeFailureLoggedAt))
-            {
-                LogWriteFailed(_logger, 1, ex);
-            }
-        }
+        var vector = new SemanticVector(answer.Hash, pending.Vector!, answer.ExpiresAt);
+        return SendAsync(() => _grains.GetGrain<ISemanticIndexGrain>(SemanticIndexKey.Of(answer.WorkspaceId, answer.SemanticPartition!)).AddAsync(vector), 1);
     }
 
-    private async Task TryBroadcastAsync(CacheInvalidation[] drops)
+    private Task TryBroadcastAsync(CacheInvalidation[] drops) => SendAsync(() => Directory.BroadcastAsync(drops), drops.Length);
+
+    /// <summary>
+    /// Makes one background call to the cluster; a failure is logged (at most once a minute) and what it carried is
+    /// dropped, never sent again: a retry could count or apply it twice when only the reply was lost.
+    /// </summary>
+    private async Task SendAsync(Func<Task> call, int count)
     {
         try
         {
-            await Directory.BroadcastAsync(drops);
+            await call();
         }
         catch (Exception ex)
         {
             if (Due(ref _writeFailureLoggedAt))
             {
-                LogWriteFailed(_logger, drops.Length, ex);
+                LogWriteFailed(_logger, count, ex);
             }
         }
     }
@@ -578,21 +552,8 @@ internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDispo
         }
     }
 
-    private async Task ReportAsync(string workspaceId, CacheCounts[] counts)
-    {
-        try
-        {
-            await _grains.GetGrain<ICacheWorkspaceGrain>(workspaceId).CountAsync(counts);
-        }
-        catch (Exception ex)
-        {
-            // Dropped: sent again they could be counted twice, if the grain took them and only the reply was lost.
-            if (Due(ref _writeFailureLoggedAt))
-            {
-                LogWriteFailed(_logger, counts.Length, ex);
-            }
-        }
-    }
+    private Task ReportAsync(string workspaceId, CacheCounts[] counts) =>
+        SendAsync(() => _grains.GetGrain<ICacheWorkspaceGrain>(workspaceId).CountAsync(counts), counts.Length);
 
     private ICacheWatcher Reference()
     {
