@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Switchyard.Grains;
+using Switchyard.Grains.Caching;
 using Switchyard.State;
 using Switchyard.State.Embedded;
 using Switchyard.State.Postgres;
@@ -54,6 +55,10 @@ public static class ClusterHosting
         {
             o.Invariant = Invariant;
             o.ConnectionString = orleans;
+
+            // A cleared state's row goes (kept, it would stay as an empty row): every cache entry clears its state when
+            // it expires or is removed, so kept rows would pile up, one per answer ever cached.
+            o.DeleteStateOnClear = true;
         });
         if (OnKubernetes)
         {
@@ -79,7 +84,10 @@ public static class ClusterHosting
         return silo.AddSwitchyardGrains(configuration, options);
     }
 
-    /// <summary>What every silo shares, embedded or not: failure detection, call timeouts and the grains' lease settings.</summary>
+    /// <summary>
+    /// What every silo shares, embedded or not: failure detection, call timeouts, the grains' lease and response cache
+    /// settings, and the cache's background sweep.
+    /// </summary>
     private static ISiloBuilder AddSwitchyardGrains(this ISiloBuilder silo, IConfiguration configuration, SwitchyardClusterOptions options)
     {
         silo.Configure<ClusterMembershipOptions>(o =>
@@ -93,6 +101,12 @@ public static class ClusterHosting
             o.Validate();
             return true;
         }).ValidateOnStart();
+        silo.Services.AddOptions<ResponseCacheOptions>().Bind(configuration.GetSection(ResponseCacheOptions.Section)).Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+        silo.Services.AddResponseCacheSweep();
         silo.Services.TryAddSingleton(TimeProvider.System);
         return silo;
     }

@@ -2,29 +2,35 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchyard.Grains;
+using Switchyard.Grains.Caching;
+using Switchyard.State.Orleans.Caching;
 using Switchyard.State.Orleans.Quotas;
 
 namespace Switchyard.State.Orleans;
 
 /// <summary>
 /// The request path's live state kept in the cluster's grains, whichever silo hosts them (co-hosted or separate): an
-/// <see cref="IQuotaBank"/> leasing from virtual-key grains and an <see cref="IProviderHealth"/> mirroring
-/// provider-health grains.
+/// <see cref="IQuotaBank"/> leasing from virtual-key grains, an <see cref="IProviderHealth"/> mirroring
+/// provider-health grains and an <see cref="IResponseCache"/> over the cache grains.
 /// </summary>
 public static class OrleansState
 {
     /// <summary>
-    /// Registers the quota bank and provider health over the host's <see cref="IGrainFactory"/>, and delivers settled
-    /// spend and returns every lease on graceful shutdown. Call it after the Orleans silo or client is added, so the flush
-    /// stops first, while the grains are still reachable.
+    /// Registers the quota bank, provider health and the response cache over the host's <see cref="IGrainFactory"/>, and
+    /// on graceful shutdown delivers settled spend, returns every lease and writes the cache's queued stores and counts.
+    /// Call it after the Orleans silo or client is added, so the flushes stop first, while the grains are still reachable.
     /// </summary>
     /// <param name="leases">How much a lease takes and for how long (<c>Switchyard:Cluster:Leases</c>).</param>
     /// <param name="refreshLimits">Reloads the host's limits when a grain says they changed.</param>
+    /// <param name="cache">The response cache's front-door limits (<see cref="ResponseCacheOptions.Section"/>); defaults when null.</param>
     public static IServiceCollection AddOrleansState(
         this IServiceCollection services,
         LeaseOptions leases,
-        Func<IServiceProvider, CancellationToken, Task> refreshLimits)
+        Func<IServiceProvider, CancellationToken, Task> refreshLimits,
+        ResponseCacheOptions? cache = null)
     {
+        cache ??= new ResponseCacheOptions();
+        cache.Validate();
         services.AddSingleton(sp => new LeasedQuotaBank(
             sp.GetRequiredService<IGrainFactory>(),
             leases,
@@ -37,7 +43,15 @@ public static class OrleansState
             sp.GetRequiredService<LeasedQuotaBank>().HolderId,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterProviderHealth>()));
+        services.AddSingleton(sp => new ClusterResponseCache(
+            sp.GetRequiredService<IGrainFactory>(),
+            cache,
+            sp.GetRequiredService<LeasedQuotaBank>().HolderId,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ClusterResponseCache>()));
+        services.AddSingleton<IResponseCache>(sp => sp.GetRequiredService<ClusterResponseCache>());
         services.AddHostedService<QuotaBankFlush>();
+        services.AddHostedService<ResponseCacheFlush>();
         return services;
     }
 }
