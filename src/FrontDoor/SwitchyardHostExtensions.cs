@@ -3,13 +3,15 @@ using Switchyard.FrontDoor.Bootstrap;
 using Switchyard.FrontDoor.Endpoints;
 using Switchyard.FrontDoor.Http;
 using Switchyard.FrontDoor.State;
+using Switchyard.Embeddings;
 using Switchyard.Gateway;
+using Switchyard.Gateway.Caching;
 
 namespace Switchyard.FrontDoor;
 
 public static class SwitchyardHostExtensions
 {
-    /// <summary>Registers the gateway and binds its options from <c>Switchyard:Gateway</c>.</summary>
+    /// <summary>Registers the gateway and binds its options from <c>Switchyard:Gateway</c>, with the local embedding model for the semantic cache.</summary>
     public static WebApplicationBuilder AddSwitchyard(this WebApplicationBuilder builder)
     {
         // Console only: the default Debug and EventSource providers cost CPU on every request for logs nobody reads in
@@ -20,7 +22,9 @@ public static class SwitchyardHostExtensions
         builder.Logging.AddConsole();
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddOptions<SemanticCacheOptions>().Bind(builder.Configuration.GetSection(SemanticCacheOptions.Section));
         builder.Services.AddSwitchyardGateway();
+        builder.Services.AddLocalTextEmbedder();
         builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<GatewayOptions>>(
             (host, gateway) => host.ShutdownTimeout = gateway.Value.DrainTimeout);
         builder.Services.AddSingleton<Readiness>();

@@ -35,9 +35,10 @@ internal static class CacheEndpoints
             .OrderBy(r => r.WorkspaceId, StringComparer.Ordinal).ThenBy(r => r.Namespace, StringComparer.Ordinal)
             .Select(View)
             .ToArray();
-        var total = View(new CacheStatistics(
+        var sum = new CacheStatistics(
             "", "", data.Sum(r => r.Entries), data.Sum(r => r.Bytes), data.Sum(r => r.Hits), data.Sum(r => r.SemanticHits),
-            data.Sum(r => r.Misses), data.Sum(r => r.SemanticMisses), data.Sum(r => r.Refreshes))) with { WorkspaceId = null, Namespace = null };
+            data.Sum(r => r.Misses), data.Sum(r => r.SemanticMisses), data.Sum(r => r.Refreshes));
+        var total = View(sum) with { WorkspaceId = null, Namespace = null };
         return AdminResults.Ok(new CacheStatisticsList("list", data, total), AdminJsonContext.Default.CacheStatisticsList);
     }
 
@@ -56,7 +57,7 @@ internal static class CacheEndpoints
         }
 
         var caller = AdminCaller.Of(request.HttpContext);
-        string? workspaceId = caller.WorkspaceId;
+        var workspaceId = caller.WorkspaceId;
         if (WorkspaceScope.Requested(request, body) is { } requested)
         {
             var workspace = await keys.GetWorkspaceAsync(requested, cancellationToken);

@@ -1,6 +1,7 @@
 using Switchyard.Cluster;
 using Switchyard.Gateway.Security;
 using Switchyard.Grains;
+using Switchyard.Grains.Caching;
 using Switchyard.State;
 using Switchyard.State.Orleans;
 
@@ -36,8 +37,9 @@ internal static class ClusterHostExtensions
         // After Orleans, so the shutdown flush stops first: settlements are delivered and leases returned while the
         // grains are reachable.
         var leases = configuration.GetSection(SwitchyardClusterOptions.Section + ":Leases").Get<LeaseOptions>() ?? new LeaseOptions();
+        var cache = configuration.GetSection(ResponseCacheOptions.Section).Get<ResponseCacheOptions>() ?? new ResponseCacheOptions();
         builder.Services.AddOrleansState(
-            leases, (sp, cancellationToken) => sp.GetRequiredService<KeyDirectory>().RefreshAsync(sp.GetRequiredService<TimeProvider>(), cancellationToken));
+            leases, (sp, cancellationToken) => sp.GetRequiredService<KeyDirectory>().RefreshAsync(sp.GetRequiredService<TimeProvider>(), cancellationToken), cache);
         return builder;
     }
 }

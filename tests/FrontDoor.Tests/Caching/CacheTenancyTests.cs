@@ -10,7 +10,8 @@ namespace Switchyard.FrontDoor.Tests.Caching;
 /// <summary>
 /// The cache and the tenants: entries never cross workspaces, a hit is free against budgets and token limits but
 /// counts as a request, and the admin API reads statistics and invalidates within a caller's scope. The fake's usage
-/// for "hi" with <c>max_tokens: 5</c> is 11 tokens; at $0.01 a token a call costs $0.11.
+/// for "free hit " and a 32-digit id with <c>max_tokens: 5</c> is 18 prompt + 5 completion tokens; at $0.01 a token a
+/// call costs $0.23.
 /// </summary>
 public sealed class CacheTenancyTests(CachingFixture fixture) : IClassFixture<CachingFixture>
 {
@@ -101,9 +102,9 @@ public sealed class CacheTenancyTests(CachingFixture fixture) : IClassFixture<Ca
 
         Assert.Equal("HIT", hit.Header("x-portkey-cache-status"));
         Assert.Equal("HIT", secondHit.Header("x-portkey-cache-status"));
-        Assert.Equal(110_000, afterMiss!.Used);
-        Assert.Equal(110_000, afterHits!.Used);
-        Assert.Equal(11, tokens!.Used);
+        Assert.Equal(230_000, afterMiss!.Used);
+        Assert.Equal(230_000, afterHits!.Used);
+        Assert.Equal(23, tokens!.Used);
         Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
     }
 
