@@ -84,6 +84,23 @@ public sealed class CacheTenancyTests(CachingFixture fixture) : IClassFixture<Ca
     }
 
     [Fact]
+    public async Task TwoWorkspaces_Paraphrases_NeverShareASemanticEntry()
+    {
+        var a = await NewTenantAsync();
+        var b = await NewTenantAsync();
+        const string Semantic = """{"cache":{"mode":"semantic","max_age":300}}""";
+
+        using var aFirst = await SendAsync(a, "Who painted the Mona Lisa?", Semantic);
+        using var aParaphrase = await SendAsync(a, "Which artist painted the Mona Lisa?", Semantic);
+        using var bParaphrase = await SendAsync(b, "Which artist painted the Mona Lisa?", Semantic);
+
+        Assert.Equal("SEMANTIC MISS", aFirst.Header("x-portkey-cache-status"));
+        Assert.Equal("SEMANTIC HIT", aParaphrase.Header("x-portkey-cache-status"));
+        Assert.Equal("SEMANTIC MISS", bParaphrase.Header("x-portkey-cache-status"));
+        Assert.Equal("You said: Which artist painted", (await bParaphrase.JsonAsync()).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task Hit_CostsNothingAgainstTheBudget_AndCountsAsARequest()
     {
         var tenant = await NewTenantAsync(new Limits(

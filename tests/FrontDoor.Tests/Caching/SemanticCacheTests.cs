@@ -1,0 +1,63 @@
+using Switchyard.FrontDoor.Tests.Infrastructure;
+
+namespace Switchyard.FrontDoor.Tests.Caching;
+
+/// <summary>
+/// The semantic cache end to end with the local embedding model: a paraphrase is answered from the cache, a near miss
+/// and an unrelated question are not. Each test has a namespace of its own, so their partitions never meet.
+/// </summary>
+public sealed class SemanticCacheTests(CachingFixture fixture) : IClassFixture<CachingFixture>
+{
+    private const string Semantic = """{"cache":{"mode":"semantic","max_age":300}}""";
+
+    private readonly string _namespace = Guid.NewGuid().ToString("N");
+
+    private async Task<(string Status, string Content)> AskAsync(string question, string config = Semantic, string extra = "")
+    {
+        var request = Requests.Chat("fake-gpt", question, extra: extra).ToFake(fixture).WithConfig(config).WithHeader("x-portkey-cache-namespace", _namespace);
+        using var response = await fixture.Client.SendAsync(request);
+        var body = await response.JsonAsync();
+        var trace = response.Header("x-portkey-trace-id");
+        await Eventually.Until(() => fixture.Calls.ContainsKey(trace));
+        await fixture.Cache.FlushAsync(CancellationToken.None);
+        return (response.Header("x-portkey-cache-status"), body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!);
+    }
+
+    [Fact]
+    public async Task Paraphrase_IsASemanticHit_NearMissAndUnrelatedQuestionAreNot()
+    {
+        var first = await AskAsync("What is the capital of France?");
+        var paraphrase = await AskAsync("Which city is the capital of France?");
+        var exact = await AskAsync("What is the capital of France?");
+        var nearMiss = await AskAsync("What is the capital of Germany?");
+        var unrelated = await AskAsync("How tall is Mount Everest?");
+
+        Assert.Equal(("SEMANTIC MISS", "You said: What is the capital of France?"), first);
+        Assert.Equal(("SEMANTIC HIT", "You said: What is the capital of France?"), paraphrase);
+        Assert.Equal(("HIT", "You said: What is the capital of France?"), exact);
+        Assert.Equal(("SEMANTIC MISS", "You said: What is the capital of Germany?"), nearMiss);
+        Assert.Equal(("SEMANTIC MISS", "You said: How tall is Mount Everest?"), unrelated);
+    }
+
+    [Fact]
+    public async Task OtherParameters_AreAnotherPartition()
+    {
+        await AskAsync("How do I reset my password?", extra: ",\"temperature\":0");
+        var warmer = await AskAsync("What are the steps to reset my password?", extra: ",\"temperature\":1");
+        var same = await AskAsync("What are the steps to reset my password?", extra: ",\"temperature\":0");
+
+        Assert.Equal("SEMANTIC MISS", warmer.Status);
+        Assert.Equal(("SEMANTIC HIT", "You said: How do I reset my password?"), same);
+    }
+
+    [Fact]
+    public async Task LongConversation_IsOnlyExactCached()
+    {
+        var history = ""","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"},{"role":"user","content":"What is the capital of France?"}]""";
+        var request = Requests.Post("/v1/chat/completions", "{\"model\":\"fake-gpt\"" + history + "}").ToFake(fixture).WithConfig(Semantic)
+            .WithHeader("x-portkey-cache-namespace", _namespace);
+        using var response = await fixture.Client.SendAsync(request);
+
+        Assert.Equal("MISS", response.Header("x-portkey-cache-status"));
+    }
+}
