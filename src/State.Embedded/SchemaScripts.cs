@@ -123,8 +123,8 @@ internal static class SchemaScripts
         new(3, "grain state",
             """
             -- Orleans grain state (SqliteGrainStorage): one row per grain (its type and key, as GrainId spells them) and
-            -- state name. version is the ETag. A cleared state keeps its row, payload NULL and version bumped, so a writer
-            -- still holding an ETag from before the clear fails. A rowid table, not WITHOUT ROWID: payloads can be large.
+            -- state name. version is the ETag. A clear deletes the row (payload NULL marks a state cleared by versions that
+            -- kept the row). A rowid table, not WITHOUT ROWID: payloads can be large.
             CREATE TABLE grain_state (
                 grain_type TEXT    NOT NULL,
                 grain_key  TEXT    NOT NULL,

@@ -10,7 +10,9 @@ namespace Switchyard.State.Embedded;
 /// Orleans grain state in the embedded database file (the <c>grain_state</c> table of <see cref="SchemaScripts"/>), with
 /// the ETag contract of Orleans' own providers: the ETag is the row's version; a write or clear succeeds only if the
 /// stored ETag is the one the caller holds (none: the state must not exist), else it throws
-/// <see cref="InconsistentStateException"/> and changes nothing. Register it with
+/// <see cref="InconsistentStateException"/> and changes nothing. A clear deletes the row (as Orleans' ADO.NET provider
+/// with <c>DeleteStateOnClear</c>, which the cluster uses): grains that clear often, such as cache entries when they
+/// expire, leave nothing behind. Register it with
 /// <see cref="SqliteGrainStorageExtensions.AddSqliteGrainStorage"/>.
 /// </summary>
 /// <remarks>
@@ -47,7 +49,7 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         var key = StateKey.Of(stateName, grainId);
         var row = await _io.RunAsync(() => Read(key), cancellationToken);
 
-        // A cleared state still has its version, so its ETag survives the clear; only a payload makes the record exist.
+        // Rows written before clears deleted them may hold no payload: such a state does not exist, but keeps its ETag.
         grainState.State = row?.Payload is { } payload ? _serializer.Deserialize<T>(new BinaryData(payload)) ?? Create<T>() : Create<T>();
         grainState.ETag = row is null ? null : FormatETag(row.Version);
         grainState.RecordExists = row?.Payload is not null;
@@ -79,13 +81,13 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         var key = StateKey.Of(stateName, grainId);
         var expected = ParseETag("ClearState", key, grainState.ETag);
         var (cleared, stored) = await _io.RunAsync(() => Clear(key, expected), cancellationToken);
-        if (cleared is null && (expected is not null || stored is not null))
+        if (!cleared && (expected is not null || stored is not null))
         {
             throw Conflict("ClearState", key, stored, grainState.ETag);
         }
 
-        // Clearing a state that was never written (no ETag, no row) changes nothing and leaves no ETag.
-        grainState.ETag = cleared is { } version ? FormatETag(version) : null;
+        // The row is gone (or was never written): the state has no ETag, as one never written.
+        grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Create<T>();
     }
@@ -118,19 +120,19 @@ internal sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         return changed == 1 ? ((expected ?? 0) + 1, null) : (null, StoredVersion(connection, key));
     }
 
-    /// <summary>As <see cref="Write"/>; with no expected version there is nothing to clear, and (null, null) means none was there.</summary>
-    private (long? Cleared, long? Stored) Clear(StateKey key, long? expected)
+    /// <summary>Deletes the row if it holds the expected version; with no expected version there is nothing to clear, and (false, null) means none was there.</summary>
+    private (bool Cleared, long? Stored) Clear(StateKey key, long? expected)
     {
         using var connection = Open();
         if (expected is null)
         {
-            return (null, StoredVersion(connection, key));
+            return (false, StoredVersion(connection, key));
         }
 
         var changed = connection.Execute(
-            $"UPDATE grain_state SET version = version + 1, payload = NULL, updated_at = @UpdatedAt WHERE {Identity} AND version = @Expected",
-            new { key.GrainType, key.GrainKey, key.StateName, Expected = expected, UpdatedAt = Now() });
-        return changed == 1 ? (expected + 1, null) : (null, StoredVersion(connection, key));
+            $"DELETE FROM grain_state WHERE {Identity} AND version = @Expected",
+            new { key.GrainType, key.GrainKey, key.StateName, Expected = expected });
+        return changed == 1 ? (true, null) : (false, StoredVersion(connection, key));
     }
 
     private static long? StoredVersion(SqliteConnection connection, StateKey key) =>

@@ -348,8 +348,8 @@ internal static class SchemaMigrations
             -- (graintypestring), the grain key (n0, n1: a long or Guid key; extension: a key extension or a string
             -- key), the service id, and hashes of the two that lead the index. The grain's type is not among the
             -- provider's parameters: two grain types that use one state name share rows for equal keys, so every
-            -- grain type needs state names of its own. version is the ETag; a cleared state
-            -- keeps its row (payload NULL, version bumped), so a writer holding an older ETag still fails. Unlike the
+            -- grain type needs state names of its own. version is the ETag; the cluster's storage deletes a cleared
+            -- state's row (DeleteStateOnClear), so a writer holding an older ETag still fails. Unlike the
             -- upstream table this one has a primary key, and the grain identity is unique (NULLS NOT DISTINCT: most
             -- keys have no extension), so two first writes racing cannot both insert. 10.x providers pass only a binary
             -- payload (the silo's IGrainStorageSerializer), so there are no JSON or XML columns.

@@ -50,7 +50,8 @@ public abstract class GrainStorageContract(IGrainStorage storage)
 
     /// <summary>
     /// Whether a cleared state keeps its row (and so its version, as the ETag). Orleans' ADO.NET provider deletes the row
-    /// instead when DeleteStateOnClear is set; then the ETag after a clear is none, as for a state never written.
+    /// instead when DeleteStateOnClear is set, and the SQLite storage always does; then the ETag after a clear is none,
+    /// as for a state never written.
     /// </summary>
     protected virtual bool ClearKeepsTheRow => true;
 

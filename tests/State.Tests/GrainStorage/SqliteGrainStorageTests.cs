@@ -29,4 +29,7 @@ public sealed class SqliteGrainStorageTests(SqliteGrainStorageSilo silo)
     : GrainStorageContract(silo.Storage), IClassFixture<SqliteGrainStorageSilo>
 {
     protected override bool KeysStateByGrainType => true;
+
+    /// <summary>A clear deletes the row, as the cluster's storage does with DeleteStateOnClear.</summary>
+    protected override bool ClearKeepsTheRow => false;
 }
