@@ -4,7 +4,7 @@ namespace Switchyard.Bench.Load;
 
 /// <summary>
 /// Everything one run starts on loopback: the upstreams (nginx's fixed answers and the FakeProvider) and the contenders
-/// (nginx as a proxy, the Portkey gateway, Switchyard plain and governed). Stopped again however the run ends.
+/// (nginx as a proxy, the Portkey gateway, Switchyard plain, cached and governed). Stopped again however the run ends.
 /// </summary>
 internal sealed class Lab : IAsyncDisposable
 {
@@ -77,6 +77,12 @@ internal sealed class Lab : IAsyncDisposable
             Contenders.Add(await StartSwitchyardAsync("switchyard-before", $"Switchyard built from {before}, keyless", governed: false, bin: before));
         }
 
+        if (options.Runs("switchyard-cached"))
+        {
+            Contenders.Add(await StartSwitchyardAsync(
+                "switchyard-cached", "Switchyard, keyless, with the simple cache on: every request after the first is a hit", governed: false, cached: true));
+        }
+
         if (options.Runs("switchyard-governed"))
         {
             Contenders.Add(await StartSwitchyardAsync("switchyard-governed", "Switchyard with an API key, budgets and rate limits", governed: true));
@@ -100,7 +106,7 @@ internal sealed class Lab : IAsyncDisposable
         return Contender.Gateway("portkey", "Portkey gateway 1.15.2 (npm, Node " + Environment.GetEnvironmentVariable("BENCH_NODE_VERSION") + ")", portkey, port, Upstreams);
     }
 
-    private async Task<Contender> StartSwitchyardAsync(string name, string description, bool governed, string? bin = null)
+    private async Task<Contender> StartSwitchyardAsync(string name, string description, bool governed, string? bin = null, bool cached = false)
     {
         var port = LabProcess.FreePort();
         bin ??= Path.Combine(Repository, "src/FrontDoor/bin/Release/net10.0");
@@ -118,6 +124,11 @@ internal sealed class Lab : IAsyncDisposable
             environment["SWITCHYARD_BOOTSTRAP_FILE"] = bootstrap;
             environment["BENCH_API_KEY"] = apiKey;
             headers = [new("x-portkey-api-key", apiKey)];
+        }
+
+        if (cached)
+        {
+            headers = [.. headers, new("x-portkey-config", """{"cache":{"mode":"simple","max_age":3600}}""")];
         }
 
         var process = Track(LabProcess.Start(name, "dotnet", [Path.Combine(bin, "Switchyard.FrontDoor.dll"), "--urls", $"http://127.0.0.1:{port}"],
