@@ -106,6 +106,11 @@ public static class ClusterHosting
             o.Validate();
             return true;
         }).ValidateOnStart();
+        silo.Services.AddOptions<SemanticIndexOptions>().Bind(configuration.GetSection(SemanticIndexOptions.Section)).Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
         silo.Services.AddResponseCacheSweep();
         silo.Services.TryAddSingleton(TimeProvider.System);
         return silo;

@@ -18,6 +18,9 @@ internal sealed partial class ResponseCaching
 {
     private const int SemanticCandidates = 3;
 
+    /// <summary>The partition of keyless calls made when no default workspace exists (it was archived): no real workspace id.</summary>
+    private const string KeylessWorkspace = "(keyless)";
+
     private readonly IResponseCache? _cache;
     private readonly ITextEmbedder? _embedder;
     private readonly GatewayOptions _options;
@@ -57,7 +60,7 @@ internal sealed partial class ResponseCaching
             return null;
         }
 
-        var workspace = call.Workspace?.Id ?? "";
+        var workspace = call.Workspace?.Id ?? KeylessWorkspace;
         var target = request.Call;
         var key = new CacheKey(workspace, directive.Namespace, call.Operation.OpenAiPath()[1..], request.ProviderSlug, TargetUrl(request), target.Model ?? "");
         var ticket = new CacheTicket

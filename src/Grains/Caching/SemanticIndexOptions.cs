@@ -5,6 +5,9 @@ namespace Switchyard.Grains.Caching;
 /// <summary>How a semantic index grain keeps its partition (silos).</summary>
 public sealed class SemanticIndexOptions
 {
+    /// <summary>The section silos bind these from.</summary>
+    public const string Section = "Switchyard:Cache:SemanticIndex";
+
     /// <summary>
     /// The most vectors one partition keeps; past it the oldest are forgotten first. From 1 to 1,000,000. Default 100,000
     /// (about 150 MB of memory at 384 dimensions, and as much stored).
