@@ -30,7 +30,7 @@ internal sealed class DataPath
         CustomHosts = new CustomHostPolicy(options.Value.TrustedHosts);
         Planner = new RoutePlanner(ProviderCatalog.Default, CustomHosts, options, directory, virtualKeys);
         Requests = new TargetRequestFactory(ProviderCatalog.Default, ProviderAdapters.Default, options, virtualKeys);
-        Relay = new StreamRelay(options, new ResponseCaching(null, null, options, new SemanticCacheOptions(), TimeProvider.System, NullLogger<ResponseCaching>.Instance), NullLogger<StreamRelay>.Instance);
+        Relay = new StreamRelay(options, new ResponseCaching(null, null, null, options, new SemanticCacheOptions(), TimeProvider.System, NullLogger<ResponseCaching>.Instance), NullLogger<StreamRelay>.Instance);
         MaxJsonDepth = options.Value.MaxJsonDepth;
     }
 

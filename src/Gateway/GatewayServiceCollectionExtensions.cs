@@ -46,8 +46,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<QuotaHolds>();
         services.TryAddSingleton<RateAdmission>();
         services.TryAddSingleton<TargetRequestFactory>();
+        services.TryAddSingleton<RoutedTextEmbedder>();
         services.TryAddSingleton(sp => new ResponseCaching(
-            sp.GetService<State.IResponseCache>(), sp.GetService<ITextEmbedder>(), sp.GetRequiredService<IOptions<GatewayOptions>>(),
+            sp.GetService<State.IResponseCache>(), sp.GetService<ITextEmbedder>(), sp.GetRequiredService<RoutedTextEmbedder>(), sp.GetRequiredService<IOptions<GatewayOptions>>(),
             sp.GetRequiredService<IOptions<SemanticCacheOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ResponseCaching>>()));
         services.TryAddSingleton<SpendReservation>();

@@ -31,4 +31,7 @@ internal sealed class CacheTicket
     public string? SemanticPartition { get; set; }
 
     public float[]? Vector { get; set; }
+
+    /// <summary>The similarity a semantic hit needs when the config sets none: the embedding model's own.</summary>
+    public float DefaultThreshold { get; set; }
 }

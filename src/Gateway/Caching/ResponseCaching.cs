@@ -23,16 +23,19 @@ internal sealed partial class ResponseCaching
 
     private readonly IResponseCache? _cache;
     private readonly ITextEmbedder? _embedder;
+    private readonly RoutedTextEmbedder? _routed;
     private readonly GatewayOptions _options;
     private readonly SemanticCacheOptions _semantic;
     private readonly TimeProvider _time;
     private readonly ILogger<ResponseCaching> _logger;
 
     public ResponseCaching(
-        IResponseCache? cache, ITextEmbedder? embedder, IOptions<GatewayOptions> options, SemanticCacheOptions semantic, TimeProvider time, ILogger<ResponseCaching> logger)
+        IResponseCache? cache, ITextEmbedder? embedder, RoutedTextEmbedder? routed, IOptions<GatewayOptions> options, SemanticCacheOptions semantic,
+        TimeProvider time, ILogger<ResponseCaching> logger)
     {
         _cache = cache;
         _embedder = embedder;
+        _routed = routed;
         _options = options.Value;
         _semantic = semantic;
         _time = time;
@@ -94,7 +97,7 @@ internal sealed partial class ResponseCaching
             return Counted(call, ticket, CacheOutcome.Miss, null);
         }
 
-        var threshold = (float)(cache.SimilarityThreshold ?? _embedder!.DefaultThreshold);
+        var threshold = (float)(cache.SimilarityThreshold ?? ticket.DefaultThreshold);
         var matches = await _cache.FindSimilarAsync(workspace, ticket.SemanticPartition!, ticket.Vector, threshold, SemanticCandidates, call.Aborted);
         foreach (var match in matches)
         {
@@ -185,7 +188,8 @@ internal sealed partial class ResponseCaching
     /// </summary>
     private async ValueTask<bool> EmbedAsync(GatewayCall call, CacheTicket ticket, CacheKey key, UpstreamRequest request)
     {
-        if (!ticket.Settings.Semantic || _embedder is null)
+        var routed = ticket.Settings.Embedding;
+        if (!ticket.Settings.Semantic || routed is null && _embedder is null || routed is not null && _routed is null)
         {
             return false;
         }
@@ -196,8 +200,22 @@ internal sealed partial class ResponseCaching
             return false;
         }
 
-        ticket.Vector = await _embedder.EmbedAsync(semantic.Text, call.Aborted);
+        if (routed is not null)
+        {
+            if (await _routed!.EmbedAsync(call, routed, semantic.Text) is not { } embedded)
+            {
+                return false;
+            }
+
+            ticket.Vector = embedded.Vector;
+            ticket.SemanticPartition = semantic.Partition(key, embedded.Model);
+            ticket.DefaultThreshold = RoutedTextEmbedder.DefaultThreshold;
+            return true;
+        }
+
+        ticket.Vector = await _embedder!.EmbedAsync(semantic.Text, call.Aborted);
         ticket.SemanticPartition = semantic.Partition(key, _embedder.Model);
+        ticket.DefaultThreshold = _embedder.DefaultThreshold;
         return true;
     }
 

@@ -6,7 +6,9 @@ namespace Switchyard.Gateway.Routing;
 /// <param name="SimilarityThreshold"><c>similarity_threshold</c>: the cosine similarity a semantic hit needs; null for the embedding model's default.</param>
 /// <param name="MaxMessages"><c>max_messages</c>: the longest conversation the semantic cache considers; null for the default.</param>
 /// <param name="KeyMetadata"><c>key_metadata</c>: the request's metadata is part of the key, so calls with other metadata never share an entry.</param>
-public sealed record CacheSettings(string Mode, int? MaxAgeSeconds, double? SimilarityThreshold = null, int? MaxMessages = null, bool KeyMetadata = false)
+/// <param name="Embedding"><c>embedding</c>: the embeddings target the semantic cache calls (routed like any target) instead of the local model; null for the local model.</param>
+public sealed record CacheSettings(
+    string Mode, int? MaxAgeSeconds, double? SimilarityThreshold = null, int? MaxMessages = null, bool KeyMetadata = false, ConfigNode? Embedding = null)
 {
     public bool Semantic => Mode == "semantic";
 }

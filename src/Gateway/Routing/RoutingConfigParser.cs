@@ -412,7 +412,61 @@ internal sealed partial class RoutingConfigParser
         var threshold = ReadRatio(cache, "similarity_threshold", path, 1);
         var maxMessages = ReadPositiveInteger(cache, "max_messages", path, "messages");
         var keyMetadata = ReadBoolean(cache, "key_metadata", path) ?? false;
-        return mode is null ? null : new CacheSettings(mode, maxAge, threshold, maxMessages, keyMetadata);
+        var embedding = ReadEmbeddingTarget(cache, path);
+        return mode is null ? null : new CacheSettings(mode, maxAge, threshold, maxMessages, keyMetadata, embedding);
+    }
+
+    /// <summary>
+    /// <c>cache.embedding</c>: a target like any other (<c>provider</c> or <c>virtual_key</c>, <c>api_key</c>,
+    /// <c>custom_host</c>, <c>override_params</c>) plus its <c>model</c>, without strategy, targets or a cache of its own.
+    /// </summary>
+    private ConfigNode? ReadEmbeddingTarget(JsonElement cache, string cachePath)
+    {
+        if (!TryGetValue(cache, "embedding", out var embedding))
+        {
+            return null;
+        }
+
+        var path = $"{cachePath}.embedding";
+        if (embedding.ValueKind != JsonValueKind.Object)
+        {
+            Error(path, "must be an object naming an embeddings target: provider or virtual_key, and model");
+            return null;
+        }
+
+        foreach (var nested in new[] { "strategy", "targets", "cache" })
+        {
+            if (TryGetValue(embedding, nested, out _))
+            {
+                Error($"{path}.{nested}", "is not allowed in an embeddings target");
+            }
+        }
+
+        var model = ReadString(embedding, "model", path);
+        if (model is null && !TryGetValue(embedding, "model", out _))
+        {
+            Error($"{path}.model", "required: the embedding model to call");
+        }
+
+        var target = ReadNode(embedding, path, isRoot: false, modelAddressed: false);
+        if (model is null || target.Targets.Count > 0)
+        {
+            return null;
+        }
+
+        using var text = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(model));
+        return new ConfigNode(path)
+        {
+            Provider = target.Provider,
+            ApiKey = target.ApiKey,
+            VirtualKey = target.VirtualKey,
+            OverrideParams = [.. target.OverrideParams.Where(p => p.Key != "model"), new("model", text.RootElement.Clone())],
+            RequestTimeoutMs = target.RequestTimeoutMs,
+            CustomHost = target.CustomHost,
+            Retry = target.Retry,
+            Circuit = target.Circuit,
+            ProviderOptions = target.ProviderOptions,
+        };
     }
 
     private string? ReadCustomHost(JsonElement node, string path)

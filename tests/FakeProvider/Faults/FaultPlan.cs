@@ -18,7 +18,7 @@ internal sealed record FaultPlan
     public static readonly IReadOnlyList<string> Names =
     [
         "status", "retry-after", "retry-after-ms", "latency", "scenario", "times",
-        "chunk-delay", "stall-after", "stall", "cut-after", "malformed-after", "malformed", "words",
+        "chunk-delay", "stall-after", "stall", "cut-after", "malformed-after", "malformed", "words", "embed-as",
     ];
 
     public int? Status { get; init; }
@@ -34,6 +34,9 @@ internal sealed record FaultPlan
     public int? MalformedAfter { get; init; }
     public bool Malformed { get; init; }
     public int? Words { get; init; }
+
+    /// <summary>Embeddings: every input gets the vector of this text instead of its own, so unlike texts can embed alike.</summary>
+    public string? EmbedAs { get; init; }
 
     /// <summary>
     /// The plan once a scenario has used up its <c>times</c>: failures are dropped, while
@@ -79,7 +82,8 @@ internal sealed record FaultPlan
             || !reader.Int("cut-after", 0, int.MaxValue, out var cutAfter)
             || !reader.Int("malformed-after", 0, int.MaxValue, out var malformedAfter)
             || !reader.Flag("malformed", out var malformed)
-            || !reader.Int("words", 0, MaxWords, out var words))
+            || !reader.Int("words", 0, MaxWords, out var words)
+            || !reader.Text("embed-as", out var embedAs))
         {
             error = reader.Error!;
             return false;
@@ -112,6 +116,7 @@ internal sealed record FaultPlan
             MalformedAfter = malformedAfter,
             Malformed = malformed,
             Words = words,
+            EmbedAs = embedAs,
         };
         error = null;
         return true;

@@ -51,7 +51,7 @@ internal static class Embeddings
             json.WriteStartArray("data");
             for (var index = 0; index < inputs.Count; index++)
             {
-                var vector = Vector(inputs[index].Seed, dimensions ?? DefaultDimensions);
+                var vector = Vector(faults.EmbedAs ?? inputs[index].Seed, dimensions ?? DefaultDimensions);
                 json.WriteStartObject();
                 json.WriteString("object", "embedding");
                 json.WriteNumber("index", index);

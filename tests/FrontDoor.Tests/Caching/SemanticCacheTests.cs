@@ -23,6 +23,10 @@ public sealed class SemanticCacheTests(CachingFixture fixture) : IClassFixture<C
         return (response.Header("x-portkey-cache-status"), body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!);
     }
 
+    /// <summary>A semantic cache whose embeddings come from the FakeProvider, with these fields on the embedding target.</summary>
+    private string EmbeddingConfig(string fields) =>
+        "{\"cache\":{\"mode\":\"semantic\",\"max_age\":300,\"embedding\":{\"provider\":\"openai\",\"custom_host\":\"" + fixture.FakeBase + "\"," + fields + "}}}";
+
     [Fact]
     public async Task Paraphrase_IsASemanticHit_NearMissAndUnrelatedQuestionAreNot()
     {
@@ -48,6 +52,38 @@ public sealed class SemanticCacheTests(CachingFixture fixture) : IClassFixture<C
 
         Assert.Equal("SEMANTIC MISS", warmer.Status);
         Assert.Equal(("SEMANTIC HIT", "You said: How do I reset my password?"), same);
+    }
+
+    [Fact]
+    public async Task EmbeddingTarget_IsCalledThroughTheGateway_InsteadOfTheLocalModel()
+    {
+        // The FakeProvider embeds every input as "same": two unlike questions are one to this embedder, as they are
+        // not to the local model, so a semantic hit shows which one was asked.
+        var scenario = Requests.NewScenario();
+        var config = EmbeddingConfig($"\"api_key\":\"sk-embedding-key\",\"model\":\"fake-embed|embed-as=same|scenario={scenario}\"");
+
+        var first = await AskAsync("What is the capital of France?", config);
+        var other = await AskAsync("How tall is Mount Everest?", config);
+
+        Assert.Equal(("SEMANTIC MISS", "You said: What is the capital of France?"), first);
+        Assert.Equal(("SEMANTIC HIT", "You said: What is the capital of France?"), other);
+        var calls = fixture.Fake.Journal.ForScenario(scenario);
+        Assert.Equal(2, calls.Count);
+        Assert.All(calls, c => Assert.EndsWith("/embeddings", c.PathAndQuery, StringComparison.Ordinal));
+        Assert.All(calls, c => Assert.Equal("Bearer sk-embedding-key", c.Headers["Authorization"]));
+        Assert.Equal("How tall is Mount Everest?", System.Text.Json.JsonDocument.Parse(calls[1].Body).RootElement.GetProperty("input").GetString());
+    }
+
+    [Fact]
+    public async Task EmbeddingTargetFailing_LeavesTheRequestExactlyCached()
+    {
+        var config = EmbeddingConfig("\"model\":\"fake-embed|status=500\",\"retry\":{\"attempts\":0}");
+
+        var first = await AskAsync("Where is the Louvre?", config);
+        var again = await AskAsync("Where is the Louvre?", config);
+
+        Assert.Equal(("MISS", "You said: Where is the Louvre?"), first);
+        Assert.Equal(("HIT", "You said: Where is the Louvre?"), again);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class ResponseWriterTests
         """;
 
     private static readonly ResponseCaching NoCache = new(
-        null, null, Options.Create(new GatewayOptions()), new SemanticCacheOptions(), new FakeTimeProvider(), NullLogger<ResponseCaching>.Instance);
+        null, null, null, Options.Create(new GatewayOptions()), new SemanticCacheOptions(), new FakeTimeProvider(), NullLogger<ResponseCaching>.Instance);
 
     private readonly ResponseWriter _writer = new(
         new StreamRelay(Options.Create(new GatewayOptions()), NoCache, NullLogger<StreamRelay>.Instance), new CachedAnswerWriter(), NoCache, new FakeTimeProvider());

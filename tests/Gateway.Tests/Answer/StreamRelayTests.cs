@@ -19,7 +19,7 @@ public sealed class StreamRelayTests
 
     private readonly StreamRelay _relay = new(
         Options.Create(new GatewayOptions()),
-        new ResponseCaching(null, null, Options.Create(new GatewayOptions()), new SemanticCacheOptions(), TimeProvider.System, NullLogger<ResponseCaching>.Instance),
+        new ResponseCaching(null, null, null, Options.Create(new GatewayOptions()), new SemanticCacheOptions(), TimeProvider.System, NullLogger<ResponseCaching>.Instance),
         NullLogger<StreamRelay>.Instance);
     private readonly RecordingResponse _response = new();
 

@@ -28,7 +28,7 @@ public sealed class ResponseCachingTests
     public ResponseCachingTests()
     {
         _cache = new InMemoryResponseCache(_world.Time);
-        _caching = new ResponseCaching(_cache, new WordEmbedder(), Options.Create(new GatewayOptions()), new SemanticCacheOptions(), _world.Time, NullLogger<ResponseCaching>.Instance);
+        _caching = new ResponseCaching(_cache, new WordEmbedder(), null, Options.Create(new GatewayOptions()), new SemanticCacheOptions(), _world.Time, NullLogger<ResponseCaching>.Instance);
     }
 
     private (GatewayCall Call, UpstreamRequest Request, RecordingResponse Response) Call(string text, bool stream = false, params (string, string)[] headers)

@@ -96,6 +96,14 @@ public sealed class RoutingConfigParserErrorTests
         { """{"provider": "openai", "cache": {"mode": "simple", "max_age": 0}}""", "config.cache.max_age: must be a positive integer (seconds)" },
         { """{"provider": "openai", "cache": {"mode": "simple", "max_age": "60"}}""", "config.cache.max_age: must be a positive integer (seconds)" },
         { """{"provider": "openai", "cache": {"mode": "simple", "max_age": 1.5}}""", "config.cache.max_age: must be a positive integer (seconds)" },
+        { """{"provider": "openai", "cache": {"mode": "semantic", "similarity_threshold": 1.5}}""", "config.cache.similarity_threshold: must be a number greater than 0 and at most 1" },
+        { """{"provider": "openai", "cache": {"mode": "semantic", "similarity_threshold": 0}}""", "config.cache.similarity_threshold: must be a number greater than 0 and at most 1" },
+        { """{"provider": "openai", "cache": {"mode": "semantic", "max_messages": 0}}""", "config.cache.max_messages: must be a positive integer (messages)" },
+        { """{"provider": "openai", "cache": {"mode": "simple", "key_metadata": "yes"}}""", "config.cache.key_metadata: must be true or false" },
+        { """{"provider": "openai", "cache": {"mode": "semantic", "embedding": "openai"}}""", "config.cache.embedding: must be an object naming an embeddings target: provider or virtual_key, and model" },
+        { """{"provider": "openai", "cache": {"mode": "semantic", "embedding": {"provider": "openai"}}}""", "config.cache.embedding.model: required: the embedding model to call" },
+        { """{"provider": "openai", "cache": {"mode": "semantic", "embedding": {"provider": "nope", "model": "m"}}}""", "config.cache.embedding.provider: unknown provider 'nope'" },
+        { """{"provider": "openai", "cache": {"mode": "semantic", "embedding": {"provider": "openai", "model": "m", "cache": {"mode": "simple"}}}}""", "config.cache.embedding.cache: is not allowed in an embeddings target" },
 
         // Request settings.
         { """{"provider": "openai", "request_timeout": 0}""", "config.request_timeout: must be a positive integer (milliseconds)" },
