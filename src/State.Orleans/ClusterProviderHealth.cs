@@ -38,10 +38,9 @@ internal sealed partial class ClusterProviderHealth : IProviderHealth, IDisposab
     private readonly ConcurrentDictionary<string, Mirror> _mirrors = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Tally> _dirty = new();
     private readonly PushReceiver _watcher;
-    private readonly Lock _referenceGate = new();
     private readonly SemaphoreSlim _tickGate = new(1, 1);
     private readonly ITimer _timer;
-    private ICircuitWatcher? _reference;
+    private readonly ObserverReference<ICircuitWatcher> _reference;
     private DateTimeOffset _nextRenewal;
     private int _disposed;
 
@@ -55,6 +54,7 @@ internal sealed partial class ClusterProviderHealth : IProviderHealth, IDisposab
 
         // The grain holds the watcher object only through a weak reference: this field keeps it alive.
         _watcher = new PushReceiver(this);
+        _reference = new ObserverReference<ICircuitWatcher>(grains, _watcher, logger);
         _nextRenewal = time.GetUtcNow() + RenewEvery;
         _timer = time.CreateTimer(static self => ((ClusterProviderHealth)self!).OnTick(), this, ReportEvery, ReportEvery);
     }
@@ -165,27 +165,7 @@ internal sealed partial class ClusterProviderHealth : IProviderHealth, IDisposab
         }
 
         _timer.Dispose();
-        ICircuitWatcher? reference;
-        lock (_referenceGate)
-        {
-            reference = _reference;
-            _reference = null;
-        }
-
-        if (reference is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _grains.DeleteObjectReference<ICircuitWatcher>(reference);
-        }
-        catch (Exception ex)
-        {
-            // At shutdown the client may be gone already; the grains forget the watch when it lapses.
-            LogUnwatchFailed(_logger, ex);
-        }
+        _reference.Release();
     }
 
     private Mirror Use(string targetKey)
@@ -345,14 +325,7 @@ internal sealed partial class ClusterProviderHealth : IProviderHealth, IDisposab
         }
     }
 
-    private ICircuitWatcher Reference()
-    {
-        lock (_referenceGate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed == 1, this);
-            return _reference ??= _grains.CreateObjectReference<ICircuitWatcher>(_watcher);
-        }
-    }
+    private ICircuitWatcher Reference() => _reference.Get();
 
     /// <summary>What this front door knows of one circuit, and the outcomes it counted for it.</summary>
     private sealed class Mirror(string key, IProviderHealthGrain grain, DateTimeOffset now)
@@ -429,6 +402,4 @@ internal sealed partial class ClusterProviderHealth : IProviderHealth, IDisposab
     [LoggerMessage(Level = LogLevel.Error, Message = "Circuit of {TargetKey}: a Changed handler threw")]
     private static partial void LogHandlerFailed(ILogger logger, string targetKey, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not remove the circuit watcher at shutdown")]
-    private static partial void LogUnwatchFailed(ILogger logger, Exception exception);
 }

@@ -46,9 +46,8 @@ internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDispo
     private readonly Channel<PendingStore> _queue;
     private readonly ConcurrentDictionary<(string WorkspaceId, string Namespace), OutcomeTally> _tallies = new();
     private readonly DropReceiver _watcher;
-    private readonly Lock _referenceGate = new();
     private readonly SemaphoreSlim _tickGate = new(1, 1);
-    private ICacheWatcher? _reference;
+    private readonly ObserverReference<ICacheWatcher> _reference;
     private ITimer? _timer;
     private Task _writer = Task.CompletedTask;
     private Task _firstWatch = Task.CompletedTask;
@@ -83,6 +82,7 @@ internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDispo
 
         // The directory holds the watcher object only through a weak reference: this field keeps it alive.
         _watcher = new DropReceiver(_local);
+        _reference = new ObserverReference<ICacheWatcher>(grains, _watcher, logger);
     }
 
     /// <summary>Stores dropped because the queue was full.</summary>
@@ -287,27 +287,7 @@ internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDispo
         _timer?.Dispose();
         _queue.Writer.TryComplete();
         await _writer;
-        ICacheWatcher? reference;
-        lock (_referenceGate)
-        {
-            reference = _reference;
-            _reference = null;
-        }
-
-        if (reference is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _grains.DeleteObjectReference<ICacheWatcher>(reference);
-        }
-        catch (Exception ex)
-        {
-            // At shutdown the client may be gone already; the directory forgets the watch when it lapses.
-            LogUnwatchFailed(_logger, ex);
-        }
+        _reference.Release();
     }
 
     private ICacheDirectoryGrain Directory => _grains.GetGrain<ICacheDirectoryGrain>(ICacheDirectoryGrain.Key);
@@ -555,14 +535,7 @@ internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDispo
     private Task ReportAsync(string workspaceId, CacheCounts[] counts) =>
         SendAsync(() => _grains.GetGrain<ICacheWorkspaceGrain>(workspaceId).CountAsync(counts), counts.Length);
 
-    private ICacheWatcher Reference()
-    {
-        lock (_referenceGate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed == 1, this);
-            return _reference ??= _grains.CreateObjectReference<ICacheWatcher>(_watcher);
-        }
-    }
+    private ICacheWatcher Reference() => _reference.Get();
 
     /// <summary>True at most once per <see cref="LogEvery"/> for one kind of failure.</summary>
     private bool Due(ref long loggedAt)
@@ -659,6 +632,4 @@ internal sealed partial class ClusterResponseCache : IResponseCache, IAsyncDispo
     [LoggerMessage(Level = LogLevel.Warning, Message = "Response cache: could not watch the cache directory; tried again in a second")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Response cache: could not remove the directory watcher at shutdown")]
-    private static partial void LogUnwatchFailed(ILogger logger, Exception exception);
 }
