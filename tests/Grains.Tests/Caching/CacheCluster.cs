@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-using Orleans.Runtime.Hosting;
-using Orleans.Storage;
-using Orleans.TestingHost;
 using Switchyard.Grains.Caching;
 using Switchyard.Grains.Tests.Infrastructure;
 using Switchyard.State;
@@ -13,12 +9,12 @@ using Switchyard.State.Orleans.Caching;
 namespace Switchyard.Grains.Tests.Caching;
 
 /// <summary>
-/// Two silos and a client for the response cache's tests, shared by every class of the <see cref="CacheCollection"/>
-/// (they run one after another): grain state in a <see cref="SharedGrainStore"/>, one fake clock, small limits so a few
+/// A <see cref="GrainCluster"/> for the response cache's tests, shared by every class of the <see cref="CacheCollection"/>
+/// (they run one after another): small limits so a few
 /// answers fill a workspace, the background sweep of every silo on the fake clock, every call to an
 /// <see cref="ISemanticIndexGrain"/> recorded, and a gate that can hold the client's stores.
 /// </summary>
-public sealed class CacheCluster : IAsyncLifetime
+public sealed class CacheCluster : GrainCluster
 {
     /// <summary>Each workspace's budget: four answers of <see cref="AnswerSize"/> fit, a fifth does not.</summary>
     public const long WorkspaceBytes = 8 * 1024;
@@ -37,49 +33,27 @@ public sealed class CacheCluster : IAsyncLifetime
 
     private readonly ConcurrentQueue<SemanticCall> _semanticCalls = new();
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
-
-    public SharedGrainStore Storage { get; } = new();
-
     public StoreGate Gate { get; } = new();
-
-    public InProcessTestCluster Cluster { get; private set; } = null!;
-
-    public IClusterClient Client => Cluster.Client;
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
-    public async Task InitializeAsync()
+    protected override void ConfigureSilo(ISiloBuilder silo)
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
+        silo.Services.Configure<ResponseCacheOptions>(options =>
         {
-            silo.Services.AddGrainStorage(
-                GrainStorage.Name,
-                (services, _) => new SharedGrainStorage(Storage, services.GetRequiredService<IGrainStorageSerializer>()));
-            silo.Services.AddSingleton<TimeProvider>(Time);
-
-            // Advancing the fake clock must not time out calls in flight, declare silos dead or collect activations.
-            silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-            silo.Services.Configure<ResponseCacheOptions>(options =>
-            {
-                options.MaxEntryBytes = MaxEntryBytes;
-                options.MaxWorkspaceBytes = WorkspaceBytes;
-                options.SweepInterval = SweepInterval;
-            });
-            silo.Services.AddResponseCacheSweep();
-            silo.AddOutgoingGrainCallFilter(RecordSemanticCallAsync);
+            options.MaxEntryBytes = MaxEntryBytes;
+            options.MaxWorkspaceBytes = WorkspaceBytes;
+            options.SweepInterval = SweepInterval;
         });
-        builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter(async context =>
-        {
-            await Gate.PassAsync(context);
-            await RecordSemanticCallAsync(context);
-        }));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        silo.Services.AddResponseCacheSweep();
+        silo.AddOutgoingGrainCallFilter(RecordSemanticCallAsync);
     }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    protected override void ConfigureClient(IClientBuilder client) => client.AddOutgoingGrainCallFilter(async context =>
+    {
+        await Gate.PassAsync(context);
+        await RecordSemanticCallAsync(context);
+    });
 
     /// <summary>A front door's cache on the client (several stand for several front doors), on the fake clock; its first watch is answered.</summary>
     internal async Task<ClusterResponseCache> FrontDoorAsync(int storeQueueLength = 1024, long localBytes = 64 * 1024)

@@ -47,15 +47,20 @@ public class GrainCluster : IAsyncLifetime
                 (services, _) => new SharedGrainStorage(Storage, services.GetRequiredService<IGrainStorageSerializer>()));
             silo.Services.AddSingleton<TimeProvider>(Time);
 
-            // Advancing the fake clock by minutes must not time out calls in flight or declare silos dead.
+            // Advancing the fake clock by minutes must not time out calls in flight, declare silos dead or collect activations.
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddSingleton<ISettledSpendArchive>(Archive);
             ConfigureSilo(silo);
         });
-        if (_clientResponseTimeout is { } timeout)
+        builder.ConfigureClient(client =>
         {
-            builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = timeout));
-        }
+            if (_clientResponseTimeout is { } timeout)
+            {
+                client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = timeout);
+            }
+
+            ConfigureClient(client);
+        });
 
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -63,6 +68,11 @@ public class GrainCluster : IAsyncLifetime
 
     /// <summary>What a derived cluster adds to every silo (options of the grains it tests).</summary>
     protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
+    }
+
+    /// <summary>What a derived cluster adds to the client (call filters).</summary>
+    protected virtual void ConfigureClient(IClientBuilder client)
     {
     }
 
