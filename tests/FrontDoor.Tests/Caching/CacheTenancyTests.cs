@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Switchyard.FrontDoor.Tests.Admin;
 using Switchyard.FrontDoor.Tests.Infrastructure;
-using Switchyard.Gateway.Security;
 using Switchyard.State;
 
 namespace Switchyard.FrontDoor.Tests.Caching;
@@ -19,23 +18,7 @@ public sealed class CacheTenancyTests(CachingFixture fixture) : IClassFixture<Ca
 
     private readonly AdminCalls _admin = new(fixture.Client, GatewayFixture.AdminToken);
 
-    private sealed record Tenant(Workspace Workspace, ApiKey Key, string Secret);
-
-    private async Task<Tenant> NewTenantAsync(Limits? keyLimits = null)
-    {
-        var store = fixture.Services.GetRequiredService<IKeyStore>();
-        var now = fixture.Clock.GetUtcNow();
-        var workspace = await store.AddWorkspaceAsync(new Workspace(
-            $"ws_{Guid.NewGuid():N}", $"team-{Guid.NewGuid():N}"[..16], "Team", null, new Dictionary<string, string>(), Limits.None, false, now, now)
-        {
-            PriceOverrides = new Dictionary<string, ModelPriceOverride> { ["openai/fake-gpt"] = new(10_000m, 10_000m) },
-        }, default);
-        var secret = ApiKeySecrets.Generate();
-        var key = await store.AddApiKeyAsync(new ApiKey($"key_{Guid.NewGuid():N}", workspace.Id, "ci-bot", null, ApiKeySecrets.Hash(secret), ApiKeySecrets.Hint(secret),
-            ["completions.write"], null, null, null, new Dictionary<string, string>(), keyLimits ?? Limits.None, null, null, now, now), default);
-        await fixture.Services.GetRequiredService<KeyDirectory>().RefreshAsync(fixture.Clock, default);
-        return new Tenant(workspace, key, secret);
-    }
+    private Task<Tenant> NewTenantAsync(Limits? keyLimits = null) => Tenant.CreateAsync(fixture, fixture.Clock, keyLimits);
 
     private async Task<HttpResponseMessage> SendAsync(Tenant tenant, string text = "hi", string config = Simple, string? @namespace = null)
     {

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Switchyard.FrontDoor.Tests.Admin;
 using Switchyard.FrontDoor.Tests.Infrastructure;
-using Switchyard.Gateway.Security;
 using Switchyard.State;
 
 namespace Switchyard.FrontDoor.Tests.Governance;
@@ -32,21 +31,8 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
     protected TFixture Fixture { get; } = fixture;
 
     /// <summary>A workspace (with prices for the fake's model) and a key in it, written straight to the store.</summary>
-    private async Task<Tenant> NewTenantAsync(Limits? keyLimits = null, Limits? workspaceLimits = null, decimal usdPerMillion = 10_000m)
-    {
-        var store = Fixture.Services.GetRequiredService<IKeyStore>();
-        var now = Fixture.Clock.GetUtcNow();
-        var workspace = await store.AddWorkspaceAsync(new Workspace(
-            $"ws_{Guid.NewGuid():N}", $"team-{Guid.NewGuid():N}"[..16], "Team", null, new Dictionary<string, string>(), workspaceLimits ?? Limits.None, false, now, now)
-        {
-            PriceOverrides = new Dictionary<string, ModelPriceOverride> { [$"openai/{Model}"] = new(usdPerMillion, usdPerMillion) },
-        }, default);
-        var secret = ApiKeySecrets.Generate();
-        var key = await store.AddApiKeyAsync(new ApiKey($"key_{Guid.NewGuid():N}", workspace.Id, "ci-bot", null, ApiKeySecrets.Hash(secret), ApiKeySecrets.Hint(secret),
-            ["completions.write"], null, null, null, new Dictionary<string, string>(), keyLimits ?? Limits.None, null, null, now, now), default);
-        await Fixture.Services.GetRequiredService<KeyDirectory>().RefreshAsync(Fixture.Clock, default);
-        return new Tenant(workspace, key, secret);
-    }
+    private Task<Tenant> NewTenantAsync(Limits? keyLimits = null, Limits? workspaceLimits = null, decimal usdPerMillion = 10_000m) =>
+        Tenant.CreateAsync(Fixture, Fixture.Clock, keyLimits, workspaceLimits, usdPerMillion, Model);
 
     private HttpRequestMessage Chat(Tenant tenant, string fault = "") =>
         Requests.Chat(Model, "hi", extra: ",\"max_tokens\":5").ToFake(Fixture)
@@ -326,7 +312,6 @@ public abstract class GovernanceTests<TFixture>(TFixture fixture)
         Assert.StartsWith($"Budget exhausted for the virtual key '{budgeted}': $0.00 of its budget of $1.00", (await overBudget.JsonAsync()).GetProperty("message").GetString());
     }
 
-    private sealed record Tenant(Workspace Workspace, ApiKey Key, string Secret);
 
     /// <summary>A webhook on loopback that records alerts and fails the first N deliveries with a 500.</summary>
     private sealed class AlertReceiver : IAsyncDisposable
