@@ -25,7 +25,7 @@ internal sealed class CachedAnswerWriter
             var buffer = new ArrayBufferWriter<byte>(4096);
             foreach (var chunk in chunks)
             {
-                var scan = UsageReader.Scan(chunk);
+                var scan = chunk.AsSpan().IndexOf("\"usage\""u8) >= 0 ? UsageReader.Scan(chunk) : default;
                 if (scan.Usage is { } usage)
                 {
                     call.Usage = usage;

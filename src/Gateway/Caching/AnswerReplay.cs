@@ -52,11 +52,12 @@ internal static class AnswerReplay
 
         var stored = CachedChunks.Decode(answer.Body);
         var chunks = new List<byte[]>(stored.Count + 1);
+        var restamp = stored.Count > 0 ? ChunkRestamp.For(stored[0], stamp) : null;
         foreach (var chunk in stored)
         {
             if (includeUsage || !UsageReader.Scan(chunk).UsageOnly)
             {
-                chunks.Add(stamp.Apply(chunk, addIdentity: true));
+                chunks.Add(restamp?.TryApply(chunk) ?? stamp.Apply(chunk, addIdentity: true));
             }
         }
 
