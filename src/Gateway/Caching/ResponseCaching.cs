@@ -145,6 +145,12 @@ internal sealed partial class ResponseCaching
     {
         _cache!.Count(ticket.WorkspaceId, ticket.Namespace, outcome);
         Mark(call, CacheStatus.Of(outcome));
+        if (reply is not null)
+        {
+            // The entry that answered: a semantic hit's is an earlier request's, and that is the one to invalidate.
+            call.Response.SetHeader(GatewayHeaders.CacheKey, reply.Entry.Hash);
+        }
+
         return reply;
     }
 
@@ -247,8 +253,27 @@ internal sealed partial class ResponseCaching
         }
     }
 
-    private static bool HasChoice(byte[] chunk) =>
-        chunk.AsSpan().IndexOf("\"choices\":[{"u8) >= 0 || chunk.AsSpan().IndexOf("\"choices\": [{"u8) >= 0;
+    /// <summary>A chunk that carries a choice (not only usage), however it is spaced.</summary>
+    private static bool HasChoice(byte[] chunk)
+    {
+        if (chunk.AsSpan().IndexOf("\"choices\""u8) < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(chunk);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("choices", out var choices)
+                && choices.ValueKind == JsonValueKind.Array
+                && choices.GetArrayLength() > 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cached answer {Hash} could not be read back and was not served: {Problem}")]
     private static partial void LogUnreadableEntry(ILogger logger, string hash, string problem);

@@ -138,6 +138,21 @@ public sealed class ResponseCachingTests
     }
 
     [Fact]
+    public async Task KeepStream_OnlyAStreamWithAChoice_IsKept()
+    {
+        var (call, request, _) = Call("stream kept", stream: true);
+        await _caching.LookupAsync(call, Simple, request);
+        var usageOnly = Encoding.UTF8.GetBytes("""{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}""");
+        var spaced = Encoding.UTF8.GetBytes("""{"id": "c", "choices": [ {"index": 0, "delta": {"content": "hi"}} ]}""");
+
+        _caching.KeepStream(call, Answered(200, ""), [usageOnly]);
+        Assert.Empty(_cache.Stored);
+        _caching.KeepStream(call, Answered(200, ""), [spaced, usageOnly]);
+
+        Assert.Equal(CachedAnswerShape.Stream, Assert.Single(_cache.Stored).Answer.Shape);
+    }
+
+    [Fact]
     public async Task KeepJson_ErrorsEmptyChoicesAndProviderNoStore_AreNotKept()
     {
         var (call, request, _) = Call("not kept");
@@ -164,7 +179,9 @@ public sealed class ResponseCachingTests
 
         Assert.Equal("SEMANTIC HIT", response.Headers[GatewayHeaders.CacheStatus]);
         Assert.Equal("SEMANTIC MISS", otherResponse.Headers[GatewayHeaders.CacheStatus]);
-        Assert.NotNull(Assert.Single(_cache.Stored).Answer.SemanticPartition);
+        var stored = Assert.Single(_cache.Stored).Answer;
+        Assert.NotNull(stored.SemanticPartition);
+        Assert.Equal(stored.Hash, response.Headers[GatewayHeaders.CacheKey]);
     }
 
     [Fact]
