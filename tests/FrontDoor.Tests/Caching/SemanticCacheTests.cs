@@ -87,6 +87,17 @@ public sealed class SemanticCacheTests(CachingFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task EmbeddingTargetThatServesNoEmbeddings_Is400()
+    {
+        var config = "{\"cache\":{\"mode\":\"semantic\",\"embedding\":{\"provider\":\"anthropic\",\"custom_host\":\"" + fixture.FakeBase + "\",\"model\":\"claude\"}}}";
+        var request = Requests.Chat("fake-gpt", "Who painted the Mona Lisa?").ToFake(fixture).WithConfig(config).WithHeader("x-portkey-cache-namespace", _namespace);
+        using var response = await fixture.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Provider 'anthropic' does not serve embeddings.", (await response.JsonAsync()).GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task LongConversation_IsOnlyExactCached()
     {
         var history = ""","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"},{"role":"user","content":"What is the capital of France?"}]""";

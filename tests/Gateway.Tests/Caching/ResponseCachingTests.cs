@@ -56,7 +56,8 @@ public sealed class ResponseCachingTests
         Assert.Null(await _caching.LookupAsync(call, TargetSettings.Empty, request));
         _caching.KeepJson(call, Answered(200, Completion), Encoding.UTF8.GetBytes(Completion));
 
-        Assert.Equal("DISABLED", response.Headers[GatewayHeaders.CacheStatus]);
+        // The pipeline wrote DISABLED before the route; the step leaves it.
+        Assert.False(response.Headers.ContainsKey(GatewayHeaders.CacheStatus));
         Assert.Equal("DISABLED", call.CacheStatus);
         Assert.Empty(_cache.Stored);
     }
@@ -95,6 +96,21 @@ public sealed class ResponseCachingTests
     }
 
     [Fact]
+    public async Task LookupAsync_EntryThatCannotBeReadBack_IsAMissAndTheProviderAnswers()
+    {
+        var (call, request, response) = Call("corrupt entry", stream: true);
+        await _caching.LookupAsync(call, Simple, request);
+        var (workspace, hash) = (call.Cache!.WorkspaceId, response.Headers[GatewayHeaders.CacheKey]);
+        var now = _world.Time.GetUtcNow();
+        _cache.Entries[(workspace, hash)] = new CachedAnswer(
+            workspace, hash, "", "chat/completions", "openai", "gpt-4o", CachedAnswerShape.Stream, [0xFF, 0x01], now, now.AddMinutes(1));
+        var (again, againRequest, againResponse) = Call("corrupt entry", stream: true);
+
+        Assert.Null(await _caching.LookupAsync(again, Simple, againRequest));
+        Assert.Equal("MISS", againResponse.Headers[GatewayHeaders.CacheStatus]);
+    }
+
+    [Fact]
     public async Task LookupAsync_OtherWorkspace_NeverSeesTheEntry()
     {
         await MissThenKeepAsync(Simple, "tenant safe");
@@ -124,7 +140,8 @@ public sealed class ResponseCachingTests
         Assert.Null(await _caching.LookupAsync(call, Simple, request));
         _caching.KeepJson(call, Answered(200, Completion), Encoding.UTF8.GetBytes(Completion));
 
-        Assert.Equal("DISABLED", response.Headers[GatewayHeaders.CacheStatus]);
+        Assert.Equal("DISABLED", call.CacheStatus);
+        Assert.False(response.Headers.ContainsKey(GatewayHeaders.CacheStatus));
         Assert.Single(_cache.Stored);
     }
 
