@@ -246,9 +246,15 @@ public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper
     {
         // At $0.10 a token a call costs $1.10 and reserves $1.40: under a $1 cap none fits, under $10 they do.
         var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":1,"type":"cost"}""", usdPerMillion: 100_000);
+        // A new key's grain activates and reads its limits on the first call: on a loaded machine that has taken over
+        // two seconds, so the wait is generous and the last status is what a failure reports.
         foreach (var replica in cluster.Replicas)
         {
-            await Eventually.Until(() => SendAsync(replica, Chat(key)).GetAwaiter().GetResult() == HttpStatusCode.PreconditionFailed, 2000);
+            var last = HttpStatusCode.OK;
+            var refused = await Eventually.TryUntilAsync(
+                async () => (last = await SendAsync(replica, Chat(key))) == HttpStatusCode.PreconditionFailed,
+                TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(10));
+            Assert.True(refused, $"a call over the $1 cap answered {(int)last}");
         }
 
         var raisedAt = Stopwatch.StartNew();
