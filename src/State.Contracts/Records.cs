@@ -68,6 +68,9 @@ public sealed record Workspace(
     public IReadOnlyDictionary<string, ModelPriceOverride> PriceOverrides { get; init; } = NoPriceOverrides;
 
     public static IReadOnlyDictionary<string, ModelPriceOverride> NoPriceOverrides { get; } = new Dictionary<string, ModelPriceOverride>();
+
+    /// <summary>What the request log keeps of this workspace's calls (bodies) and for how long.</summary>
+    public LogPolicy Logging { get; init; } = LogPolicy.Default;
 }
 
 /// <summary>A workspace's own price for a model, in USD per million tokens.</summary>

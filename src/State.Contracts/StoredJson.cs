@@ -49,6 +49,15 @@ internal static class StoredJson
             ? stored.ToDictionary(p => p.Key, p => new ModelPriceOverride(p.Value.InputPerMillion, p.Value.OutputPerMillion), StringComparer.Ordinal)
             : Workspace.NoPriceOverrides;
 
+    public static string WriteLogPolicy(LogPolicy policy) =>
+        JsonSerializer.Serialize(new StoredLogPolicy(policy.Bodies, policy.RetentionDays), Context.StoredLogPolicy);
+
+    /// <summary>Rows written before log policies existed hold the column default, <c>{}</c>: the default policy.</summary>
+    public static LogPolicy ReadLogPolicy(string json) =>
+        JsonSerializer.Deserialize(json, Context.StoredLogPolicy) is { } stored
+            ? new LogPolicy(stored.Bodies ?? LogPolicy.Default.Bodies, stored.RetentionDays ?? LogPolicy.Default.RetentionDays)
+            : LogPolicy.Default;
+
     public static string WriteMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(map, Context.IReadOnlyDictionaryStringString);
 
@@ -103,12 +112,16 @@ internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, l
 /// <summary>Stored form of <see cref="ModelPriceOverride"/> (USD per million tokens, exact decimals).</summary>
 internal sealed record StoredPriceOverride(decimal InputPerMillion, decimal OutputPerMillion);
 
+/// <summary>Stored form of <see cref="LogPolicy"/>; both members optional so the column default <c>{}</c> reads as the default policy.</summary>
+internal sealed record StoredLogPolicy(LogBodies? Bodies, int? RetentionDays);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UseStringEnumConverter = true,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(StoredLimits))]
+[JsonSerializable(typeof(StoredLogPolicy))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, StoredPriceOverride>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]

@@ -103,6 +103,31 @@ public sealed class GatewayCall
 
     /// <summary>Set when a stream broke after it had started; the client received an error event.</summary>
     public string? StreamFailure { get; internal set; }
+
+    /// <summary>Every attempt at a target, in order: each retry and each fallback target is one (empty for refusals and cache hits).</summary>
+    public IReadOnlyList<State.LogAttempt> Attempts => _attempts;
+
+    internal void AddAttempt(State.LogAttempt attempt) => _attempts.Add(attempt);
+
+    private readonly List<State.LogAttempt> _attempts = new(1);
+
+    /// <summary>When the first byte of the answer was sent to the client (a stream's first event, a JSON body); null when none was.</summary>
+    public TimeSpan? TimeToFirstByte { get; internal set; }
+
+    /// <summary>The model the provider was asked for (after overrides and routing) by the target that answered last; null when none was reached.</summary>
+    public string? ModelUsed { get; internal set; }
+
+    /// <summary>The virtual key slug of the target that answered last.</summary>
+    public string? VirtualKey { get; internal set; }
+
+    /// <summary>What the call cost at the workspace's prices, in micro-dollars (0 for cache hits and calls no provider answered).</summary>
+    public long CostMicros { get; internal set; }
+
+    /// <summary>The error <c>type</c> the client received (a refusal's, a provider error's, <c>stream_error</c>); null on success.</summary>
+    public string? ErrorType { get; internal set; }
+
+    /// <summary>The message of that error.</summary>
+    public string? ErrorMessage { get; internal set; }
 }
 
 /// <summary>Tokens a provider reported for one call.</summary>
