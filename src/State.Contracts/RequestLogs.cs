@@ -506,3 +506,20 @@ public static class LatencyHistogram
         return ValueOf(counts.Length - 1);
     }
 }
+
+/// <summary>
+/// How much a log store keeps besides what records' expiry says: the SQLite log's size cap (oldest records trimmed
+/// past it), how long minute and hour rollup buckets are kept, and the most rows one retention statement deletes.
+/// </summary>
+public sealed record LogStoreLimits
+{
+    public long MaxBytes { get; init; } = 2L << 30;
+
+    public int MinuteRollupDays { get; init; } = 8;
+
+    public int HourRollupDays { get; init; } = 400;
+
+    public int DeleteBatch { get; init; } = 5000;
+
+    public static LogStoreLimits Default { get; } = new();
+}
