@@ -48,6 +48,9 @@ public sealed class GatewayCall
 
     public string TraceId { get; internal set; } = "";
 
+    /// <summary>The call's span id (16 hex digits): its tracing span's when spans are recorded, else one of its own.</summary>
+    public string SpanId { get; internal set; } = "";
+
     /// <summary>The Switchyard API key that authenticated the call; null when it runs keyless.</summary>
     public State.ApiKey? ApiKey { get; internal set; }
 
