@@ -70,6 +70,7 @@ internal sealed class BenchRun(Lab lab, BenchOptions options)
                      ("chat, keyless", "switchyard", "switchyard-before", UpstreamKind.Completion, Payloads.ChatRequest),
                      ("chat, with key, budgets, rate limits", "switchyard-governed", "switchyard-governed-before", UpstreamKind.Completion, Payloads.ChatRequest),
                      ("streams, keyless", "switchyard", "switchyard-before", UpstreamKind.Stream, Payloads.StreamRequest),
+                     ("chat, with key, budgets, rate limits: request log on (bodies full) against off", "switchyard-governed", "switchyard-governed-unlogged", UpstreamKind.Completion, Payloads.ChatRequest),
                  })
         {
             if (lab.Contenders.FirstOrDefault(c => c.Name == after) is { } a && lab.Contenders.FirstOrDefault(c => c.Name == before) is { } b)

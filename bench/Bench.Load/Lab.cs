@@ -86,6 +86,12 @@ internal sealed class Lab : IAsyncDisposable
         if (options.Runs("switchyard-governed"))
         {
             Contenders.Add(await StartSwitchyardAsync("switchyard-governed", "Switchyard with an API key, budgets and rate limits", governed: true));
+            if (options.Runs("switchyard-governed-unlogged"))
+            {
+                Contenders.Add(await StartSwitchyardAsync(
+                    "switchyard-governed-unlogged", "Switchyard with an API key, budgets and rate limits, and the request log off", governed: true, logged: false));
+            }
+
             if (options.BeforeBuild is { } beforeGoverned)
             {
                 Contenders.Add(await StartSwitchyardAsync("switchyard-governed-before", $"Switchyard built from {beforeGoverned}, with an API key, budgets and rate limits", governed: true, bin: beforeGoverned));
@@ -106,7 +112,7 @@ internal sealed class Lab : IAsyncDisposable
         return Contender.Gateway("portkey", "Portkey gateway 1.15.2 (npm, Node " + Environment.GetEnvironmentVariable("BENCH_NODE_VERSION") + ")", portkey, port, Upstreams);
     }
 
-    private async Task<Contender> StartSwitchyardAsync(string name, string description, bool governed, string? bin = null, bool cached = false)
+    private async Task<Contender> StartSwitchyardAsync(string name, string description, bool governed, string? bin = null, bool cached = false, bool logged = true)
     {
         var port = LabProcess.FreePort();
         bin ??= Path.Combine(Repository, "src/FrontDoor/bin/Release/net10.0");
@@ -115,6 +121,11 @@ internal sealed class Lab : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Switchyard__State__DataPath"] = Path.Combine(WorkDirectory, name, "switchyard.db"),
         };
+        if (!logged)
+        {
+            environment["Switchyard__Logs__Enabled"] = "false";
+        }
+
         KeyValuePair<string, string>[] headers = [];
         if (governed)
         {
