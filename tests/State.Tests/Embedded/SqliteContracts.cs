@@ -24,6 +24,8 @@ public sealed class SqliteBackend : IStoreBackend
 
     public IAuditLog Audit => _stores.Audit;
 
+    public IRequestLogStore Logs => throw new NotSupportedException("The SQLite request log store is not built yet.");
+
     public string DatabasePath => _stores.DatabasePath;
 
     /// <summary>A new file in a new folder, not migrated.</summary>
