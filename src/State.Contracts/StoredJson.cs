@@ -124,7 +124,7 @@ internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, l
 internal sealed record StoredPriceOverride(decimal InputPerMillion, decimal OutputPerMillion);
 
 /// <summary>Stored form of <see cref="LogPolicy"/>; both members optional so the column default <c>{}</c> reads as the default policy.</summary>
-internal sealed record StoredLogPolicy(LogBodies? Bodies, int? RetentionDays);
+internal sealed record StoredLogPolicy(LogBodies? Bodies = null, int? RetentionDays = null);
 
 /// <summary>Stored form of <see cref="LogAttempt"/>, owned here so renaming the contract's members cannot change stored documents.</summary>
 internal sealed record StoredLogAttempt(

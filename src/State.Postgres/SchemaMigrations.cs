@@ -442,9 +442,9 @@ internal static class SchemaMigrations
 
             -- REQUEST LOG: one row per logged call (src/State.Contracts/RequestLogs.cs, RequestLogRecord), a column per
             -- field. Partitioned by the UTC day of expires_at, so retention drops whole partitions and never deletes a
-            -- row; the writer creates a day's partition before the first batch that needs it (PostgresLogPartitions).
+            -- row; the writer creates a day's partition before the first batch that needs it (PostgresLogPartitions.cs).
             -- The partition key must be part of every unique index, hence (expires_at, id): a record keeps its expiry,
-            -- so a retried batch still collides with itself. attempts and metadata are jsonb (PostgresLogJson).
+            -- so a retried batch still collides with itself. attempts and metadata are jsonb (StoredJson).
             CREATE TABLE switchyard.request_logs (
                 id               text             NOT NULL,
                 created_at       timestamptz      NOT NULL,
