@@ -18,10 +18,10 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
     private const string ExportColumns =
         "id, workspace_id, filters_json, requested_data, status, description, created_by, created_at, updated_at, pinned_at, total";
 
-    private readonly PostgresLogPartitions _partitions = new(dataSource);
+    /// <summary>A batch whose ids another writer keeps storing first is given up after this many tries (the error surfaces).</summary>
+    private const int MaxWriteAttempts = 3;
 
-    /// <summary>MEASUREMENT ONLY: write straight into request_logs after looking up which ids exist.</summary>
-    internal bool DirectCopy { get; set; }
+    private readonly PostgresLogPartitions _partitions = new(dataSource);
 
     public async Task AppendAsync(IReadOnlyList<RequestLogRecord> records, CancellationToken cancellationToken)
     {
@@ -46,67 +46,28 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
     }
 
     /// <summary>
-    /// One transaction: the batch is copied (binary COPY) into a temporary table, moved into <c>request_logs</c> skipping
-    /// the (expiry, id) pairs already there, and only the rows that moved are added to the rollups, so a retried batch
-    /// counts once.
+    /// Writes the batch in one transaction: looks up which (expiry, id) pairs are stored already, binary-COPYs the rest
+    /// straight into <c>request_logs</c>, and adds only those to the rollups, so a retried batch counts once. A writer
+    /// racing with another on the same ids fails on the primary key when the other commits first; the batch is then
+    /// written again, and this time finds them. (Measured against copying into a temporary table and moving the rows
+    /// with INSERT … ON CONFLICT DO NOTHING RETURNING: about a quarter faster on batches of 5000.)
     /// </summary>
     private async Task WriteBatchAsync(IReadOnlyList<RequestLogRecord> records, CancellationToken cancellationToken)
     {
-        if (DirectCopy)
+        for (var attempt = 1; ; attempt++)
         {
-            for (var attempt = 1; ; attempt++)
+            try
             {
-                try
-                {
-                    await WriteDirectAsync(records, cancellationToken);
-                    return;
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3)
-                {
-                }
+                await WriteOnceAsync(records, cancellationToken);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < MaxWriteAttempts)
+            {
             }
         }
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(
-            connection, transaction,
-            "CREATE TEMP TABLE log_batch (LIKE switchyard.request_logs INCLUDING DEFAULTS) ON COMMIT DROP",
-            cancellationToken);
-
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            $"COPY log_batch ({RequestLogRow.Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var record in records)
-            {
-                await RequestLogRow.WriteAsync(importer, record, cancellationToken);
-            }
-
-            await importer.CompleteAsync(cancellationToken);
-        }
-
-        var inserted = new HashSet<(string, DateTime)>();
-        await using (var move = new NpgsqlCommand(
-            $"""
-            INSERT INTO switchyard.request_logs ({RequestLogRow.Columns})
-            SELECT {RequestLogRow.Columns} FROM log_batch
-            ON CONFLICT DO NOTHING
-            RETURNING id, expires_at
-            """,
-            connection, transaction))
-        await using (var reader = await move.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                inserted.Add((reader.GetString(0), reader.GetDateTime(1)));
-            }
-        }
-
-        await AddRollupsAsync(connection, transaction, Written(records, inserted), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
-    private async Task WriteDirectAsync(IReadOnlyList<RequestLogRecord> records, CancellationToken cancellationToken)
+    private async Task WriteOnceAsync(IReadOnlyList<RequestLogRecord> records, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -127,6 +88,7 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
             }
         }
 
+        // Adding to the stored set also skips an id the batch holds twice.
         var fresh = new List<RequestLogRecord>(records.Count);
         foreach (var record in records)
         {
@@ -134,6 +96,11 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
             {
                 fresh.Add(record);
             }
+        }
+
+        if (fresh.Count == 0)
+        {
+            return;
         }
 
         await using (var importer = await connection.BeginBinaryImportAsync(
@@ -151,21 +118,6 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The records that were written: each returned (id, expiry) once, however often the batch held it.</summary>
-    private static List<RequestLogRecord> Written(IReadOnlyList<RequestLogRecord> records, HashSet<(string, DateTime)> inserted)
-    {
-        var written = new List<RequestLogRecord>(inserted.Count);
-        foreach (var record in records)
-        {
-            if (inserted.Remove((record.Id, Microseconds(record.ExpiresAt))))
-            {
-                written.Add(record);
-            }
-        }
-
-        return written;
-    }
-
     /// <summary>The instant as timestamptz stores it (microseconds), as Npgsql reads it back (UTC <see cref="DateTime"/>).</summary>
     private static DateTime Microseconds(DateTimeOffset at)
     {
@@ -176,11 +128,6 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
     private static async Task AddRollupsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, List<RequestLogRecord> written, CancellationToken cancellationToken)
     {
-        if (written.Count == 0)
-        {
-            return;
-        }
-
         await PostgresRollupUpsert.AddAsync(connection, transaction, RollupGrain.Minute, LogRollups.Of(written, RollupGrain.Minute), cancellationToken);
         await PostgresRollupUpsert.AddAsync(connection, transaction, RollupGrain.Hour, LogRollups.Of(written, RollupGrain.Hour), cancellationToken);
     }
@@ -487,11 +434,5 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
         p.Add(new NpgsqlParameter("updated_at", NpgsqlDbType.TimestampTz) { Value = StateTime.Write(e.UpdatedAt) });
         p.Add(new NpgsqlParameter("pinned_at", NpgsqlDbType.TimestampTz) { Value = e.PinnedAt is { } at ? StateTime.Write(at) : DBNull.Value });
         p.Add(new NpgsqlParameter("total", NpgsqlDbType.Bigint) { Value = (object?)e.Total ?? DBNull.Value });
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -169,6 +169,34 @@ public sealed class PostgresRequestLogTests
     }
 
     [Fact]
+    public async Task Append_SameBatchFromTwoProcessesAtOnce_IsStoredAndCountedOnce()
+    {
+        await using var backend = new PostgresBackend();
+        await backend.InitializeAsync();
+        var ws = $"ws_{Guid.NewGuid():N}";
+        var stores = Enumerable.Range(0, 2).Select(_ => PostgresState.Open(backend.ConnectionString)).ToList();
+        try
+        {
+            for (var round = 0; round < 10; round++)
+            {
+                var batch = Enumerable.Range(0, 500).Select(i => NewRecord(ws, Day.AddMinutes(round).AddMilliseconds(i), Day.AddDays(30))).ToList();
+                await Task.WhenAll(stores.Select(s => Task.Run(() => s.Logs.AppendAsync(batch, default))));
+            }
+
+            Assert.Equal(5000, await backend.Logs.CountAsync(new LogSearch { WorkspaceIds = [ws] }, default));
+            Assert.Equal(5000, await RequestsAsync(backend.Logs, ws, RollupGrain.Minute));
+            Assert.Equal(5000, await RequestsAsync(backend.Logs, ws, RollupGrain.Hour));
+        }
+        finally
+        {
+            foreach (var s in stores)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Append_TwoProcessesOnOneRollupRow_AddUpExactly()
     {
         await using var backend = new PostgresBackend();
