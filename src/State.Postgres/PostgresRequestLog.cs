@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
@@ -71,22 +72,7 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var existing = new HashSet<(string, DateTime)>();
-        await using (var lookup = new NpgsqlCommand(
-            """
-            SELECT b.id, b.exp FROM unnest(@ids, @exps) AS b (id, exp)
-            WHERE EXISTS (SELECT 1 FROM switchyard.request_logs r WHERE r.expires_at = b.exp AND r.id = b.id)
-            """,
-            connection, transaction))
-        {
-            lookup.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = records.Select(r => r.Id).ToArray() });
-            lookup.Parameters.Add(new NpgsqlParameter("exps", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = records.Select(r => Microseconds(r.ExpiresAt)).ToArray() });
-            await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                existing.Add((reader.GetString(0), reader.GetDateTime(1)));
-            }
-        }
+        var existing = await StoredAsync(connection, transaction, records, cancellationToken);
 
         // Adding to the stored set also skips an id the batch holds twice.
         var fresh = new List<RequestLogRecord>(records.Count);
@@ -116,6 +102,37 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
 
         await AddRollupsAsync(connection, transaction, fresh, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The (id, expiry) pairs of <paramref name="records"/> already stored, asked of each expiry day's partition by name
+    /// (by id, which its index serves), so a lookup reads the few partitions the batch writes to, not every day's.
+    /// </summary>
+    private static async Task<HashSet<(string, DateTime)>> StoredAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RequestLogRecord> records, CancellationToken cancellationToken)
+    {
+        var byDay = records.GroupBy(r => PostgresLogPartitions.DayOf(r.ExpiresAt)).ToList();
+        await using var lookup = new NpgsqlCommand(
+            string.Join(
+                "\nUNION ALL\n",
+                byDay.Select((day, i) => $"SELECT id, expires_at FROM switchyard.{PostgresLogPartitions.NameOf(day.Key)} WHERE id = ANY(@ids{i})")),
+            connection, transaction);
+        for (var i = 0; i < byDay.Count; i++)
+        {
+            lookup.Parameters.Add(new NpgsqlParameter("ids" + i.ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = byDay[i].Select(r => r.Id).ToArray(),
+            });
+        }
+
+        var stored = new HashSet<(string, DateTime)>();
+        await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stored.Add((reader.GetString(0), reader.GetDateTime(1)));
+        }
+
+        return stored;
     }
 
     /// <summary>The instant as timestamptz stores it (microseconds), as Npgsql reads it back (UTC <see cref="DateTime"/>).</summary>
