@@ -17,6 +17,9 @@ internal sealed class PostgresLogPartitions(NpgsqlDataSource dataSource)
 
     private const string Prefix = "request_logs_";
 
+    /// <summary>How long a drop waits for the parent table before the pass leaves the rest for the next one.</summary>
+    private const int DropLockTimeoutMs = 2000;
+
     private readonly ConcurrentDictionary<DateOnly, bool> _known = new();
 
     /// <summary>The UTC day of expiry whose partition holds a record expiring at <paramref name="expiresAt"/>.</summary>
@@ -36,14 +39,18 @@ internal sealed class PostgresLogPartitions(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken);
-        foreach (var day in missing)
+        var existing = await ListAsync(connection, transaction, cancellationToken);
+        foreach (var day in missing.Where(d => !existing.Contains(d)))
         {
-            // Attaching a partition locks the parent, briefly: this runs before, not inside, the batch's transaction.
+            // Made apart and then attached: ATTACH PARTITION takes a lock on the parent that lets reads and writes go on
+            // (CREATE TABLE … PARTITION OF would take an exclusive one, queueing every write behind a long export). The
+            // table is empty, so attaching it validates nothing and builds its indexes at once.
             await ExecuteAsync(
                 connection, transaction,
                 $"""
-                CREATE TABLE IF NOT EXISTS switchyard.{NameOf(day)} PARTITION OF switchyard.request_logs
-                FOR VALUES FROM ('{Bound(day)}') TO ('{Bound(day.AddDays(1))}')
+                CREATE TABLE IF NOT EXISTS switchyard.{NameOf(day)} (LIKE switchyard.request_logs INCLUDING DEFAULTS);
+                ALTER TABLE switchyard.request_logs ATTACH PARTITION switchyard.{NameOf(day)}
+                    FOR VALUES FROM ('{Bound(day)}') TO ('{Bound(day.AddDays(1))}')
                 """,
                 cancellationToken);
         }
@@ -88,9 +95,10 @@ internal sealed class PostgresLogPartitions(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Drops every partition whose day of expiry ended at or before <paramref name="now"/>, one transaction each (a drop
-    /// locks the parent table, so writers wait only for one). Returns the partitions and records dropped by this pass; a
-    /// partition another pass dropped first is not counted.
+    /// Drops every partition whose day of expiry ended at or before <paramref name="now"/>, oldest first, one transaction
+    /// each (a drop locks the parent table, so writers wait only for one). Returns the partitions and records dropped by
+    /// this pass; a partition another pass dropped first is not counted. A pass that cannot get the parent's lock within
+    /// two seconds stops, and the next pass goes on.
     /// </summary>
     public async Task<(int Partitions, long Records)> DropExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -114,14 +122,30 @@ internal sealed class PostgresLogPartitions(NpgsqlDataSource dataSource)
                 continue;
             }
 
-            await using (var count = new NpgsqlCommand($"SELECT count(*) FROM switchyard.{NameOf(day)}", connection, transaction))
+            long count;
+            await using (var counting = new NpgsqlCommand($"SELECT count(*) FROM switchyard.{NameOf(day)}", connection, transaction))
             {
-                records += (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+                count = (long)(await counting.ExecuteScalarAsync(cancellationToken))!;
             }
 
-            await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS switchyard.{NameOf(day)}", cancellationToken);
+            // Dropping a partition locks the parent exclusively, and every read and write queues behind a waiting lock:
+            // when a long read (an export) holds the table, give up for this pass instead of stalling the log.
+            try
+            {
+                await ExecuteAsync(
+                    connection, transaction,
+                    $"SET LOCAL lock_timeout = '{DropLockTimeoutMs}ms'; DROP TABLE IF EXISTS switchyard.{NameOf(day)}",
+                    cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                break;
+            }
+
             await transaction.CommitAsync(cancellationToken);
             _known.TryRemove(day, out _);
+            records += count;
             partitions++;
         }
 

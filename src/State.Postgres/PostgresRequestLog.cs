@@ -36,10 +36,12 @@ internal sealed class PostgresRequestLog(NpgsqlDataSource dataSource, LogStoreLi
         {
             await WriteBatchAsync(records, cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.TableName == "request_logs")
+        catch (PostgresException e) when (
+            e.SqlState == PostgresErrorCodes.UndefinedTable || (e.SqlState == PostgresErrorCodes.CheckViolation && e.TableName == "request_logs"))
         {
-            // "No partition of relation found for row": another process's retention dropped a day this process thought it
-            // had (records that expire before they are written). Make the days again and write once more.
+            // A day's partition missing (its lookup) or "no partition of relation found for row" (the COPY): another
+            // process's retention dropped a day this process thought it had (records that expire before they are
+            // written). Make the days again and write once more.
             _partitions.Forget();
             await _partitions.EnsureAsync(records.Select(r => PostgresLogPartitions.DayOf(r.ExpiresAt)), cancellationToken);
             await WriteBatchAsync(records, cancellationToken);

@@ -119,6 +119,23 @@ public sealed class PostgresRequestLogTests
     }
 
     [Fact]
+    public async Task Append_DayAnotherProcessDropped_IsMadeAgainAndWritten()
+    {
+        await using var backend = new PostgresBackend();
+        await backend.InitializeAsync();
+        var ws = $"ws_{Guid.NewGuid():N}";
+        await using var writer = PostgresState.Open(backend.ConnectionString);
+        await writer.Logs.AppendAsync([NewRecord(ws, Day.AddDays(-10), Day.AddDays(-2))], default);
+        Assert.Equal(1, (await backend.Logs.ApplyRetentionAsync(Day, default)).PartitionsDropped);
+
+        // The writer still believes the day exists; a late record for it finds the partition gone.
+        var late = NewRecord(ws, Day.AddDays(-10).AddSeconds(1), Day.AddDays(-2).AddHours(1));
+        await writer.Logs.AppendAsync([late], default);
+
+        Assert.Equal([("switchyard.request_logs_20300308", late.Id)], await PartitionsOfAsync(backend));
+    }
+
+    [Fact]
     public async Task ApplyRetention_SeveralProcessesAtOnce_EachPartitionDroppedOnceAndNoneFails()
     {
         await using var backend = new PostgresBackend();
