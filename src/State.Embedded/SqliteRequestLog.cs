@@ -143,10 +143,7 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
             return total;
         }
 
-        var expiredBefore = LogTime.Write(now);
-        records += await Drain(c => Execute(
-            c, "DELETE FROM request_logs WHERE rowid IN (SELECT rowid FROM request_logs WHERE expires_at < @Now LIMIT @Limit)",
-            ("@Now", expiredBefore), ("@Limit", batch)));
+        records += await Drain(c => DeleteExpired(c, now, batch));
         rollupRows += await Drain(c => SqliteLogRollupTables.DeleteBefore(c, null, RollupGrain.Minute, now.AddDays(-_limits.MinuteRollupDays), batch));
         rollupRows += await Drain(c => SqliteLogRollupTables.DeleteBefore(c, null, RollupGrain.Hour, now.AddDays(-_limits.HourRollupDays), batch));
 
@@ -154,9 +151,7 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
         // stops the file growing rather than shrinking it). Oldest records first; rollups are never trimmed for size.
         while (await WriteAsync(UsedBytes, cancellationToken) > _limits.MaxBytes)
         {
-            var trimmed = await WriteAsync(
-                c => Execute(c, "DELETE FROM request_logs WHERE rowid IN (SELECT rowid FROM request_logs ORDER BY id LIMIT @Limit)", ("@Limit", batch)),
-                cancellationToken);
+            var trimmed = await WriteAsync(c => DeleteOldest(c, batch), cancellationToken);
             records += trimmed;
             if (trimmed == 0)
             {
@@ -324,7 +319,18 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
         return inserted.Count;
     }
 
-    private static long UsedBytes(SqliteConnection connection)
+    /// <summary>One bounded statement: deletes at most <paramref name="limit"/> records expired before <paramref name="now"/>.</summary>
+    internal static int DeleteExpired(SqliteConnection connection, DateTimeOffset now, int limit) => Execute(
+        connection,
+        "DELETE FROM request_logs WHERE rowid IN (SELECT rowid FROM request_logs WHERE expires_at < @Now LIMIT @Limit)",
+        ("@Now", LogTime.Write(now)), ("@Limit", limit));
+
+    /// <summary>One bounded statement: deletes the <paramref name="limit"/> oldest records (ids sort like creation times).</summary>
+    internal static int DeleteOldest(SqliteConnection connection, int limit) => Execute(
+        connection, "DELETE FROM request_logs WHERE rowid IN (SELECT rowid FROM request_logs ORDER BY id LIMIT @Limit)", ("@Limit", limit));
+
+    /// <summary>Bytes in pages that hold data: the file's pages less the free ones waiting for reuse.</summary>
+    internal static long UsedBytes(SqliteConnection connection)
     {
         long Pragma(string name)
         {
