@@ -123,7 +123,10 @@ internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, l
 /// <summary>Stored form of <see cref="ModelPriceOverride"/> (USD per million tokens, exact decimals).</summary>
 internal sealed record StoredPriceOverride(decimal InputPerMillion, decimal OutputPerMillion);
 
-/// <summary>Stored form of <see cref="LogPolicy"/>; both members optional so the column default <c>{}</c> reads as the default policy.</summary>
+/// <summary>
+/// Stored form of <see cref="LogPolicy"/>; both members optional so the column default <c>{}</c> reads as the default
+/// policy (a default value is what keeps a parameter optional under <c>RespectRequiredConstructorParameters</c>).
+/// </summary>
 internal sealed record StoredLogPolicy(LogBodies? Bodies = null, int? RetentionDays = null);
 
 /// <summary>Stored form of <see cref="LogAttempt"/>, owned here so renaming the contract's members cannot change stored documents.</summary>
