@@ -6,6 +6,9 @@ namespace Switchyard.State.Postgres;
 /// <summary>Workspaces, API keys and virtual keys in the <c>switchyard</c> schema; every write announces itself (<see cref="ChangeNotice"/>).</summary>
 internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
 {
+    /// <summary>The workspace columns both stores read, and the request log's policy.</summary>
+    private const string WorkspaceColumns = StoredColumns.Workspace + ", log_policy AS LogPolicy";
+
     public Task<Workspace> AddWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken) =>
         PostgresConflict.GuardAsync(
             () => ChangeTransaction.RunAsync(dataSource, async (connection, transaction) =>
@@ -13,9 +16,9 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                 await connection.ExecuteAsync(new CommandDefinition(
                     """
                     INSERT INTO switchyard.workspaces (id, slug, name, description, default_metadata, limits, archived, created_at, updated_at,
-                        price_overrides)
+                        price_overrides, log_policy)
                     VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata::jsonb, @Limits::jsonb, @Archived, @CreatedAt, @UpdatedAt,
-                        @PriceOverrides::jsonb)
+                        @PriceOverrides::jsonb, @LogPolicy::jsonb)
                     """,
                     WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
                 return (workspace, WorkspaceNotice(workspace.Id));
@@ -28,7 +31,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
 
         // An id wins over a slug that happens to spell the same text.
         var row = await connection.QuerySingleOrDefaultAsync<WorkspaceRow>(new CommandDefinition(
-            $"SELECT {StoredColumns.Workspace} FROM switchyard.workspaces WHERE id = @IdOrSlug OR slug = @IdOrSlug ORDER BY id = @IdOrSlug DESC LIMIT 1",
+            $"SELECT {WorkspaceColumns} FROM switchyard.workspaces WHERE id = @IdOrSlug OR slug = @IdOrSlug ORDER BY id = @IdOrSlug DESC LIMIT 1",
             new { IdOrSlug = idOrSlug }, cancellationToken: cancellationToken));
         return row?.ToRecord();
     }
@@ -48,7 +51,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
                     UPDATE switchyard.workspaces
                     SET slug = @Slug, name = @Name, description = @Description, default_metadata = @DefaultMetadata::jsonb,
                         limits = @Limits::jsonb, archived = @Archived, created_at = @CreatedAt, updated_at = @UpdatedAt,
-                        price_overrides = @PriceOverrides::jsonb
+                        price_overrides = @PriceOverrides::jsonb, log_policy = @LogPolicy::jsonb
                     WHERE id = @Id
                     """,
                     WorkspaceRow.Parameters(workspace), transaction, cancellationToken: cancellationToken));
@@ -204,7 +207,7 @@ internal sealed class PostgresKeyStore(NpgsqlDataSource dataSource) : IKeyStore
         NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<WorkspaceRow>(new CommandDefinition(
-            $"SELECT {StoredColumns.Workspace} FROM switchyard.workspaces ORDER BY created_at, id",
+            $"SELECT {WorkspaceColumns} FROM switchyard.workspaces ORDER BY created_at, id",
             transaction: transaction, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }

@@ -37,8 +37,8 @@ public static class PostgresState
     /// <summary>
     /// Makes the cluster store a host's state: one <see cref="PostgresStores"/> (see <see cref="Open"/>; closed with the
     /// host), serving <see cref="IKeyStore"/>, <see cref="IConfigStore"/>, <see cref="IStateMigrator"/>,
-    /// <see cref="IAuditLog"/>, <see cref="ISettledSpendArchive"/> and the <see cref="IChangeFeed"/> of other processes'
-    /// writes. Each is created on first use, so a host that needs only some of them opens no more.
+    /// <see cref="IAuditLog"/>, <see cref="ISettledSpendArchive"/>, the <see cref="IRequestLogStore"/> and the
+    /// <see cref="IChangeFeed"/> of other processes' writes. Each is created on first use, so a host that needs only some of them opens no more.
     /// </summary>
     public static IServiceCollection AddPostgresState(this IServiceCollection services, string urlOrConnectionString, int maxPoolSize = DefaultMaxPoolSize)
     {
@@ -48,6 +48,7 @@ public static class PostgresState
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().Migrator);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().SpendArchive);
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().Logs);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStores>().CreateChangeFeed(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<IChangeFeed>()));
         return services;
@@ -76,6 +77,15 @@ public sealed class PostgresStores : IAsyncDisposable
 
     /// <summary>Settled spend in <c>switchyard.quota_usage</c> from before quotas were kept in grains, for virtual-key grains taking their entity's spend over.</summary>
     public ISettledSpendArchive SpendArchive => field ??= new PostgresSettledSpendArchive(DataSource);
+
+    /// <summary>
+    /// The request log, its rollups, feedback and exports, kept with <see cref="LogStoreLimits.Default"/>'s rollup days
+    /// (<see cref="LogStoreLimits.MaxBytes"/> does not apply to PostgreSQL: records go by their expiry, whole days at a time).
+    /// </summary>
+    public IRequestLogStore Logs => field ??= new PostgresRequestLog(DataSource, LogLimits);
+
+    /// <summary>What the request log keeps besides records' expiry; set before <see cref="Logs"/> is first read.</summary>
+    internal LogStoreLimits LogLimits { get; set; } = LogStoreLimits.Default;
 
     /// <summary>A feed of other processes' catalog changes (LISTEN/NOTIFY on a connection of its own, reconnecting when dropped).</summary>
     public IChangeFeed CreateChangeFeed(TimeProvider time, ILogger logger) => new PostgresChangeFeed(DataSource, time, logger);

@@ -16,12 +16,14 @@ internal sealed class WorkspaceRow
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
     public required string PriceOverrides { get; init; }
+    public required string LogPolicy { get; init; }
 
     public Workspace ToRecord() => new(
         Id, Slug, Name, Description, StoredJson.ReadMap(DefaultMetadata), StoredJson.ReadLimits(Limits), Archived,
         StateTime.Read(CreatedAt), StateTime.Read(UpdatedAt))
     {
         PriceOverrides = StoredJson.ReadPriceOverrides(PriceOverrides),
+        Logging = StoredJson.ReadLogPolicy(LogPolicy),
     };
 
     public static object Parameters(Workspace w) => new
@@ -36,6 +38,7 @@ internal sealed class WorkspaceRow
         CreatedAt = StateTime.Write(w.CreatedAt),
         UpdatedAt = StateTime.Write(w.UpdatedAt),
         PriceOverrides = StoredJson.WritePriceOverrides(w.PriceOverrides),
+        LogPolicy = StoredJson.WriteLogPolicy(w.Logging),
     };
 }
 

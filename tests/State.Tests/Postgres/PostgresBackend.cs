@@ -23,6 +23,8 @@ public sealed class PostgresBackend : IStoreBackend, IAsyncLifetime
 
     public IAuditLog Audit => Stores.Audit;
 
+    public IRequestLogStore Logs => Stores.Logs;
+
     internal PostgresStores Stores => _stores ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     /// <summary>A database with no schema at all; the caller disposes it (which drops it).</summary>

@@ -59,12 +59,14 @@ public sealed class PostgresSchemaV2Tests
         await backend.InitializeAsync();
         await using var connection = new NpgsqlConnection(backend.ConnectionString);
 
-        // Only tables of admin records can collide into a StateConflictException; the archived quota table cannot.
+        // Only tables of admin records can collide into a StateConflictException; the archived quota table cannot, nor can
+        // the request log's tables (its writes skip or add to what exists).
         var names = (await connection.QueryAsync<string>(
             """
             SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
             WHERE n.nspname = 'switchyard' AND c.contype IN ('p', 'u') AND conrelid::regclass::text NOT IN (
-                'switchyard.schema_version', 'switchyard.quota_usage')
+                'switchyard.schema_version', 'switchyard.quota_usage', 'switchyard.request_logs', 'switchyard.log_rollup_minute',
+                'switchyard.log_rollup_hour', 'switchyard.log_feedback', 'switchyard.log_exports')
             ORDER BY conname
             """)).ToList();
 
