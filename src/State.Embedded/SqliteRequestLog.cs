@@ -30,9 +30,8 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
 
     // Owned by the writer thread: opened there on first use, closed there on dispose.
     private SqliteConnection? _connection;
-    private SqliteCommand? _insert;
-    private SqliteCommand? _upsertMinute;
-    private SqliteCommand? _upsertHour;
+    private PreparedStatement? _insert;
+    private readonly Dictionary<(RollupGrain, int?), PreparedStatement> _upserts = [];
 
     public SqliteRequestLog(string path, LogStoreLimits limits)
     {
@@ -270,8 +269,11 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
                 () =>
                 {
                     _insert?.Dispose();
-                    _upsertMinute?.Dispose();
-                    _upsertHour?.Dispose();
+                    foreach (var upsert in _upserts.Values)
+                    {
+                        upsert.Dispose();
+                    }
+
                     _connection?.Dispose();
                     _connection = null;
                     return 0;
@@ -290,33 +292,43 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
     private int Append(SqliteConnection connection, IReadOnlyList<RequestLogRecord> records)
     {
         _insert ??= SqliteRequestLogRows.PrepareInsert(connection);
-        _upsertMinute ??= SqliteLogRollupTables.PrepareUpsert(connection, RollupGrain.Minute);
-        _upsertHour ??= SqliteLogRollupTables.PrepareUpsert(connection, RollupGrain.Hour);
 
         using var transaction = connection.BeginTransaction();
-        _insert.Transaction = transaction;
         var inserted = new List<RequestLogRecord>(records.Count);
         foreach (var record in records)
         {
             SqliteRequestLogRows.Bind(_insert, record);
-            if (_insert.ExecuteNonQuery() == 1)
+            if (_insert.Execute() == 1)
             {
                 inserted.Add(record);
             }
         }
 
-        foreach (var (grain, upsert) in new[] { (RollupGrain.Minute, _upsertMinute), (RollupGrain.Hour, _upsertHour) })
+        foreach (var grain in (ReadOnlySpan<RollupGrain>)[RollupGrain.Minute, RollupGrain.Hour])
         {
-            upsert.Transaction = transaction;
             foreach (var delta in LogRollups.Of(inserted, grain))
             {
-                SqliteLogRollupTables.Bind(upsert, delta);
-                upsert.ExecuteNonQuery();
+                var single = SqliteLogRollupTables.SingleHistogramBucket(delta);
+                var upsert = Upsert(connection, grain, single);
+                SqliteLogRollupTables.Bind(upsert, delta, single is not null);
+                upsert.Execute();
             }
         }
 
         transaction.Commit();
         return inserted.Count;
+    }
+
+    /// <summary>The writer's prepared UPSERT for a grain, for all latency columns or (a single-bucket delta) one.</summary>
+    private PreparedStatement Upsert(SqliteConnection connection, RollupGrain grain, int? histogramBucket)
+    {
+        if (!_upserts.TryGetValue((grain, histogramBucket), out var upsert))
+        {
+            upsert = SqliteLogRollupTables.PrepareUpsert(connection, grain, histogramBucket);
+            _upserts.Add((grain, histogramBucket), upsert);
+        }
+
+        return upsert;
     }
 
     /// <summary>One bounded statement: deletes at most <paramref name="limit"/> records expired before <paramref name="now"/>.</summary>

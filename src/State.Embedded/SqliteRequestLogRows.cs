@@ -4,8 +4,8 @@ namespace Switchyard.State.Embedded;
 
 /// <summary>
 /// A <see cref="RequestLogRecord"/> as a <c>request_logs</c> row: the one column list that inserts bind by position and
-/// reads take by ordinal, so a field added here is written and read alike. Plain ADO.NET rather than Dapper: the writer
-/// binds a prepared statement thousands of times a batch.
+/// reads take by ordinal, so a field added here is written and read alike. The writer binds a
+/// <see cref="PreparedStatement"/> thousands of times a batch; reads use plain ADO.NET.
 /// </summary>
 internal static class SqliteRequestLogRows
 {
@@ -26,71 +26,57 @@ internal static class SqliteRequestLogRows
     public static readonly string InsertSql =
         $"INSERT OR IGNORE INTO request_logs ({string.Join(", ", Columns)}) VALUES ({string.Join(", ", Columns.Select((_, i) => $"@p{i}"))})";
 
-    /// <summary>The insert statement with its parameters made once; <see cref="Bind"/> sets their values per record.</summary>
-    public static SqliteCommand PrepareInsert(SqliteConnection connection)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = InsertSql;
-        for (var i = 0; i < Columns.Length; i++)
-        {
-            command.Parameters.Add(new SqliteParameter($"@p{i}", null));
-        }
+    public static PreparedStatement PrepareInsert(SqliteConnection connection) => new(connection, InsertSql);
 
-        return command;
-    }
-
-    public static void Bind(SqliteCommand insert, RequestLogRecord r)
+    public static void Bind(PreparedStatement insert, RequestLogRecord r)
     {
-        var p = insert.Parameters;
         var i = 0;
-        void Set(object? value) => p[i++].Value = value ?? DBNull.Value;
-
-        Set(r.Id);
-        Set(LogTime.Write(r.CreatedAt));
-        Set(LogTime.Write(r.ExpiresAt));
-        Set(r.Kind);
-        Set(r.WorkspaceId);
-        Set(r.TraceId);
-        Set(r.SpanId);
-        Set(r.ParentSpanId);
-        Set(r.W3cTraceId);
-        Set(r.SpanName);
-        Set(r.ApiKeyId);
-        Set(r.VirtualKey);
-        Set(r.ConfigId);
-        Set(r.ConfigVersion);
-        Set(r.Provider);
-        Set(r.ModelRequested);
-        Set(r.ModelUsed);
-        Set(LogRollups.ModelOf(r));
-        Set(r.Endpoint);
-        Set(r.Path);
-        Set(r.Method);
-        Set(r.Status);
-        Set(r.ErrorType);
-        Set(r.ErrorMessage);
-        Set(r.Stream ? 1 : 0);
-        Set(r.TotalMs);
-        Set(r.UpstreamMs);
-        Set(r.TtftMs);
-        Set(r.OverheadMs);
-        Set(r.InputTokens);
-        Set(r.OutputTokens);
-        Set(r.CachedTokens);
-        Set(r.ReasoningTokens);
-        Set(r.CostMicros);
-        Set(r.CacheStatus);
-        Set(r.RetryCount);
-        Set(r.Attempts.Count == 0 ? "[]" : StoredJson.WriteAttempts(r.Attempts));
-        Set(r.Metadata.Count == 0 ? "{}" : StoredJson.WriteMap(r.Metadata));
-        Set(r.User);
-        Set(r.ClientIp);
-        Set(r.UserAgent);
-        Set(WriteBodies(r.Bodies));
-        Set(r.RequestBody);
-        Set(r.ResponseBody);
-        Set(r.Truncated ? 1 : 0);
-        Set(r.HookResults);
+        insert.Bind(i++, r.Id);
+        insert.Bind(i++, LogTime.Write(r.CreatedAt));
+        insert.Bind(i++, LogTime.Write(r.ExpiresAt));
+        insert.Bind(i++, r.Kind);
+        insert.Bind(i++, r.WorkspaceId);
+        insert.Bind(i++, r.TraceId);
+        insert.Bind(i++, r.SpanId);
+        insert.Bind(i++, r.ParentSpanId);
+        insert.Bind(i++, r.W3cTraceId);
+        insert.Bind(i++, r.SpanName);
+        insert.Bind(i++, r.ApiKeyId);
+        insert.Bind(i++, r.VirtualKey);
+        insert.Bind(i++, r.ConfigId);
+        insert.Bind(i++, r.ConfigVersion);
+        insert.Bind(i++, r.Provider);
+        insert.Bind(i++, r.ModelRequested);
+        insert.Bind(i++, r.ModelUsed);
+        insert.Bind(i++, LogRollups.ModelOf(r));
+        insert.Bind(i++, r.Endpoint);
+        insert.Bind(i++, r.Path);
+        insert.Bind(i++, r.Method);
+        insert.Bind(i++, r.Status);
+        insert.Bind(i++, r.ErrorType);
+        insert.Bind(i++, r.ErrorMessage);
+        insert.Bind(i++, r.Stream ? 1 : 0);
+        insert.Bind(i++, r.TotalMs);
+        insert.Bind(i++, r.UpstreamMs);
+        insert.Bind(i++, r.TtftMs);
+        insert.Bind(i++, r.OverheadMs);
+        insert.Bind(i++, r.InputTokens);
+        insert.Bind(i++, r.OutputTokens);
+        insert.Bind(i++, r.CachedTokens);
+        insert.Bind(i++, r.ReasoningTokens);
+        insert.Bind(i++, r.CostMicros);
+        insert.Bind(i++, r.CacheStatus);
+        insert.Bind(i++, r.RetryCount);
+        insert.Bind(i++, r.Attempts.Count == 0 ? "[]" : StoredJson.WriteAttempts(r.Attempts));
+        insert.Bind(i++, r.Metadata.Count == 0 ? "{}" : StoredJson.WriteMap(r.Metadata));
+        insert.Bind(i++, r.User);
+        insert.Bind(i++, r.ClientIp);
+        insert.Bind(i++, r.UserAgent);
+        insert.Bind(i++, WriteBodies(r.Bodies));
+        insert.Bind(i++, r.RequestBody);
+        insert.Bind(i++, r.ResponseBody);
+        insert.Bind(i++, r.Truncated ? 1 : 0);
+        insert.Bind(i, r.HookResults);
     }
 
     public static RequestLogRecord Read(SqliteDataReader row)

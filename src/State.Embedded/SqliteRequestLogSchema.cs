@@ -9,7 +9,8 @@ namespace Switchyard.State.Embedded;
 /// Instants are integer microseconds since 1970-01-01 UTC (<see cref="LogTime"/>): a million rows carry several
 /// instants each, and integers are smaller and compare faster than <see cref="StoredTime"/>'s text. Rollup buckets are
 /// the bucket's start in the same unit. Rollup dimensions a record lacks are <c>''</c> (<see cref="LogRollups"/>), so
-/// the unique key finds the row an UPSERT adds to.
+/// the unique key finds the row an UPSERT adds to. Rollup rows are small and found by that key, so the key is the table
+/// (WITHOUT ROWID): one b-tree per UPSERT instead of a table and a unique index.
 /// </remarks>
 internal static class SqliteRequestLogSchema
 {
@@ -139,9 +140,9 @@ internal static class SqliteRequestLogSchema
                 h44                  INTEGER NOT NULL DEFAULT 0,
                 h45                  INTEGER NOT NULL DEFAULT 0,
                 h46                  INTEGER NOT NULL DEFAULT 0,
-                h47                  INTEGER NOT NULL DEFAULT 0
-            ) STRICT;
-            CREATE UNIQUE INDEX log_rollup_minute_key ON log_rollup_minute (workspace_id, bucket, provider, model, api_key_id, virtual_key, config_id, status, cache_status);
+                h47                  INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (workspace_id, bucket, provider, model, api_key_id, virtual_key, config_id, status, cache_status)
+            ) STRICT, WITHOUT ROWID;
             CREATE INDEX log_rollup_minute_bucket ON log_rollup_minute (bucket);
 
             CREATE TABLE log_rollup_hour (
@@ -209,9 +210,9 @@ internal static class SqliteRequestLogSchema
                 h44                  INTEGER NOT NULL DEFAULT 0,
                 h45                  INTEGER NOT NULL DEFAULT 0,
                 h46                  INTEGER NOT NULL DEFAULT 0,
-                h47                  INTEGER NOT NULL DEFAULT 0
-            ) STRICT;
-            CREATE UNIQUE INDEX log_rollup_hour_key ON log_rollup_hour (workspace_id, bucket, provider, model, api_key_id, virtual_key, config_id, status, cache_status);
+                h47                  INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (workspace_id, bucket, provider, model, api_key_id, virtual_key, config_id, status, cache_status)
+            ) STRICT, WITHOUT ROWID;
             CREATE INDEX log_rollup_hour_bucket ON log_rollup_hour (bucket);
 
             CREATE TABLE log_feedback (
