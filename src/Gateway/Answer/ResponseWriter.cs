@@ -80,6 +80,10 @@ internal sealed class ResponseWriter
                     call.Usage = UsageReader.Read(body);
                     _caching.KeepJson(call, outcome, body);
                 }
+                else
+                {
+                    ErrorAnswer.NoteProviderError(call, outcome.StatusCode, body);
+                }
 
                 break;
             case OutcomeKind.Response when outcome.IsSuccess:

@@ -28,6 +28,9 @@ public sealed class RequestLogQueue
         });
     }
 
+    /// <summary>A store is there to write to; without one (a host that registered none) calls are not logged at all.</summary>
+    internal bool Open { get; init; } = true;
+
     /// <summary>Records accepted since start.</summary>
     public long Enqueued => Interlocked.Read(ref _enqueued);
 

@@ -55,8 +55,8 @@ internal sealed partial class RequestLogWriter(
             return;
         }
 
-        using var flush = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        flush.CancelAfter(_options.FlushInterval);
+        using var interval = new CancellationTokenSource(_options.FlushInterval, time);
+        using var flush = CancellationTokenSource.CreateLinkedTokenSource(interval.Token, stoppingToken);
         try
         {
             while (batch.Count < _options.BatchSize && await queue.Reader.WaitToReadAsync(flush.Token))

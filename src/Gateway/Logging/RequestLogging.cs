@@ -14,9 +14,15 @@ namespace Switchyard.Gateway.Logging;
 internal sealed class RequestLogging(RequestLogQueue queue) : ICallObserver
 {
     /// <summary>Collect the answer's bytes only when this call's bodies are kept.</summary>
-    public bool WantsAnswer(GatewayCall call) => BodiesOf(call) != LogBodies.Off;
+    public bool WantsAnswer(GatewayCall call) => queue.Open && BodiesOf(call) != LogBodies.Off;
 
-    public void OnCompleted(GatewayCall call) => queue.TryEnqueue(Capture(call));
+    public void OnCompleted(GatewayCall call)
+    {
+        if (queue.Open)
+        {
+            queue.TryEnqueue(Capture(call));
+        }
+    }
 
     /// <summary>The workspace's policy (Full for a call with no workspace), or Off for a call sent with <c>x-portkey-debug: false</c>.</summary>
     internal static LogBodies BodiesOf(GatewayCall call) =>
