@@ -19,31 +19,36 @@ internal sealed partial class RequestLogWriter(
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly RequestLogOptions _options = options.Value;
-    private CancellationToken _shutdown = CancellationToken.None;
 
-    public override Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>The batch being filled or written; what a stop finds in it is written by the drain.</summary>
+    private readonly List<RequestLogRecord> _batch = new(Math.Min(options.Value.BatchSize, 4096));
+
+    /// <summary>Stops the loop, then writes what is still queued, until the host's shutdown timeout (<paramref name="cancellationToken"/>) is spent.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The host's shutdown timeout bounds the drain: the token fires when it is spent.
-        _shutdown = cancellationToken;
-        return base.StopAsync(cancellationToken);
+        await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { IsCompleted: false })
+        {
+            return; // the timeout was spent waiting for a write to give up: nothing left to drain with
+        }
+
+        await DrainAsync(_batch, cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<RequestLogRecord>(Math.Min(_options.BatchSize, 4096));
         try
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
-                await FillAsync(batch, stoppingToken);
-                await WriteAsync(batch, stoppingToken);
+                await FillAsync(_batch, stoppingToken);
+                await WriteAsync(_batch, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // Stopping: StopAsync drains.
         }
-
-        await DrainAsync(batch);
     }
 
     /// <summary>Takes what is queued into the batch, waiting up to the flush interval for it to fill.</summary>
@@ -109,14 +114,14 @@ internal sealed partial class RequestLogWriter(
     }
 
     /// <summary>Everything still queued (and a batch cut short), written before the host's shutdown timeout is spent.</summary>
-    private async Task DrainAsync(List<RequestLogRecord> batch)
+    private async Task DrainAsync(List<RequestLogRecord> batch, CancellationToken cancellationToken)
     {
         try
         {
             do
             {
                 Take(batch);
-                await WriteAsync(batch, _shutdown);
+                await WriteAsync(batch, cancellationToken);
             }
             while (queue.Reader.Count > 0);
         }

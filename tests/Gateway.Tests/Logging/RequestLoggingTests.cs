@@ -304,7 +304,7 @@ public sealed class RequestLoggingTests : IAsyncLifetime
         Assert.Null(record.ErrorType);
         Assert.True(record.InputTokens > 0);
         Assert.Equal(4, record.OutputTokens);
-        Assert.DoesNotContain("\"usage\"", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"usage\":{", response.Body, StringComparison.Ordinal);
         var answer = Json(record.ResponseBody!);
         Assert.Equal("chat.completion", answer.GetProperty("object").GetString());
         Assert.Equal("You said: tell me", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
