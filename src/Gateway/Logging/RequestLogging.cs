@@ -86,7 +86,7 @@ internal sealed class RequestLogging(RequestLogQueue queue) : ICallObserver
             CostMicros = call.CostMicros,
             CacheStatus = call.CacheStatus,
             RetryCount = call.RetryCount,
-            Attempts = attempts.Count == 0 ? [] : [.. attempts],
+            Attempts = attempts, // the call is over: its list no longer changes
             Metadata = metadata,
             User = user,
             ClientIp = call.Request.ClientAddress,
