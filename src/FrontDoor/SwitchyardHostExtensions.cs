@@ -6,6 +6,7 @@ using Switchyard.FrontDoor.State;
 using Switchyard.Embeddings;
 using Switchyard.Gateway;
 using Switchyard.Gateway.Caching;
+using Switchyard.Gateway.Logging;
 
 namespace Switchyard.FrontDoor;
 
@@ -24,6 +25,12 @@ public static class SwitchyardHostExtensions
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddOptions<SemanticCacheOptions>().Bind(builder.Configuration.GetSection(SemanticCacheOptions.Section));
         builder.Services.AddSwitchyardGateway();
+        var logs = builder.Configuration.GetSection(RequestLogOptions.Section);
+        if (logs.GetValue(nameof(RequestLogOptions.Enabled), defaultValue: true))
+        {
+            builder.Services.AddOptions<RequestLogOptions>().Bind(logs);
+            builder.Services.AddRequestLogging();
+        }
         builder.Services.AddLocalTextEmbedder();
         builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<GatewayOptions>>(
             (host, gateway) => host.ShutdownTimeout = gateway.Value.DrainTimeout);

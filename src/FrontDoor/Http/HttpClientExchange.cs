@@ -18,6 +18,8 @@ internal sealed class HttpClientRequest(HttpRequest request) : IClientRequest
 
     public CancellationToken Aborted => request.HttpContext.RequestAborted;
 
+    public string? ClientAddress => request.HttpContext.Connection.RemoteIpAddress?.ToString();
+
     /// <summary>Kestrel's verdict on the client's framing; any other read failure is a 400.</summary>
     public int StatusOf(IOException readFailure) => readFailure is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
 }

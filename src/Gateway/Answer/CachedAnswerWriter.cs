@@ -38,6 +38,12 @@ internal sealed class CachedAnswerWriter
                 writer.Write(chunk, buffer);
             }
 
+            if (call.KeepsAnswer)
+            {
+                call.AnswerChunks = [.. chunks];
+            }
+
+            call.FirstByteSent();
             await response.WriteAsync(buffer.WrittenMemory, call.Aborted);
             await response.FlushAsync(call.Aborted);
             return;
@@ -48,6 +54,12 @@ internal sealed class CachedAnswerWriter
         var body = call.Dialect.ResponseFromOpenAi(openAi);
         response.SetHeader(GatewayHeaders.ContentType, "application/json");
         response.SetHeader(GatewayHeaders.ContentLength, body.Length.ToString(CultureInfo.InvariantCulture));
+        if (call.KeepsAnswer)
+        {
+            call.AnswerBody = body;
+        }
+
+        call.FirstByteSent();
         await response.WriteAsync(body, call.Aborted);
     }
 }

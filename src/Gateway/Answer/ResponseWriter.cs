@@ -80,12 +80,18 @@ internal sealed class ResponseWriter
                     call.Usage = UsageReader.Read(body);
                     _caching.KeepJson(call, outcome, body);
                 }
+                else
+                {
+                    ErrorAnswer.NoteProviderError(call, outcome.StatusCode, body);
+                }
 
                 break;
             case OutcomeKind.Response when outcome.IsSuccess:
                 if (!TryTranslate(request, outcome, out var openAi))
                 {
-                    body = ErrorAnswer.ForFailedAttempt(call.Dialect, OutcomeKind.InvalidResponse, $"{request.ProviderSlug} answered {outcome.StatusCode} with a body that is not what it documents");
+                    var problem = $"{request.ProviderSlug} answered {outcome.StatusCode} with a body that is not what it documents";
+                    body = ErrorAnswer.ForFailedAttempt(call.Dialect, OutcomeKind.InvalidResponse, problem);
+                    ErrorAnswer.NoteFailedAttempt(call, OutcomeKind.InvalidResponse, problem);
                     response.StatusCode = call.StatusCode = 502;
                     break;
                 }
@@ -96,6 +102,7 @@ internal sealed class ResponseWriter
                 break;
             case OutcomeKind.Response:
                 body = native ? outcome.Body! : ErrorAnswer.ForProviderError(call.Dialect, outcome.StatusCode, request.Adapter.TranslateError(request.Call, outcome.StatusCode, outcome.Body!, HeadersOf(outcome)));
+                ErrorAnswer.NoteProviderError(call, outcome.StatusCode, body);
                 break;
             default:
                 if (outcome.Kind == OutcomeKind.CircuitOpen && outcome.RetryAfter is { } closesIn)
@@ -104,7 +111,13 @@ internal sealed class ResponseWriter
                 }
 
                 body = ErrorAnswer.ForFailedAttempt(call.Dialect, outcome.Kind, outcome.Problem!);
+                ErrorAnswer.NoteFailedAttempt(call, outcome.Kind, outcome.Problem!);
                 break;
+        }
+
+        if (call.KeepsAnswer)
+        {
+            call.AnswerBody = body;
         }
 
         if (!native || outcome.Kind != OutcomeKind.Response)
@@ -113,6 +126,7 @@ internal sealed class ResponseWriter
         }
 
         response.SetHeader(GatewayHeaders.ContentLength, body.Length.ToString(CultureInfo.InvariantCulture));
+        call.FirstByteSent();
         await response.WriteAsync(body, call.Aborted);
     }
 

@@ -75,6 +75,8 @@ internal sealed partial class StreamRelay
         if (relay.Failure is { } failure)
         {
             call.StreamFailure = failure;
+            call.ErrorType = StreamError;
+            call.ErrorMessage = failure;
             LogStreamFailed(_logger, call.Provider ?? "?", call.TraceId, failure);
             await relay.FailAsync($"Stream interrupted: {failure}. The response above is incomplete.");
         }
@@ -83,6 +85,9 @@ internal sealed partial class StreamRelay
             _caching.KeepStream(call, outcome, kept);                              // only a stream that reached its end
         }
     }
+
+    /// <summary>The error event's type, and the request log's error type, when a stream broke after it had started.</summary>
+    public const string StreamError = "stream_error";
 
     private sealed class Relay(GatewayCall call, UpstreamRequest request, bool dropUsageChunk)
     {
@@ -97,6 +102,9 @@ internal sealed partial class StreamRelay
 
         /// <summary>Every OpenAI chunk of the stream, the usage chunk included, when its answer is to be cached.</summary>
         public List<byte[]>? Kept { get; } = ResponseCaching.Collects(call) ? [] : null;
+
+        /// <summary>The same chunks for the request log, when an observer keeps the answer.</summary>
+        private readonly List<byte[]>? _answer = call.AnswerChunks = call.KeepsAnswer ? [] : null;
 
         public string? Failure { get; set; }
 
@@ -146,6 +154,7 @@ internal sealed partial class StreamRelay
                 else
                 {
                     Kept?.Add(chunk);
+                    _answer?.Add(chunk);
                     if (chunk.AsSpan().IndexOf(UsageKey) >= 0)
                     {
                         var scan = raw is { } scanned && ReferenceEquals(chunk, upstream.Data) ? scanned : UsageReader.Scan(chunk);
@@ -175,6 +184,7 @@ internal sealed partial class StreamRelay
 
             if (_buffer.WrittenCount > 0)
             {
+                call.FirstByteSent();
                 await call.Response.WriteAsync(_buffer.WrittenMemory, call.Aborted);
                 await call.Response.FlushAsync(call.Aborted);
             }
@@ -183,7 +193,7 @@ internal sealed partial class StreamRelay
         public async Task FailAsync(string message)
         {
             _buffer.ResetWrittenCount();
-            _writer.WriteError("stream_error", message, _buffer);
+            _writer.WriteError(StreamError, message, _buffer);
             await call.Response.WriteAsync(_buffer.WrittenMemory, call.Aborted);
             await call.Response.FlushAsync(call.Aborted);
         }

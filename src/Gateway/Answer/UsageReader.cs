@@ -88,7 +88,7 @@ internal static class UsageReader
 
     private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
     {
-        int prompt = 0, completion = 0, total = 0;
+        int prompt = 0, completion = 0, total = 0, cached = 0, reasoning = 0;
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
@@ -110,6 +110,18 @@ internal static class UsageReader
             {
                 slot = ref total;
             }
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                reader.Read();
+                cached = ReadDetail(ref reader, "cached_tokens"u8);
+                continue;
+            }
+            else if (reader.ValueTextEquals("completion_tokens_details"u8))
+            {
+                reader.Read();
+                reasoning = ReadDetail(ref reader, "reasoning_tokens"u8);
+                continue;
+            }
             else
             {
                 reader.Read();
@@ -124,7 +136,38 @@ internal static class UsageReader
             }
         }
 
-        return new TokenUsage(prompt, completion, total == 0 ? prompt + completion : total);
+        return new TokenUsage(prompt, completion, total == 0 ? prompt + completion : total, cached, reasoning);
+    }
+
+    /// <summary>One count of a <c>*_tokens_details</c> object (the reader on its start); 0 when absent. Leaves the reader on its end.</summary>
+    private static int ReadDetail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return 0;
+        }
+
+        var found = 0;
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1)
+            {
+                var wanted = reader.ValueTextEquals(name);
+                reader.Read();
+                if (wanted && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+                {
+                    found = value;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+
+        return found;
     }
 }
 

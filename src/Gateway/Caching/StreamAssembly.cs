@@ -20,10 +20,11 @@ internal static class StreamAssembly
     /// <summary>Delta fields that name or place a thing rather than carry text: a repeat replaces, never appends.</summary>
     private static readonly FrozenSet<string> Identity = new[] { "index", "id", "type", "role", "name" }.ToFrozenSet(StringComparer.Ordinal);
 
-    /// <summary>The completion the chunks add up to, with the stamp's id and created and the usage marked as cached.</summary>
+    /// <summary>The completion the chunks add up to, with the stamp's id and created and (unless asked not to) the usage marked as cached.</summary>
     /// <param name="chat">A chat completion (<c>chat.completion</c>, choices with a <c>message</c>); otherwise a text completion.</param>
+    /// <param name="markCached">Whether the usage is marked as served from cache (a replay), or kept as the provider reported it (the request log).</param>
     /// <exception cref="JsonException">a chunk is not JSON.</exception>
-    public static byte[] Assemble(IReadOnlyList<byte[]> chunks, bool chat, ReplayStamp stamp)
+    public static byte[] Assemble(IReadOnlyList<byte[]> chunks, bool chat, ReplayStamp stamp, bool markCached = true)
     {
         var top = new ObjectPart();
         var choices = new SortedDictionary<int, Choice>();
@@ -92,7 +93,7 @@ internal static class StreamAssembly
             if (usage is not null)
             {
                 json.WritePropertyName("usage");
-                json.WriteRawValue(CachedUsage.Mark(usage) ?? usage, skipInputValidation: true);
+                json.WriteRawValue((markCached ? CachedUsage.Mark(usage) : null) ?? usage, skipInputValidation: true);
             }
 
             json.WriteEndObject();

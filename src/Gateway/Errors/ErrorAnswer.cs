@@ -47,6 +47,8 @@ public static class ErrorAnswer
     internal static async Task WriteAsync(GatewayCall call, GatewayException refusal)
     {
         call.StatusCode = refusal.StatusCode;
+        call.ErrorType = ErrorTable.For(refusal.Kind).Type;
+        call.ErrorMessage = refusal.Message;
         var response = call.Response;
         if (response.HasStarted)
         {
@@ -65,7 +67,46 @@ public static class ErrorAnswer
 
         response.SetHeader(GatewayHeaders.ContentType, "application/json");
         response.SetHeader(GatewayHeaders.ContentLength, body.Length.ToString(CultureInfo.InvariantCulture));
+        if (call.KeepsAnswer)
+        {
+            call.AnswerBody = body;
+        }
+
+        call.FirstByteSent();
         await response.WriteAsync(body, call.Aborted);
+    }
+
+    /// <summary>The call failed on an attempt the gateway judged itself (timeout, unreachable, invalid answer, open circuit).</summary>
+    internal static void NoteFailedAttempt(GatewayCall call, OutcomeKind kind, string problem)
+    {
+        call.ErrorType = ErrorTable.For(kind).Type;
+        call.ErrorMessage = problem;
+    }
+
+    /// <summary>
+    /// The call ended in a provider's error: its <c>error.type</c> and <c>error.message</c> as the client received them
+    /// (OpenAI's and Anthropic's shapes both carry an <c>error</c> object), else the type its status stands for.
+    /// </summary>
+    internal static void NoteProviderError(GatewayCall call, int status, ReadOnlySpan<byte> clientBody)
+    {
+        string? type = null, message = null;
+        try
+        {
+            var reader = new Utf8JsonReader(clientBody);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                type = error.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        call.ErrorType = type ?? ErrorTable.TypeForStatus(status);
+        call.ErrorMessage = message ?? $"the provider answered {status}";
     }
 
     /// <summary>The body for an attempt that failed before the provider answered (timeout, network, invalid answer, open circuit).</summary>

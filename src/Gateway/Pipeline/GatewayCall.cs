@@ -43,6 +43,30 @@ public sealed class GatewayCall
 
     internal CallTimings Timings { get; }
 
+    /// <summary>The clock the call is timed by (the pipeline's), so steps without a <see cref="TimeProvider"/> of their own can stamp its first byte.</summary>
+    internal TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The call's own id (a version-7 UUID, 32 hex digits): its request-log record's id, answered as <c>x-portkey-request-id</c>.</summary>
+    public string RequestId { get; internal set; } = "";
+
+    /// <summary>When the call arrived (UTC).</summary>
+    public DateTimeOffset StartedAt { get; internal set; }
+
+    /// <summary>The call is a token count (<c>/v1/messages/count_tokens</c>), not a completion.</summary>
+    internal bool CountsTokens { get; init; }
+
+    /// <summary>An observer asked for the answer's bytes (<see cref="ICallObserver.WantsAnswer"/>): the writers keep what the client received.</summary>
+    internal bool KeepsAnswer { get; set; }
+
+    /// <summary>The JSON body the client received (answer or error), when <see cref="KeepsAnswer"/>.</summary>
+    internal ReadOnlyMemory<byte>? AnswerBody { get; set; }
+
+    /// <summary>A stream's OpenAI chunks as relayed (usage chunk included), when <see cref="KeepsAnswer"/>; the log assembles them into one answer.</summary>
+    internal List<byte[]>? AnswerChunks { get; set; }
+
+    /// <summary>Stamps <see cref="TimeToFirstByte"/> the first time the answer's bytes go out.</summary>
+    internal void FirstByteSent() => TimeToFirstByte ??= Clock.GetElapsedTime(Timings.StartTimestamp);
+
     /// <summary>Fires when the client goes away; every upstream call is cancelled with it.</summary>
     public CancellationToken Aborted => Request.Aborted;
 
@@ -134,4 +158,6 @@ public sealed class GatewayCall
 }
 
 /// <summary>Tokens a provider reported for one call.</summary>
-public sealed record TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens);
+/// <param name="CachedTokens">Prompt tokens the provider served from its prompt cache (OpenAI's <c>prompt_tokens_details.cached_tokens</c>).</param>
+/// <param name="ReasoningTokens">Completion tokens spent reasoning (OpenAI's <c>completion_tokens_details.reasoning_tokens</c>).</param>
+public sealed record TokenUsage(int PromptTokens, int CompletionTokens, int TotalTokens, int CachedTokens = 0, int ReasoningTokens = 0);

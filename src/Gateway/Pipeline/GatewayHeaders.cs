@@ -25,6 +25,9 @@ public static class GatewayHeaders
     public const string CacheForceRefresh = "x-portkey-cache-force-refresh";
     public const string CacheNamespace = "x-portkey-cache-namespace";
 
+    /// <summary><c>false</c> keeps the call's bodies out of the request log, whatever the workspace's policy.</summary>
+    public const string Debug = "x-portkey-debug";
+
     public const string LastUsedOptionIndex = "x-portkey-last-used-option-index";
     public const string RetryAttemptCount = "x-portkey-retry-attempt-count";
     public const string CacheStatus = "x-portkey-cache-status";
@@ -50,6 +53,10 @@ public static class GatewayHeaders
     public const string ContentLength = "content-length";
     public const string CacheControl = "cache-control";
     public const string RetryAfter = "retry-after";
+    public const string UserAgent = "user-agent";
+
+    /// <summary>W3C trace context: the client's trace and span, which the request log keeps as the call's parent.</summary>
+    public const string TraceParent = "traceparent";
 
     /// <summary>Tells nginx in front of the gateway not to buffer a stream.</summary>
     public const string AccelBuffering = "x-accel-buffering";

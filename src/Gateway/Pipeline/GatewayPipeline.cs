@@ -63,14 +63,17 @@ public sealed class GatewayPipeline
 
     /// <summary>Routes the call and writes the provider's answer.</summary>
     public Task HandleAsync(ApiOperation operation, IClientDialect dialect, IClientRequest request, IClientResponse response) =>
-        RunAsync(new GatewayCall(operation, dialect, request, response, _time.GetTimestamp()), _route);
+        RunAsync(new GatewayCall(operation, dialect, request, response, _time.GetTimestamp()) { Clock = _time }, _route);
 
     /// <summary>Counts the input tokens of an Anthropic-shaped request on its route (<c>/v1/messages/count_tokens</c>).</summary>
     public Task CountTokensAsync(IClientDialect dialect, IClientRequest request, IClientResponse response) =>
-        RunAsync(new GatewayCall(ApiOperation.ChatCompletions, dialect, request, response, _time.GetTimestamp()), _countTokens);
+        RunAsync(new GatewayCall(ApiOperation.ChatCompletions, dialect, request, response, _time.GetTimestamp()) { Clock = _time, CountsTokens = true }, _countTokens);
 
     private async Task RunAsync(GatewayCall call, Func<GatewayCall, Task> answer)
     {
+        call.StartedAt = _time.GetUtcNow();
+        call.RequestId = Guid.CreateVersion7(call.StartedAt).ToString("N");         // the request log's id, on every answer
+        call.Response.SetHeader(GatewayHeaders.RequestId, call.RequestId);
         try
         {
             await _intake.ReadAsync(call);                                          // the body: content type, size, routing fields
@@ -79,6 +82,7 @@ public sealed class GatewayPipeline
             _authenticator.Authenticate(call);                                      // the API key and its workspace
             CallMetadata.Read(call);                                                // x-portkey-metadata over the key's defaults
             call.Plan = _planner.Plan(call);                                        // the config and the headers' defaults
+            call.KeepsAnswer = WantsAnswer(call);                                   // the answer's bytes, for the request log
             await answer(call);                                                     // the route and its answer (below)
         }
         catch (GatewayException refusal)
@@ -89,6 +93,8 @@ public sealed class GatewayPipeline
         {
             // The client went away; every upstream call was cancelled with it. 499 is nginx's "client closed request".
             call.StatusCode = 499;
+            call.ErrorType = ClientClosedRequest;
+            call.ErrorMessage = "The client closed the request before the answer was complete.";
         }
         finally
         {
@@ -101,6 +107,22 @@ public sealed class GatewayPipeline
         }
     }
 
+    /// <summary>The <c>error.type</c> the request log gives a call the client abandoned (status 499).</summary>
+    public const string ClientClosedRequest = "client_closed_request";
+
+    private bool WantsAnswer(GatewayCall call)
+    {
+        foreach (var observer in _observers)
+        {
+            if (observer.WantsAnswer(call))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private async Task RouteAsync(GatewayCall call)
     {
         await _admission.AdmitAsync(call);                                          // rate limits and concurrency caps
@@ -108,6 +130,8 @@ public sealed class GatewayPipeline
         call.LastUsedOptionIndex = result.OptionPath;
         call.RetryCount = result.RetryCount;
         call.Provider = result.Request.ProviderSlug;
+        call.ModelUsed = result.Request.Call.Model;
+        call.VirtualKey = result.Request.VirtualKey?.Slug;
         var response = call.Response;
         response.SetHeader(GatewayHeaders.LastUsedOptionIndex, result.OptionPath);
         response.SetHeader(GatewayHeaders.RetryAttemptCount, result.RetryCount.ToString(CultureInfo.InvariantCulture));
@@ -128,7 +152,7 @@ public sealed class GatewayPipeline
         TargetResult result;
         try
         {
-            result = await _invoker.InvokeAsync(request, settings.Retry, settings.Circuit, call.Timings, call.Aborted); // retries, breaker, timeout
+            result = await _invoker.InvokeAsync(request, settings.Retry, settings.Circuit, call.Timings, call.Aborted, new AttemptLog(call, leaf.Path)); // retries, breaker, timeout
         }
         catch
         {

@@ -7,4 +7,10 @@ namespace Switchyard.Gateway.Pipeline;
 public interface ICallObserver
 {
     void OnCompleted(GatewayCall call);
+
+    /// <summary>
+    /// Asked once per call, after planning: whether this observer needs the bytes the client receives
+    /// (a JSON body, a stream's chunks), so writers keep them only when someone reads them.
+    /// </summary>
+    bool WantsAnswer(GatewayCall call) => false;
 }

@@ -25,6 +25,9 @@ public interface IClientRequest
 
     /// <summary>Fires when the client goes away.</summary>
     CancellationToken Aborted { get; }
+
+    /// <summary>The client's IP address as the server saw it (the request log's client IP); null when unknown.</summary>
+    string? ClientAddress => null;
 }
 
 /// <summary>The client's request headers, read by name (case-insensitive).</summary>

@@ -71,15 +71,21 @@ internal sealed class RoutePlanner
         var hasDefaultProvider = provider is not null || virtualKey is not null || modelAddress;
         var configText = headers[GatewayHeaders.Config];
         RoutingConfig config;
+        State.SavedConfig? saved = null;
         if (configText is not null)
         {
-            config = IsInlineConfig(configText)
-                ? ParseConfig(configText, hasDefaultProvider)
-                : SavedConfig(call, configText.Trim(), GatewayHeaders.Config);
+            if (IsInlineConfig(configText))
+            {
+                config = ParseConfig(configText, hasDefaultProvider);
+            }
+            else
+            {
+                (config, saved) = SavedConfig(call, configText.Trim(), GatewayHeaders.Config);
+            }
         }
         else if (provider is null && virtualKey is null && call.ApiKey?.DefaultConfigSlug is { Length: > 0 } defaultConfig)
         {
-            config = SavedConfig(call, defaultConfig, "This API key's default config");
+            (config, saved) = SavedConfig(call, defaultConfig, "This API key's default config");
         }
         else if (provider is not null && virtualKey is null)
         {
@@ -96,7 +102,7 @@ internal sealed class RoutePlanner
         }
 
         var facts = new RoutingFacts(call.Metadata, LazyParams(call), call.Path);
-        return new RoutePlan(config, defaults, facts);
+        return new RoutePlan(config, defaults, facts, saved);
     }
 
     private static bool IsInlineConfig(string text)
@@ -111,7 +117,7 @@ internal sealed class RoutePlanner
     /// validated on save with leaves allowed to leave the provider to the request; a leaf that still has none is a 400
     /// when it is reached.
     /// </summary>
-    private RoutingConfig SavedConfig(GatewayCall call, string slug, string source)
+    private (RoutingConfig Config, State.SavedConfig Saved) SavedConfig(GatewayCall call, string slug, string source)
     {
         if (slug.Length == 0)
         {
@@ -125,7 +131,7 @@ internal sealed class RoutePlanner
 
         var saved = _directory.FindConfig(workspace.Id, slug)
             ?? throw new GatewayException(GatewayErrorKind.Forbidden, $"{source} names saved config '{Truncate(slug)}', which this API key's workspace does not have. Use a config of the key's own workspace.");
-        return ParseConfig(saved.ConfigJson, hasDefaultProvider: true);
+        return (ParseConfig(saved.ConfigJson, hasDefaultProvider: true), saved);
     }
 
     private RoutingConfig ParseConfig(string text, bool hasDefaultProvider)

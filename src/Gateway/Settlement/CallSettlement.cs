@@ -14,20 +14,24 @@ internal sealed class CallSettlement
     private readonly IQuotaBank _bank;
     private readonly BudgetAlerts _alerts;
     private readonly TimeProvider _time;
+    private readonly ModelPrices _prices;
 
     // The latest budget claim settled per quota window: what an alert needs (owner, cap, thresholds) when the bank reports
     // that the spend it carried was recorded. One entry per governed entity and period; ended periods are dropped.
     private readonly ConcurrentDictionary<QuotaWindow, HeldClaim> _alerting = new();
 
-    public CallSettlement(IQuotaBank bank, BudgetAlerts alerts, TimeProvider time)
+    public CallSettlement(IQuotaBank bank, BudgetAlerts alerts, TimeProvider time, ModelPrices prices)
     {
         _bank = bank;
         _alerts = alerts;
         _time = time;
+        _prices = prices;
         _bank.SpendRecorded += OnSpendRecorded;
     }
 
     /// <summary>
+    /// Prices the call for its log (the answering target's price and the usage it reported; nothing for a cache hit or
+    /// a call no provider answered, nor when the provider reported no usage).
     /// Without a report, a call the provider answered (a stream the client abandoned, a provider that sends no usage) is
     /// charged its worst case; one it never answered is charged nothing. A cached answer reached no provider: its usage
     /// is what the provider once reported, so it is charged nothing either.
@@ -36,6 +40,9 @@ internal sealed class CallSettlement
     {
         var answered = call.ProviderAnswered;
         var usage = call.ServedFromCache ? null : call.Usage;
+        call.CostMicros = answered && usage is { } used && call.Provider is { } provider
+            ? _prices.For(call.Workspace, provider, call.ModelUsed)?.Micros(used.PromptTokens, used.CompletionTokens) ?? 0
+            : 0;
         foreach (var hold in call.Holds)
         {
             Settle(hold, usage, answered);

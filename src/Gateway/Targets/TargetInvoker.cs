@@ -46,7 +46,8 @@ internal sealed class TargetInvoker
     }
 
     /// <param name="circuit">The target's <c>cb_config</c> after inheritance; null leaves it to the gateway's defaults.</param>
-    public async Task<TargetResult> InvokeAsync(UpstreamRequest request, RetrySettings? retry, CircuitSettings? circuit, CallTimings timings, CancellationToken cancellationToken)
+    /// <param name="log">Where each attempt is written down for the request log; null writes none.</param>
+    public async Task<TargetResult> InvokeAsync(UpstreamRequest request, RetrySettings? retry, CircuitSettings? circuit, CallTimings timings, CancellationToken cancellationToken, AttemptLog? log = null)
     {
         var breaker = _circuits.For(request, circuit);
         var probing = false;
@@ -55,6 +56,7 @@ internal sealed class TargetInvoker
             var (admission, skipped) = await _circuits.AdmitAsync(breaker, request.Timeout, cancellationToken);
             if (admission == CircuitAdmission.Skip)
             {
+                log?.Add(request, skipped!, _time.GetTimestamp());
                 return new TargetResult(skipped!, 0);
             }
 
@@ -62,7 +64,7 @@ internal sealed class TargetInvoker
         }
 
         var attempts = retry?.Attempts ?? 0;
-        var invocation = new Invocation(_client, request, retry, timings, _time, breaker?.Pipeline, _timeout);
+        var invocation = new Invocation(_client, request, retry, timings, _time, breaker?.Pipeline, _timeout, log, cancellationToken);
         if (attempts == 0 && breaker is null)
         {
             // Nothing to retry and no breaker, the common case: one attempt under its timeout, without the pipeline's layers.
@@ -86,7 +88,9 @@ internal sealed class TargetInvoker
         }
         catch (BrokenCircuitException refusal) when (breaker is not null)
         {
+            // The breaker opened between retries: this attempt was skipped, as a whole target is when its circuit is open.
             outcome = _circuits.Refused(breaker, refusal);
+            log?.Add(request, outcome, _time.GetTimestamp());
         }
         catch (Exception) when (probing)
         {
@@ -188,7 +192,9 @@ internal sealed class TargetInvoker
         CallTimings timings,
         TimeProvider time,
         ResiliencePipeline<UpstreamOutcome>? breaker,
-        ResiliencePipeline<UpstreamOutcome> timeout)
+        ResiliencePipeline<UpstreamOutcome> timeout,
+        AttemptLog? log,
+        CancellationToken clientGone)
     {
         public UpstreamRequest Request { get; } = request;
 
@@ -236,7 +242,14 @@ internal sealed class TargetInvoker
             var started = time.GetTimestamp();
             try
             {
-                return await client.SendAsync(Request, cancellationToken);
+                var outcome = await client.SendAsync(Request, cancellationToken);
+                log?.Add(Request, outcome, started);
+                return outcome;
+            }
+            catch (OperationCanceledException) when (log is { } attempts)
+            {
+                attempts.AddCancelled(Request, clientGone.IsCancellationRequested, started);
+                throw;
             }
             finally
             {

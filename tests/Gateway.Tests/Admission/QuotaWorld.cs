@@ -19,9 +19,10 @@ internal sealed class QuotaWorld
     {
         var options = Options.Create(new GatewayOptions());
         var holds = new QuotaHolds(Bank, NullLogger<QuotaHolds>.Instance);
-        Settlement = new CallSettlement(Bank, new BudgetAlerts(options, NullLogger<BudgetAlerts>.Instance, Time), Time);
+        var prices = new ModelPrices(ModelCatalog.Default);
+        Settlement = new CallSettlement(Bank, new BudgetAlerts(options, NullLogger<BudgetAlerts>.Instance, Time), Time, prices);
         Admission = new RateAdmission(holds, Time);
-        Reservation = new SpendReservation(holds, Settlement, new ModelPrices(ModelCatalog.Default), Time, options);
+        Reservation = new SpendReservation(holds, Settlement, prices, Time, options);
     }
 
     public FakeTimeProvider Time { get; } = new(Now);

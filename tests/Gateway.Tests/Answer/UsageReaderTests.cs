@@ -11,8 +11,21 @@ public sealed class UsageReaderTests
     {
         var usage = UsageReader.Read(Encoding.UTF8.GetBytes("""{"id":"x","choices":[{"message":{"usage":{"prompt_tokens":1}}}],"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":3}}}"""));
 
-        Assert.Equal(new TokenUsage(12, 5, 17), usage);
+        Assert.Equal(new TokenUsage(12, 5, 17, CachedTokens: 3), usage);
     }
+
+    [Fact]
+    public void Scan_UsageWithDetails_ReadsCachedAndReasoningTokens()
+    {
+        var scan = UsageReader.Scan(Encoding.UTF8.GetBytes("""{"choices":[],"usage":{"prompt_tokens":40,"prompt_tokens_details":{"audio_tokens":1,"cached_tokens":32,"nested":{"cached_tokens":99}},"completion_tokens":20,"completion_tokens_details":{"reasoning_tokens":12,"accepted_prediction_tokens":0},"total_tokens":60}}"""));
+
+        Assert.Equal(new TokenUsage(40, 20, 60, CachedTokens: 32, ReasoningTokens: 12), scan.Usage);
+        Assert.True(scan.UsageOnly);
+    }
+
+    [Fact]
+    public void Read_DetailsNull_CountsZero() =>
+        Assert.Equal(new TokenUsage(1, 2, 3), UsageReader.Read(Encoding.UTF8.GetBytes("""{"usage":{"prompt_tokens":1,"prompt_tokens_details":null,"completion_tokens":2,"completion_tokens_details":null,"total_tokens":3}}""")));
 
     [Theory]
     [InlineData("""{"usage":null}""")]

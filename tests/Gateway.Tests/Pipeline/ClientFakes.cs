@@ -40,6 +40,8 @@ internal sealed class FakeClientRequest : IClientRequest
     public CancellationToken Aborted => Abort.Token;
 
     public int StatusOf(IOException readFailure) => 400;
+
+    public string? ClientAddress { get; init; }
 }
 
 /// <summary>Request headers by name, compared case-insensitively.</summary>

@@ -6,6 +6,7 @@ using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Routing;
 using Switchyard.Gateway.Targets;
 using Switchyard.Gateway.Tests.Health;
+using Switchyard.Gateway.Tests.Pipeline;
 using Switchyard.Gateway.Tests.Upstream;
 using Switchyard.Gateway.Upstream;
 
@@ -121,5 +122,50 @@ public sealed class TargetInvokerTests : IDisposable
         Assert.Equal(503, result.Outcome.StatusCode);
         Assert.Equal(0, result.RetryCount);
         Assert.Equal(0, provider.Requests);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_WithAttemptLog_WritesDownEveryRetry()
+    {
+        await using var provider = new LoopbackProvider(ServerError, Ok);
+        var call = TestCalls.Chat(TestCalls.ChatBody("gpt-4o"));
+        var request = CircuitTestKit.Request(baseUrl: provider.BaseUrl);
+
+        var result = await _invoker.InvokeAsync(request, Retry(2), null, call.Timings, default, new AttemptLog(call, "config.targets[1]"));
+        await using var outcome = result.Outcome;
+
+        Assert.Equal(
+            [(0, "config.targets[1]", request.ProviderSlug, 500, "api_error"), (1, "config.targets[1]", request.ProviderSlug, 200, null)],
+            call.Attempts.Select(a => (a.Index, a.OptionPath, a.Provider, a.Status, a.ErrorType)));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_WithAttemptLogCircuitOpen_WritesDownTheSkipAs503()
+    {
+        await using var provider = new LoopbackProvider(Ok);
+        var call = TestCalls.Chat(TestCalls.ChatBody("gpt-4o"));
+        var request = CircuitTestKit.Request(baseUrl: provider.BaseUrl);
+        await _health.PublishOpenAsync(TargetKey.For(request), DateTimeOffset.MaxValue, default);
+
+        await _invoker.InvokeAsync(request, null, new CircuitSettings(true, null, null, null, null, null), call.Timings, default, new AttemptLog(call, "config"));
+
+        var attempt = Assert.Single(call.Attempts);
+        Assert.Equal((503, "circuit_open"), (attempt.Status, attempt.ErrorType));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_WithAttemptLogTimedOut_WritesDownA408()
+    {
+        await using var provider = new LoopbackProvider([null]);
+        var call = TestCalls.Chat(TestCalls.ChatBody("gpt-4o"));
+        var request = CircuitTestKit.Request(baseUrl: provider.BaseUrl) with { Timeout = TimeSpan.FromSeconds(5) };
+
+        var invoking = _invoker.InvokeAsync(request, null, null, call.Timings, default, new AttemptLog(call, "config"));
+        await provider.Holding.Task;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await invoking;
+
+        var attempt = Assert.Single(call.Attempts);
+        Assert.Equal((408, "timeout_error"), (attempt.Status, attempt.ErrorType));
     }
 }

@@ -1,0 +1,69 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Switchyard.State;
+
+namespace Switchyard.Gateway.Logging;
+
+/// <summary>
+/// The bounded queue between calls and the request log's writer. A call never waits on it: when it is full the record
+/// is dropped and counted. Its counters are for metrics (<see cref="Enqueued"/>, <see cref="Dropped"/>,
+/// <see cref="Written"/>, <see cref="WriteFailures"/>, <see cref="Depth"/>).
+/// </summary>
+public sealed class RequestLogQueue
+{
+    private readonly Channel<LoggedCall> _channel;
+    private long _enqueued;
+    private long _dropped;
+    private long _written;
+    private long _writeFailures;
+
+    internal RequestLogQueue(IOptions<RequestLogOptions> options)
+    {
+        // Wait mode, so that TryWrite says false when full (the drop modes would drop silently, uncounted).
+        _channel = Channel.CreateBounded<LoggedCall>(new BoundedChannelOptions(options.Value.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+    }
+
+    /// <summary>A store is there to write to; without one (a host that registered none) calls are not logged at all.</summary>
+    internal bool Open { get; init; } = true;
+
+    /// <summary>Records accepted since start.</summary>
+    public long Enqueued => Interlocked.Read(ref _enqueued);
+
+    /// <summary>Records dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Records the store accepted.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Batches the store refused (each is retried).</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Records waiting to be written.</summary>
+    public int Depth => _channel.Reader.Count;
+
+    /// <summary>Queues a finished record (a custom one, say) as it is; false when the queue was full and it was dropped.</summary>
+    public bool TryEnqueue(RequestLogRecord record) => TryEnqueue(new LoggedCall(record));
+
+    internal bool TryEnqueue(LoggedCall call)
+    {
+        if (_channel.Writer.TryWrite(call))
+        {
+            Interlocked.Increment(ref _enqueued);
+            return true;
+        }
+
+        Interlocked.Increment(ref _dropped);
+        return false;
+    }
+
+    internal ChannelReader<LoggedCall> Reader => _channel.Reader;
+
+    internal void CountWritten(int records) => Interlocked.Add(ref _written, records);
+
+    internal void CountWriteFailure() => Interlocked.Increment(ref _writeFailures);
+}
