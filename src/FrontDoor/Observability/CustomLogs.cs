@@ -20,8 +20,11 @@ internal static class CustomLogs
         "x-portkey-virtual-key", "x-goog-api-key", "x-amz-security-token",
     };
 
-    /// <summary>Parts of header names that mark a credential of any provider (<c>x-foo-api-key</c>, <c>x-auth-token</c>).</summary>
-    private static readonly string[] SecretNameParts = ["key", "token", "secret", "auth", "password", "cookie", "session", "signature", "credential"];
+    /// <summary>Words of header names that mark a credential of any provider (<c>x-foo-api-key</c>, <c>x-auth-token</c>).</summary>
+    private static readonly HashSet<string> SecretNameWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "key", "token", "secret", "auth", "password", "passwd", "cookie", "session", "signature", "credential", "credentials",
+    };
 
     /// <summary>The record one posted item describes, or null with its problems added to <paramref name="item"/>.</summary>
     public static RequestLogRecord? Read(AdminBody item, int index, Workspace workspace, string? apiKeyId, DateTimeOffset now)
@@ -133,7 +136,13 @@ internal static class CustomLogs
 
     /// <summary>True for a header that may carry a credential: a known one, or any whose name says key, token, auth….</summary>
     public static bool IsSecretHeader(string name) =>
-        SecretHeaders.Contains(name) || SecretNameParts.Any(part => name.Contains(part, StringComparison.OrdinalIgnoreCase));
+        SecretHeaders.Contains(name) || name.Split('-', '_', '.').Any(word =>
+            SecretNameWords.Contains(word)
+            || word.StartsWith("auth", StringComparison.OrdinalIgnoreCase)
+            || word.EndsWith("token", StringComparison.OrdinalIgnoreCase)
+            || word.EndsWith("secret", StringComparison.OrdinalIgnoreCase)
+            // "apikey", "accesskey", but not Portkey's own name in x-portkey-trace-id.
+            || (word.EndsWith("key", StringComparison.OrdinalIgnoreCase) && !word.Equals("portkey", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The request or response object with its secret headers (and any header whose value is a bearer credential) left out.</summary>
     public static JsonObject Scrubbed(JsonElement message)
