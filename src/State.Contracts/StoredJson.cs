@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Switchyard.State;
 
 /// <summary>
-/// The JSON both stores keep in their limits, metadata, provider-option, price-override and string-list columns (text in
+/// The JSON both stores keep in their limits, metadata, provider-option, price-override, log-policy, attempt and string-list columns (text in
 /// SQLite, jsonb in PostgreSQL), written and read only here so the two databases hold one shape.
 /// </summary>
 /// <remarks>
@@ -57,6 +57,17 @@ internal static class StoredJson
         JsonSerializer.Deserialize(json, Context.StoredLogPolicy) is { } stored
             ? new LogPolicy(stored.Bodies ?? LogPolicy.Default.Bodies, stored.RetentionDays ?? LogPolicy.Default.RetentionDays)
             : LogPolicy.Default;
+
+    /// <summary>A request-log record's attempts, instants at UTC.</summary>
+    public static string WriteAttempts(IReadOnlyList<LogAttempt> attempts) =>
+        JsonSerializer.Serialize(
+            attempts.Select(a => new StoredLogAttempt(a.Index, a.OptionPath, a.Provider, a.Model, a.Status, a.ErrorType, a.LatencyMs, a.StartedAt.ToUniversalTime())).ToList(),
+            Context.IReadOnlyListStoredLogAttempt);
+
+    public static IReadOnlyList<LogAttempt> ReadAttempts(string json) =>
+        JsonSerializer.Deserialize(json, Context.IReadOnlyListStoredLogAttempt) is { } stored
+            ? stored.Select(a => new LogAttempt(a.Index, a.OptionPath, a.Provider, a.Model, a.Status, a.ErrorType, a.LatencyMs, a.StartedAt.ToUniversalTime())).ToList()
+            : [];
 
     public static string WriteMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(map, Context.IReadOnlyDictionaryStringString);
@@ -112,8 +123,22 @@ internal sealed record StoredRateLimit(RateLimitKind Kind, RateLimitUnit Unit, l
 /// <summary>Stored form of <see cref="ModelPriceOverride"/> (USD per million tokens, exact decimals).</summary>
 internal sealed record StoredPriceOverride(decimal InputPerMillion, decimal OutputPerMillion);
 
-/// <summary>Stored form of <see cref="LogPolicy"/>; both members optional so the column default <c>{}</c> reads as the default policy.</summary>
-internal sealed record StoredLogPolicy(LogBodies? Bodies, int? RetentionDays);
+/// <summary>
+/// Stored form of <see cref="LogPolicy"/>; both members optional so the column default <c>{}</c> reads as the default
+/// policy (a default value is what keeps a parameter optional under <c>RespectRequiredConstructorParameters</c>).
+/// </summary>
+internal sealed record StoredLogPolicy(LogBodies? Bodies = null, int? RetentionDays = null);
+
+/// <summary>Stored form of <see cref="LogAttempt"/>, owned here so renaming the contract's members cannot change stored documents.</summary>
+internal sealed record StoredLogAttempt(
+    int Index,
+    string OptionPath,
+    string Provider,
+    string? Model,
+    int Status,
+    string? ErrorType,
+    double LatencyMs,
+    DateTimeOffset StartedAt);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -122,6 +147,7 @@ internal sealed record StoredLogPolicy(LogBodies? Bodies, int? RetentionDays);
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(StoredLimits))]
 [JsonSerializable(typeof(StoredLogPolicy))]
+[JsonSerializable(typeof(IReadOnlyList<StoredLogAttempt>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, StoredPriceOverride>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]

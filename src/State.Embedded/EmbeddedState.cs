@@ -14,10 +14,12 @@ public static class EmbeddedState
 
     /// <summary>
     /// Opens the database file at <paramref name="databasePath"/> (relative paths resolve against the current
-    /// directory), creating its folder if needed. The file itself is created on first use.
+    /// directory), creating its folder if needed, and the request log's file beside it (<see cref="LogPathFor"/>).
+    /// The files themselves are created on first use.
     /// </summary>
     /// <param name="databasePath">The SQLite file.</param>
-    public static EmbeddedStores Open(string databasePath)
+    /// <param name="logLimits">The request log's size cap and rollup retention; <see cref="LogStoreLimits.Default"/> when null.</param>
+    public static EmbeddedStores Open(string databasePath, LogStoreLimits? logLimits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
 
@@ -28,13 +30,25 @@ public static class EmbeddedState
         }
 
         var database = new SqliteDatabase(fullPath);
-        return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database), new SqliteAuditLog(database));
+        var logs = new SqliteRequestLog(LogPathFor(fullPath), logLimits ?? LogStoreLimits.Default);
+        return new EmbeddedStores(fullPath, database, new SqliteKeyStore(database), new SqliteConfigStore(database), new SqliteMigrator(database), new SqliteAuditLog(database), logs);
+    }
+
+    /// <summary>
+    /// The request log's file for a catalog file: <c>&lt;name&gt;-logs.db</c> beside <c>&lt;name&gt;.db</c>. A file of its own, so
+    /// log writes never wait on (or hold) the catalog's write lock, and the log can be moved or dropped on its own.
+    /// </summary>
+    public static string LogPathFor(string databasePath)
+    {
+        var fullPath = Path.GetFullPath(databasePath);
+        var name = Path.GetFileNameWithoutExtension(fullPath) + "-logs" + Path.GetExtension(fullPath);
+        return Path.Combine(Path.GetDirectoryName(fullPath) ?? "", name);
     }
 
     /// <summary>
     /// Makes the embedded store a host's state: one <see cref="EmbeddedStores"/> over <paramref name="databasePath"/>
     /// (opened on first use, closed with the host), serving <see cref="IKeyStore"/>, <see cref="IConfigStore"/>,
-    /// <see cref="IStateMigrator"/>, <see cref="IAuditLog"/> and <see cref="ISettledSpendArchive"/>. No
+    /// <see cref="IStateMigrator"/>, <see cref="IAuditLog"/>, <see cref="ISettledSpendArchive"/> and <see cref="IRequestLogStore"/>. No
     /// <see cref="IChangeFeed"/>: the one process that uses the file sees its own writes.
     /// </summary>
     public static IServiceCollection AddEmbeddedState(this IServiceCollection services, string databasePath)
@@ -45,20 +59,25 @@ public static class EmbeddedState
         services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().Migrator);
         services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().Audit);
         services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().SpendArchive);
+        services.AddSingleton(sp => sp.GetRequiredService<EmbeddedStores>().Logs);
         return services;
     }
 }
 
 /// <summary>
-/// The stores over one SQLite file. Share one instance per file for the life of the process (they are
-/// thread-safe); disposing it closes the pooled connections so the file can be moved or deleted.
+/// The stores over one SQLite file and its request log's file. Share one instance per file for the life of the process
+/// (they are thread-safe); disposing it finishes the log's queued writes and closes the pooled connections so the files
+/// can be moved or deleted.
 /// </summary>
 public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
 {
     private readonly SqliteDatabase _database;
 
-    internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator, IAuditLog audit)
+    private readonly SqliteRequestLog _logs;
+
+    internal EmbeddedStores(string databasePath, SqliteDatabase database, IKeyStore keys, IConfigStore configs, IStateMigrator migrator, IAuditLog audit, SqliteRequestLog logs)
     {
+        _logs = logs;
         DatabasePath = databasePath;
         _database = database;
         Keys = keys;
@@ -78,16 +97,26 @@ public sealed class EmbeddedStores : IDisposable, IAsyncDisposable
 
     public IAuditLog Audit { get; }
 
+    /// <summary>The request log, in its own file (<see cref="LogPath"/>), which it migrates itself on first use.</summary>
+    public IRequestLogStore Logs => _logs;
+
+    /// <summary>The absolute path of the request log's file.</summary>
+    public string LogPath => _logs.Path;
+
     /// <summary>Settled spend in this file's <c>quota_usage</c> from before quotas were kept in grains, for virtual-key grains taking their entity's spend over.</summary>
     public ISettledSpendArchive SpendArchive => field ??= new SqliteSettledSpendArchive(_database);
 
-    /// <summary>Closes the file.</summary>
-    public void Dispose() => _database.Close();
+    /// <summary>Closes the files.</summary>
+    public void Dispose()
+    {
+        _logs.Dispose();
+        _database.Close();
+    }
 
-    /// <summary>Closes the file.</summary>
+    /// <summary>Closes the files.</summary>
     public ValueTask DisposeAsync()
     {
-        _database.Close();
+        Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -135,6 +135,12 @@ internal static class SchemaScripts
                 PRIMARY KEY (grain_type, grain_key, state_name)
             ) STRICT;
             """),
+        new(4, "workspace log policy",
+            """
+            -- What the request log keeps of the workspace's calls and for how long (StoredJson.WriteLogPolicy); '{}' reads as
+            -- the default policy. The log itself lives in a file of its own (SqliteRequestLogSchema).
+            ALTER TABLE workspaces ADD COLUMN log_policy TEXT NOT NULL DEFAULT '{}';
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -55,6 +55,35 @@ internal sealed class SqliteDatabase
         }
     }
 
+    /// <summary>
+    /// Opens a connection synchronously, for a thread of its own that owns it (the request log's writer): Microsoft.Data.Sqlite
+    /// does its I/O synchronously anyway, so this is <see cref="OpenAsync"/> without the task.
+    /// </summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
+            command.ExecuteNonQuery();
+            if (Volatile.Read(ref _journalModeSet) == 0)
+            {
+                command.CommandText = "PRAGMA journal_mode = WAL;";
+                command.ExecuteNonQuery();
+                Volatile.Write(ref _journalModeSet, 1);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Runs one statement on its own connection; returns the rows it changed.</summary>
     public async Task<int> ExecuteAsync(string sql, object? parameters, CancellationToken cancellationToken)
     {

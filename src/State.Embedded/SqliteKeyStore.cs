@@ -10,14 +10,17 @@ namespace Switchyard.State.Embedded;
 /// </summary>
 internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
 {
+    /// <summary>The shared workspace columns and this store's <c>log_policy</c> (schema version 4).</summary>
+    private const string WorkspaceColumns = StoredColumns.Workspace + ", log_policy AS LogPolicy";
+
     public async Task<Workspace> AddWorkspaceAsync(Workspace workspace, CancellationToken cancellationToken)
     {
         var row = WorkspaceRow.From(workspace);
         await SqliteConflict.GuardAsync(
             () => database.ExecuteAsync(
                 """
-                INSERT INTO workspaces (id, slug, name, description, default_metadata, limits, archived, created_at, updated_at, price_overrides)
-                VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata, @Limits, @Archived, @CreatedAt, @UpdatedAt, @PriceOverrides)
+                INSERT INTO workspaces (id, slug, name, description, default_metadata, limits, archived, created_at, updated_at, price_overrides, log_policy)
+                VALUES (@Id, @Slug, @Name, @Description, @DefaultMetadata, @Limits, @Archived, @CreatedAt, @UpdatedAt, @PriceOverrides, @LogPolicy)
                 """,
                 row, cancellationToken),
             columns => StoredConflict.Workspace(workspace, columns));
@@ -28,14 +31,14 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
     {
         // Ids and slugs live in different shapes (ws_… versus a name), but if one ever equals another's slug the id wins.
         var rows = await database.QueryAsync<WorkspaceRow>(
-            $"SELECT {StoredColumns.Workspace} FROM workspaces WHERE id = @Value OR slug = @Value ORDER BY id = @Value DESC LIMIT 1",
+            $"SELECT {WorkspaceColumns} FROM workspaces WHERE id = @Value OR slug = @Value ORDER BY id = @Value DESC LIMIT 1",
             new { Value = idOrSlug }, cancellationToken);
         return rows.SingleOrDefault()?.ToRecord();
     }
 
     public async Task<IReadOnlyList<Workspace>> ListWorkspacesAsync(CancellationToken cancellationToken)
     {
-        var rows = await database.QueryAsync<WorkspaceRow>($"SELECT {StoredColumns.Workspace} FROM workspaces ORDER BY slug", null, cancellationToken);
+        var rows = await database.QueryAsync<WorkspaceRow>($"SELECT {WorkspaceColumns} FROM workspaces ORDER BY slug", null, cancellationToken);
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
@@ -44,7 +47,8 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
             () => database.ExecuteAsync(
                 """
                 UPDATE workspaces SET slug = @Slug, name = @Name, description = @Description, default_metadata = @DefaultMetadata,
-                    limits = @Limits, archived = @Archived, created_at = @CreatedAt, updated_at = @UpdatedAt, price_overrides = @PriceOverrides
+                    limits = @Limits, archived = @Archived, created_at = @CreatedAt, updated_at = @UpdatedAt, price_overrides = @PriceOverrides,
+                    log_policy = @LogPolicy
                 WHERE id = @Id
                 """,
                 WorkspaceRow.From(workspace), cancellationToken),
@@ -162,7 +166,7 @@ internal sealed class SqliteKeyStore(SqliteDatabase database) : IKeyStore
         async Task<List<TRow>> All<TRow>(string sql) =>
             (await connection.QueryAsync<TRow>(new CommandDefinition(sql, null, transaction, cancellationToken: cancellationToken))).AsList();
 
-        var workspaces = await All<WorkspaceRow>($"SELECT {StoredColumns.Workspace} FROM workspaces ORDER BY slug");
+        var workspaces = await All<WorkspaceRow>($"SELECT {WorkspaceColumns} FROM workspaces ORDER BY slug");
         var apiKeys = await All<ApiKeyRow>($"SELECT {StoredColumns.ApiKey} FROM api_keys ORDER BY workspace_id, created_at, id");
         var virtualKeys = await All<VirtualKeyRow>($"SELECT {StoredColumns.VirtualKey} FROM virtual_keys ORDER BY workspace_id, slug");
         var configs = await All<ConfigRow>(SqliteConfigStore.LatestVersionsSql(workspaceScoped: false));

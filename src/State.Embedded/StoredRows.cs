@@ -16,6 +16,7 @@ internal sealed class WorkspaceRow
     public string CreatedAt { get; set; } = "";
     public string UpdatedAt { get; set; } = "";
     public string PriceOverrides { get; set; } = "{}";
+    public string LogPolicy { get; set; } = "{}";
 
     public static WorkspaceRow From(Workspace w) => new()
     {
@@ -29,6 +30,7 @@ internal sealed class WorkspaceRow
         CreatedAt = StoredTime.Write(w.CreatedAt),
         UpdatedAt = StoredTime.Write(w.UpdatedAt),
         PriceOverrides = StoredJson.WritePriceOverrides(w.PriceOverrides),
+        LogPolicy = StoredJson.WriteLogPolicy(w.Logging),
     };
 
     public Workspace ToRecord() => new(
@@ -36,6 +38,7 @@ internal sealed class WorkspaceRow
         StoredTime.Read(CreatedAt), StoredTime.Read(UpdatedAt))
     {
         PriceOverrides = StoredJson.ReadPriceOverrides(PriceOverrides),
+        Logging = StoredJson.ReadLogPolicy(LogPolicy),
     };
 }
 

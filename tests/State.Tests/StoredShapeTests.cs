@@ -35,6 +35,7 @@ public sealed class StoredShapeTests(PostgresBackend postgres) : IClassFixture<P
             DefaultMetadata = empty ? [] : new Dictionary<string, string> { ["team"] = "plätform", ["env"] = "prod \"eu\"" },
             Limits = limits,
             PriceOverrides = empty ? Workspace.NoPriceOverrides : new Dictionary<string, ModelPriceOverride> { ["gpt-4o"] = new(2.5m, 10.000001m) },
+            Logging = variant switch { "full" => new LogPolicy(LogBodies.Redacted, 400), "sparse" => new LogPolicy(LogBodies.Off, 1), _ => LogPolicy.Default },
         };
         var apiKey = StoreSamples.NewApiKey(workspace.Id) with
         {
@@ -76,7 +77,7 @@ public sealed class StoredShapeTests(PostgresBackend postgres) : IClassFixture<P
             await using var connection = new NpgsqlConnection(postgres.ConnectionString);
             foreach (var (table, columns, id) in new[]
             {
-                ("workspaces", new[] { "default_metadata", "limits", "price_overrides" }, workspace.Id),
+                ("workspaces", new[] { "default_metadata", "limits", "price_overrides", "log_policy" }, workspace.Id),
                 ("api_keys", ["scopes", "allowed_models", "allowed_providers", "default_metadata", "limits"], apiKey.Id),
                 ("virtual_keys", ["provider_options", "limits"], virtualKey.Id),
             })

@@ -138,6 +138,21 @@ public abstract class KeyStoreContract
     }
 
     [Fact]
+    public async Task AddWorkspace_LogPolicy_RoundTripsAndUpdateReplacesIt()
+    {
+        var workspace = NewWorkspace() with { Logging = new LogPolicy(LogBodies.Off, LogPolicy.MaxRetentionDays) };
+
+        await Keys.AddWorkspaceAsync(workspace, default);
+        Assert.Equal(workspace.Logging, (await Keys.GetWorkspaceAsync(workspace.Id, default))!.Logging);
+
+        var changed = workspace with { Logging = new LogPolicy(LogBodies.Redacted, 1) };
+        Assert.True(await Keys.UpdateWorkspaceAsync(changed, default));
+        Assert.Equal(changed.Logging, (await Keys.GetWorkspaceAsync(workspace.Id, default))!.Logging);
+        Assert.Equal(changed.Logging, Assert.Single((await Keys.ListWorkspacesAsync(default)), w => w.Id == workspace.Id).Logging);
+        Assert.Equal(changed.Logging, Assert.Single((await Keys.LoadSnapshotAsync(default)).Workspaces, w => w.Id == workspace.Id).Logging);
+    }
+
+    [Fact]
     public async Task AddWorkspace_NoPriceOverrides_ReadsEmpty()
     {
         var workspace = NewWorkspace() with { PriceOverrides = Workspace.NoPriceOverrides };

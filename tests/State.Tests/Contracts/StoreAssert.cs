@@ -19,6 +19,7 @@ public static class StoreAssert
         Assert.Equal(
             expected.PriceOverrides.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
             actual.PriceOverrides.OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
+        Assert.Equal(expected.Logging, actual.Logging);
         SameInstant(expected.CreatedAt, actual.CreatedAt);
         SameInstant(expected.UpdatedAt, actual.UpdatedAt);
     }

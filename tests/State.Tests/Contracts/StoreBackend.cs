@@ -15,4 +15,5 @@ public interface IStoreBackend : IAsyncDisposable
 
     IAuditLog Audit { get; }
 
+    IRequestLogStore Logs { get; }
 }

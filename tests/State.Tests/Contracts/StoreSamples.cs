@@ -19,6 +19,7 @@ public static class StoreSamples
         FullLimits, false, Now, Now)
     {
         PriceOverrides = new Dictionary<string, ModelPriceOverride> { ["openai/gpt-4o-mini"] = new(0.15m, 0.6m) },
+        Logging = new LogPolicy(LogBodies.Redacted, 90),
     };
 
     public static ApiKey NewApiKey(string workspaceId) => new(

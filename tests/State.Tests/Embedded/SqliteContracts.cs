@@ -24,6 +24,8 @@ public sealed class SqliteBackend : IStoreBackend
 
     public IAuditLog Audit => _stores.Audit;
 
+    public IRequestLogStore Logs => _stores.Logs;
+
     public string DatabasePath => _stores.DatabasePath;
 
     /// <summary>A new file in a new folder, not migrated.</summary>
@@ -76,6 +78,11 @@ public sealed class SqliteMigratorContract(SqliteBackendFixture fixture) : Migra
     protected override IStoreBackend Backend => fixture.Backend;
 
     protected override Task<IStoreBackend> OpenEmptyBackendAsync() => Task.FromResult<IStoreBackend>(SqliteBackend.CreateEmpty());
+}
+
+public sealed class SqliteRequestLogContract(SqliteBackendFixture fixture) : RequestLogContract, IClassFixture<SqliteBackendFixture>
+{
+    protected override IStoreBackend Backend => fixture.Backend;
 }
 
 public sealed class SqliteAuditLogContract(SqliteBackendFixture fixture) : AuditLogContract, IClassFixture<SqliteBackendFixture>

@@ -30,6 +30,7 @@ public sealed class SqliteSchemaV2Tests
         var workspace = await backend.Keys.GetWorkspaceAsync("ws_old", default);
         var key = await backend.Keys.GetApiKeyAsync("ws_old", "key_old", default);
         Assert.Empty(workspace!.PriceOverrides);
+        Assert.Equal(LogPolicy.Default, workspace.Logging);
         Assert.Equal(100m, workspace.Limits.Usage!.CostLimitUsd);
         Assert.Null(workspace.Limits.Usage.AlertWebhookUrl);
         Assert.Equal(ApiKeyType.Workspace, key!.Type);
@@ -47,5 +48,17 @@ public sealed class SqliteSchemaV2Tests
             "SELECT price_overrides FROM workspaces WHERE id = @Id", new { workspace.Id }, default);
 
         Assert.Equal("""{"openai/gpt-4o":{"input_per_million":2.5,"output_per_million":10}}""", stored);
+    }
+
+    [Fact]
+    public async Task AddWorkspace_LogPolicy_StoredAsSnakeCaseJson()
+    {
+        await using var backend = await SqliteBackend.CreateMigratedAsync();
+        var workspace = await backend.Keys.AddWorkspaceAsync(NewWorkspace() with { Logging = new LogPolicy(LogBodies.Off, 7) }, default);
+
+        var stored = await new SqliteDatabase(backend.DatabasePath).ExecuteScalarAsync<string>(
+            "SELECT log_policy FROM workspaces WHERE id = @Id", new { workspace.Id }, default);
+
+        Assert.Equal("""{"bodies":"Off","retention_days":7}""", stored);
     }
 }

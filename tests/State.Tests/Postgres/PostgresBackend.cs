@@ -23,6 +23,9 @@ public sealed class PostgresBackend : IStoreBackend, IAsyncLifetime
 
     public IAuditLog Audit => Stores.Audit;
 
+    /// <summary>The PostgreSQL request log is not built yet; its contract class is added with it.</summary>
+    public IRequestLogStore Logs => throw new NotSupportedException("The PostgreSQL request log store is not built yet.");
+
     internal PostgresStores Stores => _stores ?? throw new InvalidOperationException("The fixture is not initialised.");
 
     /// <summary>A database with no schema at all; the caller disposes it (which drops it).</summary>
