@@ -145,7 +145,9 @@ internal static class ExportEndpoints
         var now = time.GetUtcNow();
         var started = export with { Status = LogExportStatus.InProgress, PinnedAt = now, Total = null, UpdatedAt = now };
         await store!.UpdateExportAsync(started, cancellationToken);
-        runner.Start(store, started);
+
+        // Read back what the store kept: it may hold instants at a coarser precision, and the runner compares the pin.
+        runner.Start(store, await store.GetExportAsync([export.WorkspaceId], id, cancellationToken) ?? started);
         return AdminResults.Ok(new ExportMessage("Export started", "export"), ObservabilityJsonContext.Default.ExportMessage);
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Switchyard.State;
 
@@ -19,18 +20,17 @@ internal static class ExportFile
 
     public static async Task WriteAsync(Stream output, IAsyncEnumerable<RequestLogRecord> records, IReadOnlyList<string> fields, CancellationToken cancellationToken)
     {
-        await using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
-        var count = 0;
+        // Each line is built in memory and written asynchronously: the response body refuses synchronous writes.
+        var line = new ArrayBufferWriter<byte>(4096);
+        await using var writer = new Utf8JsonWriter(line, new JsonWriterOptions { SkipValidation = true });
         await foreach (var record in records.WithCancellation(cancellationToken))
         {
-            writer.Reset();
+            line.ResetWrittenCount();
+            writer.Reset(line);
             Write(writer, record, fields);
             writer.Flush();
-            output.WriteByte((byte)'\n');
-            if (++count % 100 == 0)
-            {
-                await output.FlushAsync(cancellationToken);
-            }
+            line.Write("\n"u8);
+            await output.WriteAsync(line.WrittenMemory, cancellationToken);
         }
 
         await output.FlushAsync(cancellationToken);
