@@ -1,3 +1,5 @@
+using Switchyard.FrontDoor.Observability;
+
 namespace Switchyard.FrontDoor.Admin;
 
 /// <summary>Marks the admin API's routes (the OpenAPI document must describe exactly these).</summary>
@@ -17,6 +19,7 @@ public static class AdminHostExtensions
         builder.Services.AddSingleton<AdminAudit>();
         builder.Services.AddSingleton<AdminUsage>();
         builder.Services.AddSingleton<AdminLimits>();
+        builder.Services.AddSwitchyardObservabilityApi();
         return builder;
     }
 
@@ -34,6 +37,8 @@ public static class AdminHostExtensions
         admin.MapConfigEndpoints();
         admin.MapAuditLogEndpoints();
         admin.MapCacheEndpoints();
+        admin.MapObservabilityEndpoints();
+        app.MapExportFile();
         app.MapAdminOpenApi();
         return app;
     }

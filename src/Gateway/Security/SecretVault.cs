@@ -31,6 +31,13 @@ public sealed class SecretVault
     /// <summary>Which master key this vault holds, without revealing it.</summary>
     public string KeyId { get; }
 
+    /// <summary>
+    /// A 32-byte key for one purpose (HKDF-SHA256 of the master key with <paramref name="purpose"/> as its info), so
+    /// every node sharing the master key derives the same key without the master key itself being used twice.
+    /// </summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, salt: [], info: Encoding.UTF8.GetBytes(purpose));
+
     public SealedSecret Seal(string secret, string boundTo)
     {
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);
