@@ -71,6 +71,7 @@ public sealed class GatewayPipeline
 
     private async Task RunAsync(GatewayCall call, Func<GatewayCall, Task> answer)
     {
+        using var span = Telemetry.CallSpan.Start(call);                            // the call's span, when tracing listens
         try
         {
             await _intake.ReadAsync(call);                                          // the body: content type, size, routing fields
