@@ -3,6 +3,7 @@ using Switchyard.FrontDoor.Bootstrap;
 using Switchyard.FrontDoor.Endpoints;
 using Switchyard.FrontDoor.Http;
 using Switchyard.FrontDoor.State;
+using Switchyard.FrontDoor.Telemetry;
 using Switchyard.Embeddings;
 using Switchyard.Gateway;
 using Switchyard.Gateway.Caching;
@@ -40,6 +41,7 @@ public static class SwitchyardHostExtensions
         builder.AddSwitchyardCluster();
         builder.AddSwitchyardAdmin();
         builder.AddSwitchyardBootstrap();
+        builder.AddSwitchyardTelemetry();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces its own (configurable) body limit with a 413 in its error shape.
@@ -54,6 +56,7 @@ public static class SwitchyardHostExtensions
     {
         app.UseMiddleware<UnmatchedRouteMiddleware>();
         app.MapHealthEndpoints();
+        app.MapSwitchyardMetrics();
         app.MapOpenAiEndpoints();
         app.MapAnthropicEndpoints();
         app.MapSwitchyardAdmin();

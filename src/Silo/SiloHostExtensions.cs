@@ -5,7 +5,7 @@ namespace Switchyard.Silo;
 
 /// <summary>
 /// The silo host: the virtual-key and provider-health grains of a cluster, membership and grain state in PostgreSQL.
-/// It serves no public API, only <c>/health</c> and <c>/ready</c> on its <c>--urls</c>. It never sees provider keys (the
+/// It serves no public API, only <c>/health</c>, <c>/ready</c> and <c>/metrics</c> (<c>SiloTelemetry</c>) on its <c>--urls</c>. It never sees provider keys (the
 /// front doors decrypt them), so it needs the database URL and nothing secret besides.
 /// </summary>
 internal static class SiloHostExtensions

@@ -74,6 +74,7 @@ public sealed class GatewayPipeline
         call.StartedAt = _time.GetUtcNow();
         call.RequestId = Guid.CreateVersion7(call.StartedAt).ToString("N");         // the request log's id, on every answer
         call.Response.SetHeader(GatewayHeaders.RequestId, call.RequestId);
+        using var span = Telemetry.CallSpan.Start(call);                            // the call's span, when tracing listens
         try
         {
             await _intake.ReadAsync(call);                                          // the body: content type, size, routing fields

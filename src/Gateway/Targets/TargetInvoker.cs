@@ -238,6 +238,7 @@ internal sealed class TargetInvoker
 
         private async ValueTask<UpstreamOutcome> AttemptAsync(CancellationToken cancellationToken)
         {
+            using var span = Telemetry.AttemptSpan.Start(Request);                 // the attempt's span, when tracing listens
             Attempts++;
             var started = time.GetTimestamp();
             try

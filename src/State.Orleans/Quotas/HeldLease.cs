@@ -19,6 +19,9 @@ internal sealed class HeldLease(QuotaWindow window, DateTimeOffset now)
 
     public long Allotted { get; set; }
 
+    /// <summary>The quota's cap as the latest hard claim on it gave it (the entity's current limits); 0 before one.</summary>
+    public long Limit { get; set; }
+
     public long Returned { get; set; }
 
     public long Spent { get; set; }

@@ -29,6 +29,7 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
     private ILeaseHolder? _self;
     private Task? _loop;
     private long _exchanges;
+    private long _grants;
     private long _sequence;
     private int _disposed;
 
@@ -50,6 +51,31 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
 
     /// <summary>Exchanges sent to grains so far (measurements, tests).</summary>
     public long Exchanges => Interlocked.Read(ref _exchanges);
+
+    /// <summary>Exchanges that raised a lease's allotment, since the process started (metrics).</summary>
+    public long LeaseGrants => Interlocked.Read(ref _grants);
+
+    /// <summary>
+    /// What is left of every budget this front door holds a lease on in its current window: the cap less the settled and
+    /// reserved spend as this front door sees it (metrics). Budgets it was never asked to admit against are not listed.
+    /// </summary>
+    public IReadOnlyList<(QuotaWindow Window, long Remaining)> Budgets()
+    {
+        var now = _time.GetUtcNow();
+        var budgets = new List<(QuotaWindow, long)>();
+        lock (_gate)
+        {
+            foreach (var lease in _leases.Values)
+            {
+                if (lease.IsBudget && lease.Limit > 0 && lease.Window.Start <= now && (lease.Window.End is not { } end || now < end))
+                {
+                    budgets.Add((lease.Window, Math.Max(0, lease.Limit - lease.Taken)));
+                }
+            }
+        }
+
+        return budgets;
+    }
 
     public async ValueTask<QuotaDecision> ReserveAsync(IReadOnlyList<QuotaClaim> claims, CancellationToken cancellationToken)
     {
@@ -491,6 +517,7 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
                     var allotted = standing.Granted - standing.Reclaimed;
                     if (allotted > lease.Allotted)
                     {
+                        Interlocked.Increment(ref _grants);
                         lease.LastGrant = allotted - lease.Allotted;
                         lease.LastGrantAt = sentAt;
                     }
@@ -630,6 +657,7 @@ internal sealed partial class LeasedQuotaBank : IQuotaBank, ILeaseHolder, IAsync
             }
 
             var (link, lease) = GetOrAdd(claim.Window, now);
+            lease.Limit = claim.Limit;
             needs ??= [];
             var known = needs.FindIndex(s => s.Lease == lease);
             if (known >= 0)

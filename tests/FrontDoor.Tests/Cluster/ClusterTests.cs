@@ -379,6 +379,27 @@ public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper
 [Collection(ClusterCollection.Name)]
 public sealed class SeparateSilosClusterTests(SeparateSilosCluster cluster, ITestOutputHelper output) : ClusterTests<SeparateSilosCluster>(cluster, output)
 {
+    [Fact]
+    public async Task Metrics_SiloAndFrontDoor_ServeTheirOwnSeriesAsPrometheusText()
+    {
+        var (_, keyId, key) = await TenantAsync(""","usage_limits":{"credit_limit":30,"type":"cost"}""");
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Cluster.Replicas[0], Chat(key)));
+
+        var silo = Telemetry.PrometheusText.Parse(await Cluster.Silos[0].Client.GetStringAsync("/metrics"));
+        Assert.Equal("switchyard-silo", Assert.Single(silo.Find("target_info")).Labels["service_name"]);
+        Assert.Contains(silo.Samples, s => s.Name.StartsWith("orleans_", StringComparison.Ordinal));
+        Assert.Equal("counter", silo.TypeOf("process_cpu_time_seconds_total"));
+        Assert.DoesNotContain(silo.Samples, s => s.Name.StartsWith("switchyard_", StringComparison.Ordinal));
+
+        var frontDoor = Telemetry.PrometheusText.Parse(await Cluster.Replicas[0].Client.GetStringAsync("/metrics"));
+        Assert.Equal("switchyard-frontdoor", Assert.Single(frontDoor.Find("target_info")).Labels["service_name"]);
+        Assert.True(frontDoor.Sum("switchyard_quota_lease_grants_total") >= 1);
+        // The key's budget: $30 in micro-dollars, less what the one call cost and holds.
+        var budget = Assert.Single(frontDoor.Find("switchyard_budget_remaining", ("switchyard_governed_id", keyId), ("switchyard_governed_kind", "api_key")));
+        Assert.Equal("cost_micros", budget.Labels["switchyard_quota_meter"]);
+        Assert.InRange(budget.Value, 1, 30_000_000 - 1);
+    }
+
     [Theory]
     [InlineData("kill")]
     [InlineData("freeze")]

@@ -179,7 +179,7 @@ public sealed class HelmChartTests
         Assert.NotEmpty(selector);
         Assert.True(IsSubset(selector, deployment.Root["spec"]["template"]["metadata"]["labels"].StringMap), "pod labels match the selector");
 
-        var service = Single(manifests, "Service");
+        var service = FrontDoor(manifests, "Service");
         Assert.Equal(selector, service.Root["spec"]["selector"].StringMap);
         var podPorts = GatewayContainer(manifests)["ports"].Items.Select(p => p["name"].String).ToHashSet();
         Assert.All(service.Root["spec"]["ports"].Items, p => Assert.Contains(p["targetPort"].String, podPorts));
@@ -209,6 +209,34 @@ public sealed class HelmChartTests
         // Spreading replicas uses the same selector.
         var spread = deployment.Root["spec"]["template"]["spec"]["topologySpreadConstraints"].Items.Single();
         Assert.Equal(selector, spread["labelSelector"]["matchLabels"].StringMap);
+    }
+
+    [HelmFact]
+    public async Task Service_monitor_scrapes_front_doors_and_silos_on_their_http_ports()
+    {
+        var manifests = await RenderAsync(WithSecrets("--set", "serviceMonitor.enabled=true"));
+        var monitor = Single(manifests, "ServiceMonitor");
+        var selector = monitor.Root["spec"]["selector"];
+        Assert.Equal(["gateway", "silo"], Components(monitor));
+        Assert.Equal("http", monitor.Root["spec"]["endpoints"].Items.Single()["port"].String);
+
+        // The silos' headless Service exists only for scraping: it selects the silo pods and exposes their http port.
+        var siloService = Silo(manifests, "Service");
+        Assert.Equal("None", siloService.Root["spec"]["clusterIP"].String);
+        Assert.True(IsSubset(selector["matchLabels"].StringMap, siloService.Root["metadata"]["labels"].StringMap));
+        Assert.Equal(Silo(manifests).Root["spec"]["selector"]["matchLabels"].StringMap, siloService.Root["spec"]["selector"].StringMap);
+        var siloPorts = SiloContainer(manifests)["ports"].Items.Select(p => p["name"].String).ToHashSet();
+        var port = siloService.Root["spec"]["ports"].Items.Single();
+        Assert.Equal("http", port["name"].String);
+        Assert.Contains(port["targetPort"].String, siloPorts);
+
+        // Co-hosted, the front doors are the silos: one Service, scraped as the gateway.
+        var coHost = await RenderAsync(WithSecrets("--set", "serviceMonitor.enabled=true", "--set", "cluster.coHost=true"));
+        Assert.Single(coHost, m => m.Kind == "Service");
+        Assert.Equal(["gateway"], Components(Single(coHost, "ServiceMonitor")));
+
+        static string[] Components(Manifest monitor) => monitor.Root["spec"]["selector"]["matchExpressions"].Items
+            .Single(e => e["key"].String == "app.kubernetes.io/component")["values"].Items.Select(v => v.String).ToArray();
     }
 
     [HelmFact]
@@ -603,7 +631,7 @@ public sealed class HelmChartTests
         }
 
         // The Service and the autoscaler are the front doors' only.
-        Assert.False(IsSubset(Single(manifests, "Service").Root["spec"]["selector"].StringMap, PodLabels(deployments[1])));
+        Assert.False(IsSubset(FrontDoor(manifests, "Service").Root["spec"]["selector"].StringMap, PodLabels(deployments[1])));
         Assert.Equal(deployments[0].Name, Single(manifests, "HorizontalPodAutoscaler").Root["spec"]["scaleTargetRef"]["name"].String);
 
         // Orleans' Kubernetes hosting lists the pods labelled with the cluster's ids: the silos, not the clients.
@@ -660,7 +688,7 @@ public sealed class HelmChartTests
         // Still the front door: its secrets, its Service on http only.
         Assert.Equal(MasterKey, Encoding.UTF8.GetString(Convert.FromBase64String(
             manifests.Single(m => m.Kind == "Secret" && !m.IsHook).Root["data"][EnvVar(gateway, "SWITCHYARD_MASTER_KEY")["valueFrom"]["secretKeyRef"]["key"].String].String)));
-        Assert.Equal(["http"], Single(manifests, "Service").Root["spec"]["ports"].Items.Select(p => p["targetPort"].String));
+        Assert.Equal(["http"], FrontDoor(manifests, "Service").Root["spec"]["ports"].Items.Select(p => p["targetPort"].String));
     }
 
     [HelmTheory]
