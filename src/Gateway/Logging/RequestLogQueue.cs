@@ -9,7 +9,7 @@ namespace Switchyard.Gateway.Logging;
 /// is dropped and counted. Its counters are for metrics (<see cref="Enqueued"/>, <see cref="Dropped"/>,
 /// <see cref="Written"/>, <see cref="WriteFailures"/>, <see cref="Depth"/>).
 /// </summary>
-public sealed class RequestLogQueue
+public sealed class RequestLogQueue : Telemetry.ILogQueueGauge
 {
     private readonly Channel<LoggedCall> _channel;
     private long _enqueued;
@@ -45,6 +45,8 @@ public sealed class RequestLogQueue
 
     /// <summary>Records waiting to be written.</summary>
     public int Depth => _channel.Reader.Count;
+
+    long Telemetry.ILogQueueGauge.Depth => Depth;
 
     /// <summary>Queues a finished record (a custom one, say) as it is; false when the queue was full and it was dropped.</summary>
     public bool TryEnqueue(RequestLogRecord record) => TryEnqueue(new LoggedCall(record));

@@ -23,6 +23,7 @@ public static class RequestLoggingServiceCollectionExtensions
         {
             Open = sp.GetService<IRequestLogStore>() is not null,
         });
+        services.TryAddSingleton<Telemetry.ILogQueueGauge>(sp => sp.GetRequiredService<RequestLogQueue>());
         services.TryAddSingleton<RequestLogging>();
 
         // After settlement by construction: the pipeline settles a call before it tells observers, so the cost is known.
