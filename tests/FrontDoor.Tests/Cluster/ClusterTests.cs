@@ -84,10 +84,23 @@ public abstract class ClusterTests<TCluster>(TCluster cluster, ITestOutputHelper
 
         // The store is queued: wait until the workspace's grain counts the entry, as every front door reads it.
         var reader = new AdminCalls(cluster.Replicas[1].Client, GatewayFixture.AdminToken);
-        Assert.True(await Eventually.TryUntilAsync(
-            async () => (await reader.Get($"/v1/cache/stats?workspace_id={workspace}")).Ok().GetProperty("total").GetProperty("entries").GetInt64() == 1,
+        // A front door that has just joined may fail a first grain call while the cluster settles; that is printed with
+        // the replica's log and asked again, and only an entry count that never reaches 1 fails the test.
+        var counted = await Eventually.TryUntilAsync(
+            async () =>
+            {
+                var stats = await reader.Get($"/v1/cache/stats?workspace_id={workspace}");
+                if (stats.Status != HttpStatusCode.OK)
+                {
+                    output.WriteLine($"cache stats answered {(int)stats.Status}: {stats.Text}\n{cluster.Replicas[1].Output}");
+                    return false;
+                }
+
+                return stats.Ok().GetProperty("total").GetProperty("entries").GetInt64() == 1;
+            },
             TimeSpan.FromSeconds(10),
-            TimeSpan.FromMilliseconds(50)));
+            TimeSpan.FromMilliseconds(50));
+        Assert.True(counted);
         using var hit = await cluster.Replicas[1].Client.SendAsync(Cached());
         var replayed = await hit.JsonAsync();
 
