@@ -71,9 +71,6 @@ internal static class SqliteRequestLogSchema
             CREATE INDEX request_logs_workspace ON request_logs (workspace_id, id);
             CREATE INDEX request_logs_trace ON request_logs (trace_id);
             CREATE INDEX request_logs_expires ON request_logs (expires_at);
-            CREATE INDEX request_logs_provider ON request_logs (workspace_id, provider, id);
-            CREATE INDEX request_logs_model ON request_logs (workspace_id, model, id);
-            CREATE INDEX request_logs_status ON request_logs (workspace_id, status, id);
 
             CREATE TABLE log_rollup_minute (
                 bucket              INTEGER NOT NULL,

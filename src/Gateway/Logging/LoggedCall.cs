@@ -30,6 +30,30 @@ internal sealed class LoggedCall(RequestLogRecord record)
     /// <summary>The stream was a chat completion (else a text completion).</summary>
     public bool Chat { get; init; } = true;
 
+    /// <summary>The bytes of bodies this call holds until it is written.</summary>
+    public long BodyBytes
+    {
+        get
+        {
+            long bytes = RequestBody.Length + (AnswerBody?.Length ?? 0);
+            if (AnswerChunks is { } chunks)
+            {
+                foreach (var chunk in chunks)
+                {
+                    bytes += chunk.Length;
+                }
+            }
+
+            return bytes;
+        }
+    }
+
+    /// <summary>What the queue counted this call as holding (its <see cref="BodyBytes"/>), given back when the writer takes it.</summary>
+    public long Weight { get; set; }
+
+    /// <summary>The record without its bodies, marked truncated: what is queued when the queue's body budget is spent.</summary>
+    public LoggedCall WithoutBodies() => new(Record with { Bodies = LogBodies.Off, Truncated = true });
+
     /// <summary>The record with its bodies as the policy keeps them, each cut at <paramref name="maxBytes"/>.</summary>
     public RequestLogRecord Complete(int maxBytes)
     {

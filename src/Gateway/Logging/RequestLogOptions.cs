@@ -11,6 +11,12 @@ public sealed class RequestLogOptions
     /// <summary>Records waiting to be written, at most; past it new records are dropped and counted. Default 50 000.</summary>
     public int QueueCapacity { get; set; } = 50_000;
 
+    /// <summary>
+    /// Bytes of bodies the queued records may hold together, at most; past it a record is queued without its bodies
+    /// (marked truncated) rather than dropped, so a writer that falls behind cannot grow memory. Default 32 MiB.
+    /// </summary>
+    public long MaxQueuedBodyBytes { get; set; } = 32L << 20;
+
     /// <summary>Records written in one batch, at most. Default 1000.</summary>
     public int BatchSize { get; set; } = 1000;
 

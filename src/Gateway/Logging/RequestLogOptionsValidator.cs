@@ -13,6 +13,11 @@ internal sealed class RequestLogOptionsValidator : IValidateOptions<RequestLogOp
             failures.Add($"{RequestLogOptions.Section}:{nameof(options.QueueCapacity)} must be from 1 to 10000000.");
         }
 
+        if (options.MaxQueuedBodyBytes < 0)
+        {
+            failures.Add($"{RequestLogOptions.Section}:{nameof(options.MaxQueuedBodyBytes)} must be 0 or more.");
+        }
+
         if (options.BatchSize is < 1 or > 100_000)
         {
             failures.Add($"{RequestLogOptions.Section}:{nameof(options.BatchSize)} must be from 1 to 100000.");

@@ -16,9 +16,13 @@ public sealed class RequestLogQueue : Telemetry.ILogQueueGauge
     private long _dropped;
     private long _written;
     private long _writeFailures;
+    private long _bodiesShed;
+    private long _heldBodyBytes;
+    private readonly long _maxHeldBodyBytes;
 
     internal RequestLogQueue(IOptions<RequestLogOptions> options)
     {
+        _maxHeldBodyBytes = options.Value.MaxQueuedBodyBytes;
         // Wait mode, so that TryWrite says false when full (the drop modes would drop silently, uncounted).
         _channel = Channel.CreateBounded<LoggedCall>(new BoundedChannelOptions(options.Value.QueueCapacity)
         {
@@ -43,6 +47,12 @@ public sealed class RequestLogQueue : Telemetry.ILogQueueGauge
     /// <summary>Batches the store refused (each is retried).</summary>
     public long WriteFailures => Interlocked.Read(ref _writeFailures);
 
+    /// <summary>Records queued without their bodies because the queued bodies were at <see cref="RequestLogOptions.MaxQueuedBodyBytes"/>.</summary>
+    public long BodiesShed => Interlocked.Read(ref _bodiesShed);
+
+    /// <summary>Bytes of bodies the queued records hold.</summary>
+    public long HeldBodyBytes => Interlocked.Read(ref _heldBodyBytes);
+
     /// <summary>Records waiting to be written.</summary>
     public int Depth => _channel.Reader.Count;
 
@@ -53,14 +63,41 @@ public sealed class RequestLogQueue : Telemetry.ILogQueueGauge
 
     internal bool TryEnqueue(LoggedCall call)
     {
+        // Bodies are held by reference until the writer takes them: past the budget the record goes without them.
+        var bytes = call.BodyBytes;
+        if (bytes > 0)
+        {
+            if (Interlocked.Add(ref _heldBodyBytes, bytes) > _maxHeldBodyBytes)
+            {
+                Interlocked.Add(ref _heldBodyBytes, -bytes);
+                Interlocked.Increment(ref _bodiesShed);
+                call = call.WithoutBodies();
+            }
+            else
+            {
+                call.Weight = bytes;
+            }
+        }
+
         if (_channel.Writer.TryWrite(call))
         {
             Interlocked.Increment(ref _enqueued);
             return true;
         }
 
+        Taken(call);
         Interlocked.Increment(ref _dropped);
         return false;
+    }
+
+    /// <summary>The writer has taken <paramref name="call"/> off the queue: its bodies no longer count against the budget.</summary>
+    internal void Taken(LoggedCall call)
+    {
+        if (call.Weight > 0)
+        {
+            Interlocked.Add(ref _heldBodyBytes, -call.Weight);
+            call.Weight = 0;
+        }
     }
 
     internal ChannelReader<LoggedCall> Reader => _channel.Reader;

@@ -79,6 +79,7 @@ internal sealed partial class RequestLogWriter(
     {
         while (batch.Count < _options.BatchSize && queue.Reader.TryRead(out var call))
         {
+            queue.Taken(call);
             batch.Add(call.Complete(_options.MaxBodyBytes));
         }
     }
