@@ -98,6 +98,9 @@ internal static class CustomLogs
             return null;
         }
 
+        // Records of one request keep their order: each is a microsecond after the one before it (the stores keep
+        // microseconds, and a trace is read by creation time), and its id is ordered the same way.
+        now = now.AddTicks(index * TimeSpan.TicksPerMicrosecond);
         var traceId = Take(metadata, "trace_id") ?? Guid.CreateVersion7(now).ToString();
         var spanId = Take(metadata, "span_id");
         var spanName = Take(metadata, "span_name");
