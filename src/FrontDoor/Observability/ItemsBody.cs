@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Switchyard.FrontDoor.Admin;
+using Switchyard.State;
 
 namespace Switchyard.FrontDoor.Observability;
 
@@ -74,4 +75,29 @@ internal static class ItemsBody
 
         return expected > 0;
     }
+
+    /// <summary>
+    /// A write of one item or many to the caller's log (custom logs, feedback): the items, the workspace they go to
+    /// (from the first item's <c>workspace_id</c> or the caller's key) and the store; or the answer that refuses it.
+    /// </summary>
+    public static async Task<(LogWrite? Write, IResult? Problem)> ReadForWriteAsync(
+        HttpRequest request, IKeyStore keys, RequestLogAccess logs, CancellationToken cancellationToken)
+    {
+        var (items, bodyProblem) = await ReadAsync(request, cancellationToken);
+        if (items is null)
+        {
+            return (null, AdminResults.Invalid(bodyProblem!));
+        }
+
+        var (workspace, problem) = await LogScope.ForWriteAsync(keys, request, items[0], cancellationToken);
+        if (workspace is null)
+        {
+            return (null, problem);
+        }
+
+        return logs.Store is { } store ? (new LogWrite(items, workspace, store), null) : (null, RequestLogAccess.Missing());
+    }
 }
+
+/// <summary>What a write to the log goes with: its items, the workspace they belong to, the store.</summary>
+internal sealed record LogWrite(IReadOnlyList<AdminBody> Items, Workspace Workspace, IRequestLogStore Store);

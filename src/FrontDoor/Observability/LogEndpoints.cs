@@ -96,22 +96,13 @@ internal static class LogEndpoints
     private static async Task<IResult> CreateAsync(
         HttpRequest request, IKeyStore keys, RequestLogAccess logs, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (items, bodyProblem) = await ItemsBody.ReadAsync(request, cancellationToken);
-        if (items is null)
-        {
-            return AdminResults.Invalid(bodyProblem!);
-        }
-
-        var (workspace, problem) = await LogScope.ForWriteAsync(keys, request, items[0], cancellationToken);
-        if (workspace is null)
+        var (write, problem) = await ItemsBody.ReadForWriteAsync(request, keys, logs, cancellationToken);
+        if (write is null)
         {
             return problem!;
         }
 
-        if (logs.Store is not { } store)
-        {
-            return RequestLogAccess.Missing();
-        }
+        var (items, workspace, store) = write;
 
         var caller = AdminCaller.Of(request.HttpContext);
         var now = time.GetUtcNow();
