@@ -24,29 +24,15 @@ public abstract class RequestLogContract
     /// <summary>A time-ordered id, as the gateway makes them: ids of records a millisecond apart sort like their creation times.</summary>
     private static string NewId(DateTimeOffset at) => Guid.CreateVersion7(at).ToString("N");
 
-    private static RequestLogRecord NewRecord(string workspaceId, DateTimeOffset createdAt) => new()
-    {
-        Id = NewId(createdAt),
-        CreatedAt = createdAt,
-        ExpiresAt = createdAt.AddDays(30),
-        WorkspaceId = workspaceId,
-        TraceId = $"trace-{Guid.NewGuid():N}",
-        SpanId = "0123456789abcdef",
-        Endpoint = "chat.completions",
-        Path = "/v1/chat/completions",
-        Status = 200,
-        Provider = "openai",
-        ModelRequested = "gpt-4o-mini",
-        ModelUsed = "gpt-4o-mini-2024-07-18",
-        ApiKeyId = "key_a",
-        VirtualKey = "openai-prod",
-        ConfigId = "routing",
-        TotalMs = 100,
-        InputTokens = 10,
-        OutputTokens = 5,
-        CostMicros = 42,
-        CacheStatus = "MISS",
-    };
+    private static RequestLogRecord NewRecord(string workspaceId, DateTimeOffset createdAt) =>
+        LogSamples.Record(workspaceId, createdAt) with
+        {
+            ModelRequested = "gpt-4o-mini",
+            ModelUsed = "gpt-4o-mini-2024-07-18",
+            ApiKeyId = "key_a",
+            VirtualKey = "openai-prod",
+            ConfigId = "routing",
+        };
 
     private static RequestLogRecord FullRecord(string workspaceId) => new()
     {

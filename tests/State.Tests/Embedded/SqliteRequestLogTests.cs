@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Switchyard.State.Embedded;
+using Switchyard.State.Tests.Contracts;
 using Xunit.Abstractions;
 
 namespace Switchyard.State.Tests.Embedded;
@@ -14,26 +15,8 @@ public sealed class SqliteRequestLogTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
 
-    internal static RequestLogRecord NewRecord(string workspaceId, DateTimeOffset at, string? body = null) => new()
-    {
-        Id = Guid.CreateVersion7(at).ToString("N"),
-        CreatedAt = at,
-        ExpiresAt = at.AddDays(30),
-        WorkspaceId = workspaceId,
-        TraceId = $"trace-{Guid.NewGuid():N}",
-        SpanId = "0123456789abcdef",
-        Endpoint = "chat.completions",
-        Path = "/v1/chat/completions",
-        Status = 200,
-        Provider = "openai",
-        ModelUsed = "gpt-4o-mini",
-        TotalMs = 100,
-        InputTokens = 10,
-        OutputTokens = 5,
-        CostMicros = 42,
-        Bodies = body is null ? LogBodies.Off : LogBodies.Full,
-        RequestBody = body,
-    };
+    internal static RequestLogRecord NewRecord(string workspaceId, DateTimeOffset at, string? body = null) =>
+        LogSamples.Record(workspaceId, at, body: body);
 
     [Fact]
     public async Task Open_Always_KeepsTheLogInAFileOfItsOwnBesideTheCatalog()

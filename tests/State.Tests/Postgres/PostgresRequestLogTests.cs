@@ -19,25 +19,8 @@ public sealed class PostgresRequestLogTests
 {
     private static readonly DateTimeOffset Day = new(2030, 3, 10, 0, 0, 0, TimeSpan.Zero);
 
-    internal static RequestLogRecord NewRecord(string workspaceId, DateTimeOffset createdAt, DateTimeOffset expiresAt) => new()
-    {
-        Id = Guid.CreateVersion7(createdAt).ToString("N"),
-        CreatedAt = createdAt,
-        ExpiresAt = expiresAt,
-        WorkspaceId = workspaceId,
-        TraceId = $"trace-{Guid.NewGuid():N}",
-        SpanId = "0123456789abcdef",
-        Endpoint = "chat.completions",
-        Path = "/v1/chat/completions",
-        Status = 200,
-        Provider = "openai",
-        ModelUsed = "gpt-4o-mini",
-        TotalMs = 120,
-        InputTokens = 10,
-        OutputTokens = 5,
-        CostMicros = 42,
-        CacheStatus = "MISS",
-    };
+    internal static RequestLogRecord NewRecord(string workspaceId, DateTimeOffset createdAt, DateTimeOffset expiresAt) =>
+        LogSamples.Record(workspaceId, createdAt, expiresAt) with { TotalMs = 120 };
 
     private static async Task<List<(string Partition, string Id)>> PartitionsOfAsync(PostgresBackend backend)
     {
