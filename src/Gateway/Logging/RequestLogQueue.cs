@@ -58,8 +58,8 @@ public sealed class RequestLogQueue : Telemetry.ILogQueueGauge
 
     long Telemetry.ILogQueueGauge.Depth => Depth;
 
-    /// <summary>Queues a finished record (a custom one, say) as it is; false when the queue was full and it was dropped.</summary>
-    public bool TryEnqueue(RequestLogRecord record) => TryEnqueue(new LoggedCall(record));
+    /// <summary>Queues a finished record as it is, with no bodies to hold; false when the queue was full and it was dropped.</summary>
+    internal bool TryEnqueue(RequestLogRecord record) => TryEnqueue(new LoggedCall(record));
 
     internal bool TryEnqueue(LoggedCall call)
     {

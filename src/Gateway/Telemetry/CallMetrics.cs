@@ -79,7 +79,7 @@ internal sealed class CallMetrics : ICallObserver
             _metrics.TimeToFirstToken.Record(firstByte.TotalSeconds, server);
         }
 
-        RecordAttempts(call, operation, provider, requestModel ?? responseModel);
+        RecordAttempts(call, operation, requestModel ?? responseModel);
         if (call.Usage is { } usage && !call.ServedFromCache && provider is not null)
         {
             var client = new TagList { { GenAiConventions.OperationName, operation }, { GenAiConventions.ProviderName, provider } };
@@ -94,22 +94,9 @@ internal sealed class CallMetrics : ICallObserver
         }
     }
 
-    /// <summary>One duration per upstream attempt; before attempts are captured, the call's time waiting on providers.</summary>
-    private void RecordAttempts(GatewayCall call, string operation, string? provider, string? model)
+    /// <summary>One duration per upstream attempt (none for a refusal or a cache hit: no provider was called).</summary>
+    private void RecordAttempts(GatewayCall call, string operation, string? model)
     {
-        if (call.Attempts.Count == 0)
-        {
-            if (provider is not null && !call.ServedFromCache && call.Timings.Upstream > TimeSpan.Zero)
-            {
-                var tags = new TagList { { GenAiConventions.OperationName, operation }, { GenAiConventions.ProviderName, provider } };
-                AddIf(ref tags, GenAiConventions.RequestModel, model);
-                AddIf(ref tags, GenAiConventions.ErrorType, call.StatusCode is >= 400 ? StatusText(call.StatusCode) : null);
-                _metrics.OperationDuration.Record(call.Timings.Upstream.TotalSeconds, tags);
-            }
-
-            return;
-        }
-
         foreach (var attempt in call.Attempts)
         {
             var tags = new TagList
@@ -160,27 +147,19 @@ internal sealed class CallMetrics : ICallObserver
         }
     }
 
-    /// <summary>Retries and fallbacks from the attempts (a new option path is a fallback); before attempts are captured, the answering target's retries.</summary>
+    /// <summary>Retries and fallbacks from the attempts: an attempt on a new option path is a fallback, on the same one a retry.</summary>
     private void RecordRetries(GatewayCall call, string? provider)
     {
-        long retries;
         long fallbacks = 0;
-        if (call.Attempts.Count == 0)
+        for (var i = 1; i < call.Attempts.Count; i++)
         {
-            retries = Math.Max(0, call.RetryCount);
-        }
-        else
-        {
-            for (var i = 1; i < call.Attempts.Count; i++)
+            if (!string.Equals(call.Attempts[i].OptionPath, call.Attempts[i - 1].OptionPath, StringComparison.Ordinal))
             {
-                if (!string.Equals(call.Attempts[i].OptionPath, call.Attempts[i - 1].OptionPath, StringComparison.Ordinal))
-                {
-                    fallbacks++;
-                }
+                fallbacks++;
             }
-
-            retries = call.Attempts.Count - 1 - fallbacks;
         }
+
+        var retries = Math.Max(0, call.Attempts.Count - 1 - fallbacks);
 
         var tag = new KeyValuePair<string, object?>(GenAiConventions.ProviderName, provider ?? "");
         if (retries > 0)

@@ -172,9 +172,10 @@ public sealed class MetricsEndpointTests(MetricsFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var scrape = await ScrapeAsync();
         Assert.Equal(1, scrape.Sum(ServerDuration + "_count", ("gen_ai_request_model", model)));
-        // The first byte is measured by the pipeline (GatewayCall.TimeToFirstByte); each streamed call with one gives one sample.
-        Assert.Equal(call.TimeToFirstByte is null ? 0 : 1, scrape.Sum(FirstToken + "_count", ("gen_ai_request_model", model)));
-        Assert.Equal(call.TimeToFirstByte?.TotalSeconds ?? 0, scrape.Sum(FirstToken + "_sum", ("gen_ai_request_model", model)), 6);
+        // The first byte is measured by the pipeline (GatewayCall.TimeToFirstByte): one sample, of exactly that time.
+        var firstByte = Assert.NotNull(call.TimeToFirstByte);
+        Assert.Equal(1, scrape.Sum(FirstToken + "_count", ("gen_ai_request_model", model)));
+        Assert.Equal(firstByte.TotalSeconds, scrape.Sum(FirstToken + "_sum", ("gen_ai_request_model", model)), 6);
     }
 
     [Fact]
