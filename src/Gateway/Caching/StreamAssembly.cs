@@ -1,7 +1,5 @@
+using System.Buffers;
 using System.Buffers.Text;
-using System.Collections.Frozen;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using Switchyard.Providers.Json;
 
@@ -15,11 +13,13 @@ namespace Switchyard.Gateway.Caching;
 /// (model, system_fingerprint, …) as the chunks last gave them, and the usage. A text completion's <c>text</c> is joined
 /// the same way.
 /// </summary>
+/// <remarks>
+/// One forward pass of a <see cref="Utf8JsonReader"/> per chunk, with no document built: the request log assembles
+/// every stream it keeps, so this runs once per streamed call. Text is kept as unescaped UTF-8 and written once; a
+/// value a chunk repeats unchanged (the model, the fingerprint) is compared as bytes and not copied again.
+/// </remarks>
 internal static class StreamAssembly
 {
-    /// <summary>Delta fields that name or place a thing rather than carry text: a repeat replaces, never appends.</summary>
-    private static readonly FrozenSet<string> Identity = new[] { "index", "id", "type", "role", "name" }.ToFrozenSet(StringComparer.Ordinal);
-
     /// <summary>The completion the chunks add up to, with the stamp's id and created and (unless asked not to) the usage marked as cached.</summary>
     /// <param name="chat">A chat completion (<c>chat.completion</c>, choices with a <c>message</c>); otherwise a text completion.</param>
     /// <param name="markCached">Whether the usage is marked as served from cache (a replay), or kept as the provider reported it (the request log).</param>
@@ -27,63 +27,41 @@ internal static class StreamAssembly
     public static byte[] Assemble(IReadOnlyList<byte[]> chunks, bool chat, ReplayStamp stamp, bool markCached = true)
     {
         var top = new ObjectPart();
-        var choices = new SortedDictionary<int, Choice>();
+        var choices = new SortedDictionary<int, ChoicePart>();
         byte[]? usage = null;
+        var size = 256;
         foreach (var payload in chunks)
         {
-            using var document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = JsonMembers.MaxDepth });
-            var chunk = document.RootElement;
-            if (chunk.ValueKind != JsonValueKind.Object)
+            size += payload.Length / 2;
+            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = JsonMembers.MaxDepth });
+            if (!reader.Read())
             {
-                continue;
+                throw new JsonException("A stream chunk is empty.");
             }
 
-            foreach (var member in chunk.EnumerateObject())
+            if (reader.TokenType == JsonTokenType.StartObject)
             {
-                switch (member.Name)
-                {
-                    case "id" or "created" or "object" or "obfuscation":
-                        // The stamp's, the answer's own object name, and stream-only padding.
-                        break;
-                    case "choices" when member.Value.ValueKind == JsonValueKind.Array:
-                        var position = 0;
-                        foreach (var choice in member.Value.EnumerateArray())
-                        {
-                            if (choice.ValueKind == JsonValueKind.Object)
-                            {
-                                var index = choice.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : position;
-                                if (!choices.TryGetValue(index, out var state))
-                                {
-                                    choices[index] = state = new Choice(chat);
-                                }
+                ReadChunk(ref reader, payload, top, choices, chat, ref usage);
+            }
+            else
+            {
+                reader.Skip();
+            }
 
-                                state.Add(choice);
-                            }
-
-                            position++;
-                        }
-
-                        break;
-                    case "usage" when member.Value.ValueKind == JsonValueKind.Object:
-                        usage = Raw(member.Value);
-                        break;
-                    case "choices" or "usage":
-                        break;
-                    default:
-                        top.SetLatest(member.Name, member.Value);
-                        break;
-                }
+            if (reader.Read())
+            {
+                throw new JsonException("A stream chunk holds more than one JSON value.");
             }
         }
 
         return CompactJson.Write(json =>
         {
             json.WriteStartObject();
-            json.WriteString("id", stamp.Id);
-            json.WriteString("object", chat ? "chat.completion" : "text_completion");
-            json.WriteNumber("created", stamp.Created);
+            json.WriteString("id"u8, stamp.Id);
+            json.WriteString("object"u8, chat ? "chat.completion"u8 : "text_completion"u8);
+            json.WriteNumber("created"u8, stamp.Created);
             top.WriteMembers(json);
-            json.WriteStartArray("choices");
+            json.WriteStartArray("choices"u8);
             foreach (var (index, choice) in choices)
             {
                 choice.Write(json, index);
@@ -92,222 +70,253 @@ internal static class StreamAssembly
             json.WriteEndArray();
             if (usage is not null)
             {
-                json.WritePropertyName("usage");
+                json.WritePropertyName("usage"u8);
                 json.WriteRawValue((markCached ? CachedUsage.Mark(usage) : null) ?? usage, skipInputValidation: true);
             }
 
             json.WriteEndObject();
-        }, chunks.Sum(chunk => chunk.Length) / 2 + 256);
+        }, Math.Min(size, 1 << 20));
     }
 
-    private static byte[] Raw(JsonElement value) => JsonMarshal.GetRawUtf8Value(value).ToArray();
-
-    /// <summary>Everything the chunks said about one choice: a chat choice's deltas, or a text completion's text.</summary>
-    private sealed class Choice(bool chat)
+    /// <summary>One chunk's members, the reader on its start; leaves it on its end.</summary>
+    private static void ReadChunk(
+        ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, ObjectPart top, SortedDictionary<int, ChoicePart> choices, bool chat, ref byte[]? usage)
     {
-        private readonly ObjectPart _message = new();
-        private readonly StringBuilder _text = new();
-        private readonly ObjectPart _others = new();
-        private Part? _logprobs;
-        private byte[]? _finishReason;
-
-        public void Add(JsonElement choice)
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            foreach (var member in choice.EnumerateObject())
+            if (reader.ValueTextEquals("id"u8) || reader.ValueTextEquals("created"u8) || reader.ValueTextEquals("object"u8) || reader.ValueTextEquals("obfuscation"u8))
             {
-                var value = member.Value;
-                switch (member.Name)
+                // The stamp's, the answer's own object name, and stream-only padding.
+                reader.Read();
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("choices"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray)
                 {
-                    case "index":
-                        break;
-                    case "delta" when chat:
-                        if (value.ValueKind == JsonValueKind.Object)
-                        {
-                            _message.Merge(value);
-                        }
-
-                        break;
-                    case "text" when !chat:
-                        if (value.ValueKind == JsonValueKind.String)
-                        {
-                            _text.Append(value.GetString());
-                        }
-
-                        break;
-                    case "logprobs" when value.ValueKind != JsonValueKind.Null:
-                        _logprobs = _logprobs is null ? Part.From(value) : Part.Combine("logprobs", _logprobs, value);
-                        break;
-                    case "finish_reason" when value.ValueKind != JsonValueKind.Null:
-                        _finishReason = Raw(value);
-                        break;
-                    case "logprobs" or "finish_reason":
-                        break;
-                    default:
-                        _others.SetLatest(member.Name, value);
-                        break;
+                    ReadChoices(ref reader, payload, choices, chat);
+                }
+                else
+                {
+                    reader.Skip();
                 }
             }
-        }
-
-        public void Write(Utf8JsonWriter json, int index)
-        {
-            json.WriteStartObject();
-            if (chat)
+            else if (reader.ValueTextEquals("usage"u8))
             {
-                json.WriteNumber("index", index);
-                json.WritePropertyName("message");
-                WriteMessage(json);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    usage = Json.RawValue(ref reader, payload).ToArray();
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
             else
             {
-                json.WriteString("text", _text.ToString());
-                json.WriteNumber("index", index);
-            }
-
-            json.WritePropertyName("logprobs");
-            if (_logprobs is null)
-            {
-                json.WriteNullValue();
-            }
-            else
-            {
-                _logprobs.Write(json);
-            }
-
-            json.WritePropertyName("finish_reason");
-            json.WriteRawValue(_finishReason ?? "null"u8.ToArray(), skipInputValidation: true);
-            _others.WriteMembers(json);
-            json.WriteEndObject();
-        }
-
-        /// <summary>
-        /// The assistant message: its role and content first, as OpenAI writes them, and always (<c>"content":null</c>
-        /// for a message of tool calls only); tool calls in index order without their stream index.
-        /// </summary>
-        private void WriteMessage(Utf8JsonWriter json)
-        {
-            json.WriteStartObject();
-            WriteMember(json, "role", _message.Get("role") ?? new TextPart("assistant"));
-            WriteMember(json, "content", _message.Get("content") ?? new RawPart("null"u8.ToArray()));
-            foreach (var (name, part) in _message.Members)
-            {
-                if (name is not ("role" or "content"))
-                {
-                    WriteMember(json, name, part);
-                }
-            }
-
-            json.WriteEndObject();
-        }
-
-        private static void WriteMember(Utf8JsonWriter json, string name, Part part)
-        {
-            json.WritePropertyName(name);
-            if (name == "tool_calls" && part is ArrayPart calls)
-            {
-                json.WriteStartArray();
-                foreach (var call in calls.Items.OrderBy(call => (call as ObjectPart)?.Index ?? int.MaxValue))
-                {
-                    if (call is ObjectPart members)
-                    {
-                        members.Write(json, skip: "index");
-                    }
-                    else
-                    {
-                        call.Write(json);
-                    }
-                }
-
-                json.WriteEndArray();
-            }
-            else
-            {
-                part.Write(json);
+                top.SetLatest(ref reader, payload);
             }
         }
     }
 
-    /// <summary>An accumulated JSON value: strings grow in builders so a long answer is not copied once per chunk.</summary>
+    private static void ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, SortedDictionary<int, ChoicePart> choices, bool chat)
+    {
+        var position = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                var index = Json.IndexOf(reader) ?? position;
+                if (!choices.TryGetValue(index, out var choice))
+                {
+                    choices[index] = choice = new ChoicePart(chat);
+                }
+
+                choice.Add(ref reader, payload);
+            }
+            else
+            {
+                reader.Skip();
+            }
+
+            position++;
+        }
+    }
+
+
+    /// <summary>Reading helpers over a <see cref="Utf8JsonReader"/> and the chunk it reads.</summary>
+    private static class Json
+    {
+        /// <summary>The raw JSON of the value the reader is on (moved to its end), as a slice of <paramref name="payload"/>.</summary>
+        public static ReadOnlySpan<byte> RawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
+        {
+            var start = checked((int)reader.TokenStartIndex);
+            reader.Skip();
+            return payload[start..checked((int)reader.BytesConsumed)];
+        }
+
+        /// <summary>The <c>index</c> member of the object the reader is on, read ahead on a copy (the reader does not move).</summary>
+        public static int? IndexOf(Utf8JsonReader probe)
+        {
+            var depth = probe.CurrentDepth;
+            while (probe.Read() && probe.CurrentDepth > depth)
+            {
+                if (probe.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                var isIndex = probe.ValueTextEquals("index"u8);
+                probe.Read();
+                if (isIndex)
+                {
+                    return probe.TokenType == JsonTokenType.Number && probe.TryGetInt32(out var index) ? index : null;
+                }
+
+                probe.Skip();
+            }
+
+            return null;
+        }
+
+        /// <summary>Appends the string the reader is on, unescaped, as UTF-8.</summary>
+        public static void AppendString(ref Utf8JsonReader reader, ArrayBufferWriter<byte> text)
+        {
+            // A chunk is one span, never a sequence; unescaping only shortens a string.
+            if (reader.ValueIsEscaped)
+            {
+                text.Advance(reader.CopyString(text.GetSpan(reader.ValueSpan.Length)));
+            }
+            else
+            {
+                text.Write(reader.ValueSpan);
+            }
+        }
+
+        /// <summary>The property name the reader is on, as UTF-8 bytes.</summary>
+        public static byte[] Name(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                return reader.ValueSpan.ToArray();
+            }
+
+            var buffer = new ArrayBufferWriter<byte>(reader.ValueSpan.Length);
+            AppendString(ref reader, buffer);
+            return buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    /// <summary>An accumulated JSON value.</summary>
     private abstract class Part
     {
+        /// <summary>Delta fields that name or place a thing rather than carry text: a repeat replaces, never appends.</summary>
+        private static readonly byte[][] Identity = ["index"u8.ToArray(), "id"u8.ToArray(), "type"u8.ToArray(), "role"u8.ToArray(), "name"u8.ToArray()];
+
         public abstract void Write(Utf8JsonWriter json);
 
-        public static Part From(JsonElement value) => value.ValueKind switch
+        /// <summary>The value the reader is on, read whole (the reader left on its end).</summary>
+        public static Part Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
         {
-            JsonValueKind.Object => ObjectPart.Of(value),
-            JsonValueKind.Array => ArrayPart.Of(value),
-            JsonValueKind.String => new TextPart(value.GetString()!),
-            _ => new RawPart(Raw(value)),
-        };
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    var members = new ObjectPart();
+                    members.Merge(ref reader, payload);
+                    return members;
+                case JsonTokenType.StartArray:
+                    var items = new ArrayPart();
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        items.Items.Add(Read(ref reader, payload));
+                    }
+
+                    return items;
+                case JsonTokenType.String:
+                    var text = new TextPart();
+                    Json.AppendString(ref reader, text.Utf8);
+                    return text;
+                default:
+                    return new RawPart(reader.ValueSpan.ToArray());
+            }
+        }
 
         /// <summary>
         /// A delta value joined onto what came before: objects merged, lists merged by <c>index</c> or appended,
         /// strings appended (identity fields replaced), anything else replaced.
         /// </summary>
-        public static Part Combine(string name, Part current, JsonElement value)
+        public static Part Combine(ReadOnlySpan<byte> name, Part current, ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
         {
-            switch (current, value.ValueKind)
+            switch (current, reader.TokenType)
             {
-                case (ObjectPart members, JsonValueKind.Object):
-                    members.Merge(value);
+                case (ObjectPart members, JsonTokenType.StartObject):
+                    members.Merge(ref reader, payload);
                     return members;
-                case (ArrayPart items, JsonValueKind.Array):
-                    items.Merge(value);
+                case (ArrayPart items, JsonTokenType.StartArray):
+                    items.Merge(ref reader, payload);
                     return items;
-                case (TextPart text, JsonValueKind.String) when !Identity.Contains(name):
-                    text.Text.Append(value.GetString());
+                case (TextPart text, JsonTokenType.String) when !IsIdentity(name):
+                    Json.AppendString(ref reader, text.Utf8);
                     return text;
                 default:
-                    return From(value);
+                    return Read(ref reader, payload);
             }
+        }
+
+        private static bool IsIdentity(ReadOnlySpan<byte> name)
+        {
+            foreach (var identity in Identity)
+            {
+                if (name.SequenceEqual(identity))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 
-    private sealed class TextPart(string text) : Part
+    /// <summary>A string, kept as unescaped UTF-8 so appending never re-encodes it.</summary>
+    private sealed class TextPart : Part
     {
-        public StringBuilder Text { get; } = new(text);
+        public ArrayBufferWriter<byte> Utf8 { get; } = new(64);
 
-        public override void Write(Utf8JsonWriter json) => json.WriteStringValue(Text.ToString());
+        public override void Write(Utf8JsonWriter json) => json.WriteStringValue(Utf8.WrittenSpan);
     }
 
-    /// <summary>A number, boolean or null, as its bytes.</summary>
-    private sealed class RawPart(byte[] bytes) : Part
+    /// <summary>A value written as the provider wrote it: a number, boolean or null, or a value kept as the latest.</summary>
+    private sealed class RawPart(byte[] json) : Part
     {
-        public bool IsNull => bytes.AsSpan().SequenceEqual("null"u8);
+        public static readonly RawPart Null = new("null"u8.ToArray());
 
-        public int? AsInt32 => Utf8Parser.TryParse(bytes, out int value, out var consumed) && consumed == bytes.Length ? value : null;
+        public byte[] Json { get; } = json;
 
-        public override void Write(Utf8JsonWriter json) => json.WriteRawValue(bytes, skipInputValidation: true);
+        public bool IsNull => Json.AsSpan().SequenceEqual("null"u8);
+
+        public int? AsInt32 => Utf8Parser.TryParse(Json, out int value, out var consumed) && consumed == Json.Length ? value : null;
+
+        public override void Write(Utf8JsonWriter json) => json.WriteRawValue(Json, skipInputValidation: true);
     }
 
     private sealed class ArrayPart : Part
     {
         public List<Part> Items { get; } = [];
 
-        public static ArrayPart Of(JsonElement array)
-        {
-            var part = new ArrayPart();
-            foreach (var item in array.EnumerateArray())
-            {
-                part.Items.Add(From(item));
-            }
-
-            return part;
-        }
-
         /// <summary>Objects carrying an <c>index</c> (tool calls) join the entry with that index; anything else is appended.</summary>
-        public void Merge(JsonElement array)
+        public void Merge(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
         {
-            foreach (var item in array.EnumerateArray())
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                var index = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : (int?)null;
-                if (index is not null && Items.OfType<ObjectPart>().FirstOrDefault(entry => entry.Index == index) is { } entry)
+                if (reader.TokenType == JsonTokenType.StartObject && Json.IndexOf(reader) is { } index && Find(index) is { } entry)
                 {
-                    entry.Merge(item);
+                    entry.Merge(ref reader, payload);
                 }
                 else
                 {
-                    Items.Add(From(item));
+                    Items.Add(Read(ref reader, payload));
                 }
             }
         }
@@ -322,71 +331,82 @@ internal static class StreamAssembly
 
             json.WriteEndArray();
         }
-    }
 
-    private sealed class ObjectPart : Part
-    {
-        public List<KeyValuePair<string, Part>> Members { get; } = [];
-
-        public int? Index => Get("index") is RawPart raw ? raw.AsInt32 : null;
-
-        public static ObjectPart Of(JsonElement value)
+        private ObjectPart? Find(int index)
         {
-            var part = new ObjectPart();
-            part.Merge(value);
-            return part;
-        }
-
-        public Part? Get(string name)
-        {
-            foreach (var (key, part) in Members)
+            foreach (var item in Items)
             {
-                if (key == name)
+                if (item is ObjectPart entry && entry.Index == index)
                 {
-                    return part;
+                    return entry;
                 }
             }
 
             return null;
         }
+    }
 
-        /// <summary>A delta merged in: a new member is taken as it is, a null never erases a value, the rest <see cref="Part.Combine"/>s.</summary>
-        public void Merge(JsonElement delta)
-        {
-            foreach (var member in delta.EnumerateObject())
-            {
-                var at = IndexOf(member.Name);
-                if (at < 0)
-                {
-                    Members.Add(new(member.Name, From(member.Value)));
-                }
-                else if (member.Value.ValueKind != JsonValueKind.Null)
-                {
-                    var current = Members[at].Value;
-                    Members[at] = new(member.Name, current is RawPart { IsNull: true } ? From(member.Value) : Combine(member.Name, current, member.Value));
-                }
-            }
-        }
+    private sealed class ObjectPart : Part
+    {
+        public List<(byte[] Name, Part Value)> Members { get; } = [];
 
-        /// <summary>The value as the latest chunk gave it (a null keeps an earlier value), in the place it first appeared.</summary>
-        public void SetLatest(string name, JsonElement value)
+        public int? Index => Get("index"u8) is RawPart raw ? raw.AsInt32 : null;
+
+        public Part? Get(ReadOnlySpan<byte> name)
         {
             var at = IndexOf(name);
-            if (at < 0)
+            return at < 0 ? null : Members[at].Value;
+        }
+
+        /// <summary>A delta merged in (the reader on its start, left on its end): a new member is taken as it is, a null never erases a value, the rest <see cref="Part.Combine"/>s.</summary>
+        public void Merge(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                Members.Add(new(name, From(value)));
-            }
-            else if (value.ValueKind != JsonValueKind.Null)
-            {
-                Members[at] = new(name, From(value));
+                var at = Find(ref reader);
+                if (at < 0)
+                {
+                    var name = Json.Name(ref reader);
+                    reader.Read();
+                    Members.Add((name, Read(ref reader, payload)));
+                    continue;
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Null)
+                {
+                    var (name, current) = Members[at];
+                    Members[at] = (name, current is RawPart { IsNull: true } ? Read(ref reader, payload) : Combine(name, current, ref reader, payload));
+                }
             }
         }
 
-        public void WriteMembers(Utf8JsonWriter json, string? skip = null)
+        /// <summary>
+        /// The value (the reader on its name, left on its value's end) as the latest chunk gave it, in the place it first
+        /// appeared; a null keeps an earlier value, and a value the same as before is not copied again.
+        /// </summary>
+        public void SetLatest(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
+        {
+            var at = Find(ref reader);
+            var name = at < 0 ? Json.Name(ref reader) : Members[at].Name;
+            reader.Read();
+            var isNull = reader.TokenType == JsonTokenType.Null;
+            var raw = Json.RawValue(ref reader, payload);
+            if (at < 0)
+            {
+                Members.Add((name, isNull ? RawPart.Null : new RawPart(raw.ToArray())));
+            }
+            else if (!isNull && !(Members[at].Value is RawPart current && current.Json.AsSpan().SequenceEqual(raw)))
+            {
+                Members[at] = (name, new RawPart(raw.ToArray()));
+            }
+        }
+
+        public void WriteMembers(Utf8JsonWriter json, ReadOnlySpan<byte> skip = default)
         {
             foreach (var (name, part) in Members)
             {
-                if (name != skip)
+                if (skip.IsEmpty || !name.AsSpan().SequenceEqual(skip))
                 {
                     json.WritePropertyName(name);
                     part.Write(json);
@@ -394,26 +414,191 @@ internal static class StreamAssembly
             }
         }
 
-        public void Write(Utf8JsonWriter json, string? skip)
+        public void Write(Utf8JsonWriter json, ReadOnlySpan<byte> skip)
         {
             json.WriteStartObject();
             WriteMembers(json, skip);
             json.WriteEndObject();
         }
 
-        public override void Write(Utf8JsonWriter json) => Write(json, skip: null);
+        public override void Write(Utf8JsonWriter json) => Write(json, skip: default);
 
-        private int IndexOf(string name)
+        /// <summary>The member named by the property the reader is on, or -1.</summary>
+        private int Find(ref Utf8JsonReader reader)
         {
             for (var i = 0; i < Members.Count; i++)
             {
-                if (Members[i].Key == name)
+                if (reader.ValueTextEquals(Members[i].Name))
                 {
                     return i;
                 }
             }
 
             return -1;
+        }
+
+        private int IndexOf(ReadOnlySpan<byte> name)
+        {
+            for (var i = 0; i < Members.Count; i++)
+            {
+                if (name.SequenceEqual(Members[i].Name))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+    }
+
+    /// <summary>Everything the chunks said about one choice: a chat choice's deltas, or a text completion's text.</summary>
+    private sealed class ChoicePart(bool chat)
+    {
+        private readonly ObjectPart _message = new();
+        private readonly ArrayBufferWriter<byte> _text = new(256);
+        private readonly ObjectPart _others = new();
+        private Part? _logprobs;
+        private byte[]? _finishReason;
+
+        /// <summary>One chunk's entry for this choice, the reader on its start; leaves it on its end.</summary>
+        public void Add(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("index"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+                else if (chat && reader.ValueTextEquals("delta"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        _message.Merge(ref reader, payload);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                else if (!chat && reader.ValueTextEquals("text"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        Json.AppendString(ref reader, _text);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                else if (reader.ValueTextEquals("logprobs"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        _logprobs = _logprobs is null ? Part.Read(ref reader, payload) : Part.Combine("logprobs"u8, _logprobs, ref reader, payload);
+                    }
+                }
+                else if (reader.ValueTextEquals("finish_reason"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        _finishReason = Json.RawValue(ref reader, payload).ToArray();
+                    }
+                }
+                else
+                {
+                    _others.SetLatest(ref reader, payload);
+                }
+            }
+        }
+
+        public void Write(Utf8JsonWriter json, int index)
+        {
+            json.WriteStartObject();
+            if (chat)
+            {
+                json.WriteNumber("index"u8, index);
+                json.WritePropertyName("message"u8);
+                WriteMessage(json);
+            }
+            else
+            {
+                json.WriteString("text"u8, _text.WrittenSpan);
+                json.WriteNumber("index"u8, index);
+            }
+
+            json.WritePropertyName("logprobs"u8);
+            if (_logprobs is null)
+            {
+                json.WriteNullValue();
+            }
+            else
+            {
+                _logprobs.Write(json);
+            }
+
+            json.WritePropertyName("finish_reason"u8);
+            json.WriteRawValue(_finishReason ?? RawPart.Null.Json, skipInputValidation: true);
+            _others.WriteMembers(json);
+            json.WriteEndObject();
+        }
+
+        /// <summary>
+        /// The assistant message: its role and content first, as OpenAI writes them, and always (<c>"content":null</c>
+        /// for a message of tool calls only); tool calls in index order without their stream index.
+        /// </summary>
+        private void WriteMessage(Utf8JsonWriter json)
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("role"u8);
+            if (_message.Get("role"u8) is { } role)
+            {
+                role.Write(json);
+            }
+            else
+            {
+                json.WriteStringValue("assistant"u8);
+            }
+
+            json.WritePropertyName("content"u8);
+            (_message.Get("content"u8) ?? RawPart.Null).Write(json);
+            foreach (var (name, part) in _message.Members)
+            {
+                if (name.AsSpan().SequenceEqual("role"u8) || name.AsSpan().SequenceEqual("content"u8))
+                {
+                    continue;
+                }
+
+                json.WritePropertyName(name);
+                if (name.AsSpan().SequenceEqual("tool_calls"u8) && part is ArrayPart calls)
+                {
+                    json.WriteStartArray();
+                    foreach (var call in calls.Items.OrderBy(call => (call as ObjectPart)?.Index ?? int.MaxValue))
+                    {
+                        if (call is ObjectPart members)
+                        {
+                            members.Write(json, skip: "index"u8);
+                        }
+                        else
+                        {
+                            call.Write(json);
+                        }
+                    }
+
+                    json.WriteEndArray();
+                }
+                else
+                {
+                    part.Write(json);
+                }
+            }
+
+            json.WriteEndObject();
         }
     }
 }
