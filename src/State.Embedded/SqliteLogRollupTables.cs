@@ -138,7 +138,7 @@ internal static class SqliteLogRollupTables
             Group(RollupDimension.Config, "config_id"),
             Group(RollupDimension.Status, "status"),
             Group(RollupDimension.CacheStatus, "cache_status"),
-        }.Concat(Measures.Concat(Histogram).Select(c => $"SUM({c})")));
+        }.Concat((query.Latency ? Measures.Concat(Histogram) : Measures).Select(c => $"SUM({c})")));
 
         using var command = connection.CreateCommand();
         command.CommandText =
@@ -151,7 +151,7 @@ internal static class SqliteLogRollupTables
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var latency = new long[LatencyHistogram.Buckets];
+            var latency = query.Latency ? new long[LatencyHistogram.Buckets] : [];
             for (var h = 0; h < latency.Length; h++)
             {
                 latency[h] = reader.GetInt64(17 + h);

@@ -6,14 +6,16 @@ namespace Switchyard.State.Postgres;
 /// <summary>
 /// A <see cref="RollupQuery"/> as SQL over the rollup tables: minute buckets from <c>log_rollup_minute</c>, hour and day
 /// buckets from <c>log_rollup_hour</c> (a day is its 24 hours summed, by UTC day), grouped by the bucket (when asked) and
-/// the dimensions asked for, summing every measure and histogram column.
+/// the dimensions asked for, summing every measure and (when asked) every histogram column.
 /// </summary>
 internal static class PostgresRollupQuery
 {
-    private static readonly string Sums =
+    private const string Sums =
         "sum(requests)::bigint, sum(errors)::bigint, sum(cost_micros)::bigint, sum(input_tokens)::bigint, sum(output_tokens)::bigint, " +
-        "sum(latency_ms_sum), sum(rescued_by_retry)::bigint, sum(rescued_by_fallback)::bigint, " +
-        string.Join(", ", Enumerable.Range(0, LatencyHistogram.Buckets).Select(b => $"sum({PostgresRollupUpsert.HistogramColumn(b)})::bigint"));
+        "sum(latency_ms_sum), sum(rescued_by_retry)::bigint, sum(rescued_by_fallback)::bigint";
+
+    private static readonly string HistogramSums =
+        string.Concat(Enumerable.Range(0, LatencyHistogram.Buckets).Select(b => $", sum({PostgresRollupUpsert.HistogramColumn(b)})::bigint"));
 
     public static (string Sql, PostgresLogFilter Filter) Sql(RollupQuery query)
     {
@@ -34,7 +36,7 @@ internal static class PostgresRollupQuery
             sql.Append(group).Append(", ");
         }
 
-        sql.Append(Sums).Append(" FROM switchyard.").Append(PostgresRollupUpsert.Table(query.Grain)).Append(filter.Where);
+        sql.Append(Sums).Append(query.Latency ? HistogramSums : "").Append(" FROM switchyard.").Append(PostgresRollupUpsert.Table(query.Grain)).Append(filter.Where);
         if (groups.Count > 0)
         {
             var ordinals = string.Join(", ", Enumerable.Range(1, groups.Count));
@@ -91,9 +93,9 @@ internal static class PostgresRollupQuery
             LatencyMsSum = reader.GetDouble(i + 5),
             RescuedByRetry = reader.GetInt64(i + 6),
             RescuedByFallback = reader.GetInt64(i + 7),
-            Latency = new long[LatencyHistogram.Buckets],
+            Latency = query.Latency ? new long[LatencyHistogram.Buckets] : [],
         };
-        for (var b = 0; b < LatencyHistogram.Buckets; b++)
+        for (var b = 0; b < row.Latency.Length; b++)
         {
             row.Latency[b] = reader.GetInt64(i + 8 + b);
         }

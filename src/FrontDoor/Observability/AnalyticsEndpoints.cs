@@ -82,7 +82,7 @@ internal static class AnalyticsEndpoints
             return problem!;
         }
 
-        var rows = await question.RowsAsync(false, [RollupDimension.CacheStatus], cancellationToken);
+        var rows = await question.RowsAsync(false, [RollupDimension.CacheStatus], latency: false, cancellationToken);
         var hits = rows.Where(r => AnalyticsGraphs.IsHit(r.CacheStatus)).ToArray();
         var misses = rows.Where(r => r.CacheStatus is "MISS" or "SEMANTIC MISS" or "REFRESH").ToArray();
         var hitLatency = AnalyticsGraphs.Average(hits.Sum(r => r.LatencyMsSum), hits.Sum(r => r.Requests));
@@ -139,7 +139,7 @@ internal static class AnalyticsEndpoints
                 RollupDimension.VirtualKey => "virtual_key",
                 _ => "cache_status",
             };
-            foreach (var row in await question.RowsAsync(false, [dimension], cancellationToken))
+            foreach (var row in await question.RowsAsync(false, [dimension], latency: false, cancellationToken))
             {
                 JsonNode? value = dimension switch
                 {

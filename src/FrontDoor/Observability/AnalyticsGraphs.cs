@@ -21,14 +21,14 @@ internal static class AnalyticsGraphs
             case "errors":
             case "errors-rate":
             case "requests-rescued":
-                return Series(graph, q, await q.RowsAsync(true, [], cancellationToken));
+                return Series(graph, q, await q.RowsAsync(true, [], latency: graph == "latency", cancellationToken));
             case "errors-stack":
-                return ErrorStacks(q, await q.RowsAsync(true, [RollupDimension.Status], cancellationToken));
+                return ErrorStacks(q, await q.RowsAsync(true, [RollupDimension.Status], latency: false, cancellationToken));
             case "errors-status-code":
-                return ErrorCodes(await q.RowsAsync(false, [RollupDimension.Status], cancellationToken));
+                return ErrorCodes(await q.RowsAsync(false, [RollupDimension.Status], latency: false, cancellationToken));
             case "cache-hit-rate":
             case "cache-latency":
-                return Cache(graph, q, await q.RowsAsync(true, [RollupDimension.CacheStatus], cancellationToken));
+                return Cache(graph, q, await q.RowsAsync(true, [RollupDimension.CacheStatus], latency: false, cancellationToken));
             case "users":
             case "users-requests":
                 return Users(graph, q, await q.RecordsAsync(cancellationToken));

@@ -70,8 +70,9 @@ internal sealed class AnalyticsQuestion
         return (new AnalyticsQuestion(store, filters, search with { WorkspaceIds = workspaces, From = from, To = to }, grain, from, to), null);
     }
 
-    /// <summary>Totals by bucket (or over the whole range) and the dimensions given.</summary>
-    public async Task<IReadOnlyList<RollupRow>> RowsAsync(bool byBucket, IReadOnlyList<RollupDimension> groupBy, CancellationToken cancellationToken)
+    /// <summary>Totals by bucket (or over the whole range) and the dimensions given; with the latency histogram only when <paramref name="latency"/>.</summary>
+    public async Task<IReadOnlyList<RollupRow>> RowsAsync(
+        bool byBucket, IReadOnlyList<RollupDimension> groupBy, bool latency, CancellationToken cancellationToken)
     {
         var query = new RollupQuery
         {
@@ -81,6 +82,7 @@ internal sealed class AnalyticsQuestion
             Grain = Grain,
             ByBucket = byBucket,
             GroupBy = groupBy,
+            Latency = latency,
             Providers = Search.Providers,
             Models = Search.Models,
             ApiKeyIds = Search.ApiKeyIds,

@@ -171,6 +171,26 @@ public abstract class RequestLogContract
     [Fact]
     public async Task Append_EmptyBatch_DoesNothing() => await Logs.AppendAsync([], default);
 
+    [Fact]
+    public async Task Rollups_WithoutLatency_HaveTheSameTotalsAndNoHistogram()
+    {
+        var workspaceId = NewWorkspace();
+        await Logs.AppendAsync(
+            [NewRecord(workspaceId, T0.AddMinutes(1)) with { TotalMs = 5 }, NewRecord(workspaceId, T0.AddMinutes(2)) with { TotalMs = 5000 }, NewRecord(workspaceId, T0.AddHours(3))],
+            default);
+        var query = new RollupQuery { WorkspaceIds = [workspaceId], From = T0, To = T0.AddDays(1), GroupBy = [RollupDimension.Status] };
+
+        var withLatency = await Logs.RollupsAsync(query, default);
+        var without = await Logs.RollupsAsync(query with { Latency = false }, default);
+
+        Assert.Equal(2, without.Count);
+        Assert.All(without, row => Assert.Empty(row.Latency));
+        Assert.Equal(
+            withLatency.Select(r => (r.Bucket, r.Status, r.Requests, r.Errors, r.CostMicros, r.InputTokens, r.OutputTokens, r.LatencyMsSum)),
+            without.Select(r => (r.Bucket, r.Status, r.Requests, r.Errors, r.CostMicros, r.InputTokens, r.OutputTokens, r.LatencyMsSum)));
+        Assert.Equal(3, withLatency.Sum(r => r.Latency.Sum()));
+    }
+
     // ---- scoping ----
 
     [Fact]
