@@ -3,6 +3,7 @@ using System.Globalization;
 using Switchyard.Gateway.Caching;
 using Switchyard.Gateway.Pipeline;
 using Switchyard.Gateway.Upstream;
+using Switchyard.Providers;
 
 namespace Switchyard.Gateway.Answer;
 
@@ -23,9 +24,11 @@ internal sealed class CachedAnswerWriter
             await response.StartAsync(call.Aborted);
             var writer = call.Dialect.CreateStreamWriter();
             var buffer = new ArrayBufferWriter<byte>(4096);
+            var answer = call.AnswerStream = call.KeepsAnswer ? new StreamAssembly(chat: call.Operation != ApiOperation.Completions) : null;
             foreach (var chunk in chunks)
             {
-                var scan = chunk.AsSpan().IndexOf("\"usage\""u8) >= 0 ? UsageReader.Scan(chunk) : default;
+                var read = answer?.Add(chunk);
+                var scan = chunk.AsSpan().IndexOf("\"usage\""u8) >= 0 ? read ?? UsageReader.Scan(chunk) : default;
                 if (scan.Usage is { } usage)
                 {
                     call.Usage = usage;
@@ -36,11 +39,6 @@ internal sealed class CachedAnswerWriter
                 }
 
                 writer.Write(chunk, buffer);
-            }
-
-            if (call.KeepsAnswer)
-            {
-                call.AnswerChunks = [.. chunks];
             }
 
             call.FirstByteSent();

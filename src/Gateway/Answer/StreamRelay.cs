@@ -103,8 +103,8 @@ internal sealed partial class StreamRelay
         /// <summary>Every OpenAI chunk of the stream, the usage chunk included, when its answer is to be cached.</summary>
         public List<byte[]>? Kept { get; } = ResponseCaching.Collects(call) ? [] : null;
 
-        /// <summary>The same chunks for the request log, when an observer keeps the answer.</summary>
-        private readonly List<byte[]>? _answer = call.AnswerChunks = call.KeepsAnswer ? [] : null;
+        /// <summary>The same chunks added up for the request log, when an observer keeps the answer.</summary>
+        private readonly StreamAssembly? _answer = call.AnswerStream = call.KeepsAnswer ? new StreamAssembly(chat: call.Operation != ApiOperation.Completions) : null;
 
         public string? Failure { get; set; }
 
@@ -115,10 +115,11 @@ internal sealed partial class StreamRelay
             try
             {
                 // OpenAI-shaped providers need no translation, only the check that each chunk is JSON; the same pass
-                // finds the usage, and the pass-through chunk below is this very array, so it is not read again.
+                // finds the usage (and adds the chunk to a kept answer), and the pass-through chunk below is this very
+                // array, so it is not read again.
                 if (_passThrough && !upstream.IsDone)
                 {
-                    raw = UsageReader.Scan(upstream.Data);
+                    raw = _answer?.Add(upstream.Data) ?? UsageReader.Scan(upstream.Data);
                     if (!raw.Value.IsJson)
                     {
                         throw new StreamProtocolException("the upstream sent a malformed chunk (not valid JSON)");
@@ -154,10 +155,10 @@ internal sealed partial class StreamRelay
                 else
                 {
                     Kept?.Add(chunk);
-                    _answer?.Add(chunk);
+                    var read = raw is { } scanned && ReferenceEquals(chunk, upstream.Data) ? scanned : _answer?.Add(chunk);
                     if (chunk.AsSpan().IndexOf(UsageKey) >= 0)
                     {
-                        var scan = raw is { } scanned && ReferenceEquals(chunk, upstream.Data) ? scanned : UsageReader.Scan(chunk);
+                        var scan = read ?? UsageReader.Scan(chunk);
                         if (scan.Usage is { } usage)
                         {
                             call.Usage = usage;

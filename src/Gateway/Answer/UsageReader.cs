@@ -86,7 +86,8 @@ internal static class UsageReader
         }
     }
 
-    private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
+    /// <summary>A usage object's counts, the reader on its start; leaves it on its end.</summary>
+    internal static TokenUsage ReadUsage(ref Utf8JsonReader reader)
     {
         int prompt = 0, completion = 0, total = 0, cached = 0, reasoning = 0;
         var depth = reader.CurrentDepth;

@@ -1,47 +1,81 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
+using Switchyard.Gateway.Answer;
+using Switchyard.Gateway.Pipeline;
 using Switchyard.Providers.Json;
 
 namespace Switchyard.Gateway.Caching;
 
 /// <summary>
-/// A stored stream's chunks assembled into the one JSON answer they add up to, as an OpenAI SDK's stream accumulator
-/// does: per choice (by its <c>index</c>), delta strings concatenated (content, refusal, and whatever reasoning field
-/// the provider used: <c>reasoning_content</c>, <c>reasoning</c>), tool calls merged by their <c>index</c> with id, type
-/// and name kept and arguments concatenated, <c>logprobs</c> lists joined, the last finish reason; top-level fields
-/// (model, system_fingerprint, …) as the chunks last gave them, and the usage. A text completion's <c>text</c> is joined
-/// the same way.
+/// A stream's chunks assembled into the one JSON answer they add up to, as an OpenAI SDK's stream accumulator does:
+/// per choice (by its <c>index</c>), delta strings concatenated (content, refusal, and whatever reasoning field the
+/// provider used: <c>reasoning_content</c>, <c>reasoning</c>), tool calls merged by their <c>index</c> with id, type and
+/// name kept and arguments concatenated, <c>logprobs</c> lists joined, the last finish reason; top-level fields (model,
+/// system_fingerprint, …) as the chunks last gave them, and the usage. A text completion's <c>text</c> is joined the
+/// same way. The relay adds each chunk as it passes (for the request log); a stored stream is assembled at once
+/// (<see cref="Assemble"/>) to serve it as JSON.
 /// </summary>
 /// <remarks>
-/// One forward pass of a <see cref="Utf8JsonReader"/> per chunk, with no document built: the request log assembles
-/// every stream it keeps, so this runs once per streamed call. Text is kept as unescaped UTF-8 and written once; a
-/// value a chunk repeats unchanged (the model, the fingerprint) is compared as bytes and not copied again.
+/// One forward pass of a <see cref="Utf8JsonReader"/> per chunk, with no document built, and that pass is also the
+/// relay's check of the chunk (<see cref="Add"/> answers what <see cref="UsageReader.Scan"/> would), so a logged stream
+/// reads each chunk once. Text is kept as unescaped UTF-8 and written once; a value a chunk repeats unchanged (the
+/// model, the fingerprint) is compared as bytes and not copied again.
 /// </remarks>
-internal static class StreamAssembly
+/// <param name="chat">A chat completion (<c>chat.completion</c>, choices with a <c>message</c>); otherwise a text completion.</param>
+internal sealed class StreamAssembly(bool chat)
 {
+    private readonly ObjectPart _top = new();
+    private readonly SortedDictionary<int, ChoicePart> _choices = [];
+    private byte[]? _usage;
+    private long _chunkBytes;
+
+    /// <summary>Chunks added that were JSON.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The first chunk's <c>id</c> and <c>created</c>: the stream's own, which the request log keeps.</summary>
+    public ReplayStamp FirstStamp { get; private set; } = new("", 0);
+
+    /// <summary>About how many bytes the assembly holds: its text and kept values, not the chunks it read.</summary>
+    public long HeldBytes => _top.Bytes + (_usage?.Length ?? 0) + _choices.Values.Sum(choice => choice.Bytes);
+
     /// <summary>The completion the chunks add up to, with the stamp's id and created and (unless asked not to) the usage marked as cached.</summary>
-    /// <param name="chat">A chat completion (<c>chat.completion</c>, choices with a <c>message</c>); otherwise a text completion.</param>
     /// <param name="markCached">Whether the usage is marked as served from cache (a replay), or kept as the provider reported it (the request log).</param>
     /// <exception cref="JsonException">a chunk is not JSON.</exception>
     public static byte[] Assemble(IReadOnlyList<byte[]> chunks, bool chat, ReplayStamp stamp, bool markCached = true)
     {
-        var top = new ObjectPart();
-        var choices = new SortedDictionary<int, ChoicePart>();
-        byte[]? usage = null;
-        var size = 256;
-        foreach (var payload in chunks)
+        var assembly = new StreamAssembly(chat);
+        foreach (var chunk in chunks)
         {
-            size += payload.Length / 2;
-            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = JsonMembers.MaxDepth });
+            if (!assembly.Add(chunk).IsJson)
+            {
+                throw new JsonException("A stream chunk is not one JSON value.");
+            }
+        }
+
+        return assembly.Write(stamp, markCached);
+    }
+
+    /// <summary>
+    /// Adds one chunk, in one pass that also answers what the relay checks of every chunk: whether it is one JSON value,
+    /// its top-level usage, and whether it is the usage-only chunk (<c>choices</c> empty or absent). A chunk that is not
+    /// JSON adds what was read of it before the fault and answers <see cref="ChunkScan.IsJson"/> false.
+    /// </summary>
+    public ChunkScan Add(ReadOnlySpan<byte> chunk)
+    {
+        var reader = new Utf8JsonReader(chunk, new JsonReaderOptions { MaxDepth = JsonMembers.MaxDepth });
+        try
+        {
             if (!reader.Read())
             {
-                throw new JsonException("A stream chunk is empty.");
+                return default;
             }
 
+            TokenUsage? usage = null;
+            var choicesEmpty = true;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                ReadChunk(ref reader, payload, top, choices, chat, ref usage);
+                (usage, choicesEmpty) = ReadChunk(ref reader, chunk, Count == 0);
             }
             else
             {
@@ -50,64 +84,91 @@ internal static class StreamAssembly
 
             if (reader.Read())
             {
-                throw new JsonException("A stream chunk holds more than one JSON value.");
+                return default; // more than one value
             }
-        }
 
-        return CompactJson.Write(json =>
+            Count++;
+            _chunkBytes += chunk.Length;
+            return new ChunkScan(true, usage, usage is not null && choicesEmpty);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    /// <summary>The answer so far, with the stamp's id and created and (unless asked not to) the usage marked as cached.</summary>
+    /// <param name="markCached">Whether the usage is marked as served from cache (a replay), or kept as the provider reported it (the request log).</param>
+    public byte[] Write(ReplayStamp stamp, bool markCached) => CompactJson.Write(
+        json =>
         {
             json.WriteStartObject();
             json.WriteString("id"u8, stamp.Id);
             json.WriteString("object"u8, chat ? "chat.completion"u8 : "text_completion"u8);
             json.WriteNumber("created"u8, stamp.Created);
-            top.WriteMembers(json);
+            _top.WriteMembers(json);
             json.WriteStartArray("choices"u8);
-            foreach (var (index, choice) in choices)
+            foreach (var (index, choice) in _choices)
             {
                 choice.Write(json, index);
             }
 
             json.WriteEndArray();
-            if (usage is not null)
+            if (_usage is not null)
             {
                 json.WritePropertyName("usage"u8);
-                json.WriteRawValue((markCached ? CachedUsage.Mark(usage) : null) ?? usage, skipInputValidation: true);
+                json.WriteRawValue((markCached ? CachedUsage.Mark(_usage) : null) ?? _usage, skipInputValidation: true);
             }
 
             json.WriteEndObject();
-        }, Math.Min(size, 1 << 20));
-    }
+        },
+        (int)Math.Min(256 + (_chunkBytes / 4), 1 << 20));
 
-    /// <summary>One chunk's members, the reader on its start; leaves it on its end.</summary>
-    private static void ReadChunk(
-        ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, ObjectPart top, SortedDictionary<int, ChoicePart> choices, bool chat, ref byte[]? usage)
+    /// <summary>One chunk's members, the reader on its start; leaves it on its end. Returns its usage and whether its choices were empty or absent.</summary>
+    private (TokenUsage? Usage, bool ChoicesEmpty) ReadChunk(ref Utf8JsonReader reader, ReadOnlySpan<byte> chunk, bool first)
     {
+        TokenUsage? usage = null;
+        var choicesEmpty = true;
+        string? id = null;
+        long created = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8) || reader.ValueTextEquals("created"u8) || reader.ValueTextEquals("object"u8) || reader.ValueTextEquals("obfuscation"u8))
+            if (reader.ValueTextEquals("id"u8) || reader.ValueTextEquals("created"u8))
             {
-                // The stamp's, the answer's own object name, and stream-only padding.
+                // The stamp's; the first chunk's are the stream's own.
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (first && isId && reader.TokenType == JsonTokenType.String)
+                {
+                    id = reader.GetString();
+                }
+                else if (first && !isId && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seconds))
+                {
+                    created = seconds;
+                }
+
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("object"u8) || reader.ValueTextEquals("obfuscation"u8))
+            {
+                // The answer's own object name, and stream-only padding.
                 reader.Read();
                 reader.Skip();
             }
             else if (reader.ValueTextEquals("choices"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartArray)
-                {
-                    ReadChoices(ref reader, payload, choices, chat);
-                }
-                else
-                {
-                    reader.Skip();
-                }
+                choicesEmpty = reader.TokenType == JsonTokenType.StartArray && ReadChoices(ref reader, chunk) == 0;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
-                    usage = Json.RawValue(ref reader, payload).ToArray();
+                    var start = checked((int)reader.TokenStartIndex);
+                    usage = UsageReader.ReadUsage(ref reader);
+                    _usage = chunk[start..checked((int)reader.BytesConsumed)].ToArray();
                 }
                 else
                 {
@@ -116,12 +177,20 @@ internal static class StreamAssembly
             }
             else
             {
-                top.SetLatest(ref reader, payload);
+                _top.SetLatest(ref reader, chunk);
             }
         }
+
+        if (first)
+        {
+            FirstStamp = new ReplayStamp(id ?? "", created);
+        }
+
+        return (usage, choicesEmpty);
     }
 
-    private static void ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, SortedDictionary<int, ChoicePart> choices, bool chat)
+    /// <summary>The choices of one chunk (the reader on the array's start, left on its end); returns how many there were.</summary>
+    private int ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> chunk)
     {
         var position = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -129,12 +198,12 @@ internal static class StreamAssembly
             if (reader.TokenType == JsonTokenType.StartObject)
             {
                 var index = Json.IndexOf(reader) ?? position;
-                if (!choices.TryGetValue(index, out var choice))
+                if (!_choices.TryGetValue(index, out var choice))
                 {
-                    choices[index] = choice = new ChoicePart(chat);
+                    _choices[index] = choice = new ChoicePart(chat);
                 }
 
-                choice.Add(ref reader, payload);
+                choice.Add(ref reader, chunk);
             }
             else
             {
@@ -143,8 +212,9 @@ internal static class StreamAssembly
 
             position++;
         }
-    }
 
+        return position;
+    }
 
     /// <summary>Reading helpers over a <see cref="Utf8JsonReader"/> and the chunk it reads.</summary>
     private static class Json
@@ -215,6 +285,9 @@ internal static class StreamAssembly
         /// <summary>Delta fields that name or place a thing rather than carry text: a repeat replaces, never appends.</summary>
         private static readonly byte[][] Identity = ["index"u8.ToArray(), "id"u8.ToArray(), "type"u8.ToArray(), "role"u8.ToArray(), "name"u8.ToArray()];
 
+        /// <summary>About how many bytes the value holds.</summary>
+        public abstract long Bytes { get; }
+
         public abstract void Write(Utf8JsonWriter json);
 
         /// <summary>The value the reader is on, read whole (the reader left on its end).</summary>
@@ -284,6 +357,8 @@ internal static class StreamAssembly
     {
         public ArrayBufferWriter<byte> Utf8 { get; } = new(64);
 
+        public override long Bytes => Utf8.Capacity;
+
         public override void Write(Utf8JsonWriter json) => json.WriteStringValue(Utf8.WrittenSpan);
     }
 
@@ -293,6 +368,8 @@ internal static class StreamAssembly
         public static readonly RawPart Null = new("null"u8.ToArray());
 
         public byte[] Json { get; } = json;
+
+        public override long Bytes => Json.Length;
 
         public bool IsNull => Json.AsSpan().SequenceEqual("null"u8);
 
@@ -304,6 +381,8 @@ internal static class StreamAssembly
     private sealed class ArrayPart : Part
     {
         public List<Part> Items { get; } = [];
+
+        public override long Bytes => Items.Sum(item => item.Bytes);
 
         /// <summary>Objects carrying an <c>index</c> (tool calls) join the entry with that index; anything else is appended.</summary>
         public void Merge(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
@@ -349,6 +428,8 @@ internal static class StreamAssembly
     private sealed class ObjectPart : Part
     {
         public List<(byte[] Name, Part Value)> Members { get; } = [];
+
+        public override long Bytes => Members.Sum(member => member.Name.Length + member.Value.Bytes);
 
         public int? Index => Get("index"u8) is RawPart raw ? raw.AsInt32 : null;
 
@@ -459,6 +540,8 @@ internal static class StreamAssembly
         private readonly ObjectPart _others = new();
         private Part? _logprobs;
         private byte[]? _finishReason;
+
+        public long Bytes => _message.Bytes + _text.Capacity + _others.Bytes + (_logprobs?.Bytes ?? 0) + (_finishReason?.Length ?? 0);
 
         /// <summary>One chunk's entry for this choice, the reader on its start; leaves it on its end.</summary>
         public void Add(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)

@@ -22,29 +22,17 @@ internal sealed class LoggedCall(RequestLogRecord record)
     /// <summary>The JSON body the client received.</summary>
     public ReadOnlyMemory<byte>? AnswerBody { get; init; }
 
-    /// <summary>A stream's OpenAI chunks, assembled into one answer in the client's dialect.</summary>
-    public IReadOnlyList<byte[]>? AnswerChunks { get; init; }
+    /// <summary>A stream's OpenAI chunks as added up while relayed, written as one answer in the client's dialect.</summary>
+    public StreamAssembly? AnswerStream { get; init; }
 
     public IClientDialect? Dialect { get; init; }
-
-    /// <summary>The stream was a chat completion (else a text completion).</summary>
-    public bool Chat { get; init; } = true;
 
     /// <summary>The bytes of bodies this call holds until it is written.</summary>
     public long BodyBytes
     {
         get
         {
-            long bytes = RequestBody.Length + (AnswerBody?.Length ?? 0);
-            if (AnswerChunks is { } chunks)
-            {
-                foreach (var chunk in chunks)
-                {
-                    bytes += chunk.Length;
-                }
-            }
-
-            return bytes;
+            return RequestBody.Length + (AnswerBody?.Length ?? 0) + (AnswerStream?.HeldBytes ?? 0);
         }
     }
 
@@ -69,9 +57,9 @@ internal sealed class LoggedCall(RequestLogRecord record)
         {
             response = Text(answer.Span, maxBytes, ref truncated);
         }
-        else if (AnswerChunks is { Count: > 0 } chunks && Dialect is not null)
+        else if (AnswerStream is { Count: > 0 } stream && Dialect is not null)
         {
-            response = Text(Assemble(chunks, Dialect, Chat), maxBytes, ref truncated);
+            response = Text(Assemble(stream, Dialect), maxBytes, ref truncated);
         }
 
         return Record with { RequestBody = request, ResponseBody = response, Truncated = truncated };
@@ -108,47 +96,17 @@ internal sealed class LoggedCall(RequestLogRecord record)
         return cut;
     }
 
-    /// <summary>The answer the chunks add up to, with the stream's own id and created, rendered in the client's dialect; a stream that broke is assembled as far as it went.</summary>
-    private static byte[] Assemble(IReadOnlyList<byte[]> chunks, IClientDialect dialect, bool chat)
+    /// <summary>The answer the stream added up to, with its own id and created, in the client's dialect; a stream that broke is written as far as it went.</summary>
+    private static byte[] Assemble(StreamAssembly stream, IClientDialect dialect)
     {
+        var openAi = stream.Write(stream.FirstStamp, markCached: false);
         try
         {
-            var openAi = StreamAssembly.Assemble(chunks, chat, StampOf(chunks[0]), markCached: false);
             return dialect.Format == ClientFormat.OpenAi ? openAi : dialect.ResponseFromOpenAi(openAi);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
         {
             return [];
         }
-    }
-
-    private static ReplayStamp StampOf(byte[] chunk)
-    {
-        var id = "";
-        var created = 0L;
-        var reader = new Utf8JsonReader(chunk);
-        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-        {
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isId = reader.ValueTextEquals("id"u8);
-                var isCreated = !isId && reader.ValueTextEquals("created"u8);
-                reader.Read();
-                if (isId && reader.TokenType == JsonTokenType.String)
-                {
-                    id = reader.GetString() ?? "";
-                }
-                else if (isCreated && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seconds))
-                {
-                    created = seconds;
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-        }
-
-        return new ReplayStamp(id, created);
     }
 }

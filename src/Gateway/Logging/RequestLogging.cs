@@ -101,9 +101,8 @@ internal sealed class RequestLogging(RequestLogQueue queue) : ICallObserver
                 Bodies = bodies,
                 RequestBody = call.Body.Utf8,
                 AnswerBody = call.AnswerBody,
-                AnswerChunks = call.AnswerChunks,
+                AnswerStream = call.AnswerStream,
                 Dialect = call.Dialect,
-                Chat = call.Operation != ApiOperation.Completions,
             };
     }
 

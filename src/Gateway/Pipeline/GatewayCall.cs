@@ -61,8 +61,8 @@ public sealed class GatewayCall
     /// <summary>The JSON body the client received (answer or error), when <see cref="KeepsAnswer"/>.</summary>
     internal ReadOnlyMemory<byte>? AnswerBody { get; set; }
 
-    /// <summary>A stream's OpenAI chunks as relayed (usage chunk included), when <see cref="KeepsAnswer"/>; the log assembles them into one answer.</summary>
-    internal List<byte[]>? AnswerChunks { get; set; }
+    /// <summary>A stream's OpenAI chunks as relayed (usage chunk included), added up as they passed, when <see cref="KeepsAnswer"/>.</summary>
+    internal Caching.StreamAssembly? AnswerStream { get; set; }
 
     /// <summary>Stamps <see cref="TimeToFirstByte"/> the first time the answer's bytes go out.</summary>
     internal void FirstByteSent() => TimeToFirstByte ??= Clock.GetElapsedTime(Timings.StartTimestamp);
