@@ -13,10 +13,18 @@ internal sealed class SqliteDatabase
     private const int BusyTimeoutMilliseconds = 5000;
 
     private readonly string _connectionString;
+    private readonly string _firstOpen;
     private int _journalModeSet;
 
-    public SqliteDatabase(string path)
+    /// <param name="path">The database file.</param>
+    /// <param name="pageSize">
+    /// The page size of a file created here, in bytes (a power of two, 512 to 65,536); null for SQLite's 4,096. A file
+    /// that already has pages keeps its own: in WAL mode the page size is fixed once the file is written.
+    /// </param>
+    public SqliteDatabase(string path, int? pageSize = null)
     {
+        // The page size first: it only applies before the file's first page is written, which setting WAL does.
+        _firstOpen = (pageSize is { } size ? $"PRAGMA page_size = {size}; " : "") + "PRAGMA journal_mode = WAL;";
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -37,11 +45,11 @@ internal sealed class SqliteDatabase
             command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};";
             await command.ExecuteNonQueryAsync(cancellationToken);
 
-            // WAL is a property of the file, kept across opens, so once per process is enough (twice is harmless);
-            // it cannot change inside a transaction, and a fresh connection is never in one.
+            // WAL (and the page size) are properties of the file, kept across opens, so once per process is enough
+            // (twice is harmless); WAL cannot change inside a transaction, and a fresh connection is never in one.
             if (Volatile.Read(ref _journalModeSet) == 0)
             {
-                command.CommandText = "PRAGMA journal_mode = WAL;";
+                command.CommandText = _firstOpen;
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 Volatile.Write(ref _journalModeSet, 1);
             }
@@ -70,7 +78,7 @@ internal sealed class SqliteDatabase
             command.ExecuteNonQuery();
             if (Volatile.Read(ref _journalModeSet) == 0)
             {
-                command.CommandText = "PRAGMA journal_mode = WAL;";
+                command.CommandText = _firstOpen;
                 command.ExecuteNonQuery();
                 Volatile.Write(ref _journalModeSet, 1);
             }

@@ -21,6 +21,12 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
     /// <summary>Rows per statement when streaming a search (exports): short statements, so no read holds a snapshot long.</summary>
     private const int ReadAllPage = 1000;
 
+    /// <summary>
+    /// The page size of a new log file: rows of a kilobyte or more with their bodies, appended in batches, write about a
+    /// quarter less CPU (fewer WAL frames and system calls per row) and take a sixth less room than in 4 KiB pages.
+    /// </summary>
+    internal const int PageSize = 16_384;
+
     private readonly SqliteDatabase _database;
     private readonly LogStoreLimits _limits;
     private readonly SqliteGrainStorageThread _writer;
@@ -38,7 +44,7 @@ internal sealed class SqliteRequestLog : IRequestLogStore, IDisposable
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentOutOfRangeException.ThrowIfLessThan(limits.DeleteBatch, 1);
         Path = System.IO.Path.GetFullPath(path);
-        _database = new SqliteDatabase(path);
+        _database = new SqliteDatabase(path, PageSize);
         _limits = limits;
         _writer = new SqliteGrainStorageThread($"Request log {System.IO.Path.GetFileName(path)}");
     }

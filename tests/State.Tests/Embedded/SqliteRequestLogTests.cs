@@ -34,6 +34,31 @@ public sealed class SqliteRequestLogTests
     }
 
     [Fact]
+    public async Task Open_NewFile_HasTheLogsPageSizeInWal_AndTheCatalogSqlitesDefault()
+    {
+        await using var folder = LogFolder.Open();
+        await folder.Stores.Migrator.MigrateAsync(default);
+        await folder.Stores.Logs.AppendAsync([NewRecord("ws_a", T0)], default);
+
+        Assert.Equal((SqliteRequestLog.PageSize, "wal"), await PageSizeAndJournalAsync(folder.Stores.LogPath));
+        Assert.Equal((4096L, "wal"), await PageSizeAndJournalAsync(folder.Stores.DatabasePath));
+    }
+
+    [Fact]
+    public async Task Open_FileWrittenWithSmallerPages_KeepsThemAndStillLogs()
+    {
+        await using var folder = LogFolder.Open();
+        var old = new SqliteDatabase(folder.Stores.LogPath);
+        await old.ExecuteAsync("CREATE TABLE older (a INTEGER)", null, default);
+        old.Close();
+
+        await folder.Stores.Logs.AppendAsync([NewRecord("ws_a", T0)], default);
+
+        Assert.Equal((4096L, "wal"), await PageSizeAndJournalAsync(folder.Stores.LogPath));
+        Assert.Equal(1, await folder.Stores.Logs.CountAsync(new LogSearch { WorkspaceIds = ["ws_a"] }, default));
+    }
+
+    [Fact]
     public async Task Append_CatalogWriteLocked_StillWrites()
     {
         await using var folder = LogFolder.Open();
@@ -132,6 +157,19 @@ public sealed class SqliteRequestLogTests
 
         Assert.Same(stores.Logs, provider.GetRequiredService<IRequestLogStore>());
         Assert.Equal(Path.Combine(folder.Path, "hosted-logs.db"), stores.LogPath);
+    }
+
+    private static async Task<(long PageSize, string JournalMode)> PageSizeAndJournalAsync(string path)
+    {
+        var database = new SqliteDatabase(path);
+        try
+        {
+            return (await database.ExecuteScalarAsync<long>("PRAGMA page_size", null, default), (await database.ExecuteScalarAsync<string>("PRAGMA journal_mode", null, default))!);
+        }
+        finally
+        {
+            database.Close();
+        }
     }
 
     private static async Task<List<string>> TablesAsync(string path)
