@@ -53,8 +53,9 @@ internal static class Report
         {
             md.AppendLine("## This build against the one before (`switchyard` / `switchyard-before`)");
             BeforeAndAfter(md, m);
-            Interleaved(md, m);
         }
+
+        Interleaved(md, m);
 
         var directory = System.IO.Path.Combine(lab.Repository, options.ResultsDirectory);
         Directory.CreateDirectory(directory);
@@ -153,9 +154,11 @@ internal static class Report
             return;
         }
 
-        md.AppendLine("Interleaved: the two builds took turns under the same load, and each side's CPU and requests are summed over");
-        md.AppendLine("its turns, so both saw the same minutes of the machine (trust these over the rows above for differences under");
-        md.AppendLine("about 10%):");
+        md.AppendLine("## Interleaved pairs");
+        md.AppendLine();
+        md.AppendLine("The two contenders of each pair (\"after\" is this build, or the request log on; \"before\" the build before, or");
+        md.AppendLine("the log off) took turns under the same load, and each side's CPU and requests are summed over its turns, so both");
+        md.AppendLine("saw the same minutes of the machine (trust these over the rows above for differences under about 10%):");
         md.AppendLine();
         md.AppendLine("| scenario | turns | before, CPU µs per request | after | after / before | req/s after / before |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|");

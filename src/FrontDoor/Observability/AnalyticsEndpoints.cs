@@ -46,12 +46,12 @@ internal static class AnalyticsEndpoints
     public static RouteGroupBuilder MapAnalyticsEndpoints(this RouteGroupBuilder admin)
     {
         admin.MapGet("/analytics/graphs/{graph}", (string graph, HttpRequest request, IKeyStore keys, RequestLogAccess logs, CancellationToken ct) =>
-            GraphAsync(graph, request, keys, logs, ct)).RequireScope("analytics.read");
+            GraphAsync(graph, request, keys, logs, ct)).RequireScope("analytics.view");
         admin.MapGet("/analytics/graphs/{graph}/{view}", (string graph, string view, HttpRequest request, IKeyStore keys, RequestLogAccess logs, CancellationToken ct) =>
-            GraphAsync($"{graph}-{view}", request, keys, logs, ct)).RequireScope("analytics.read");
-        admin.MapGet("/analytics/summary/cache", CacheSummaryAsync).RequireScope("analytics.read");
-        admin.MapGet("/analytics/groups/metadata/{key}", MetadataGroupAsync).RequireScope("analytics.read");
-        admin.MapGet("/analytics/groups/{groupBy}", GroupAsync).RequireScope("analytics.read");
+            GraphAsync($"{graph}-{view}", request, keys, logs, ct)).RequireScope("analytics.view");
+        admin.MapGet("/analytics/summary/cache", CacheSummaryAsync).RequireScope("analytics.view");
+        admin.MapGet("/analytics/groups/metadata/{key}", MetadataGroupAsync).RequireScope("analytics.view");
+        admin.MapGet("/analytics/groups/{groupBy}", GroupAsync).RequireScope("analytics.view");
         return admin;
     }
 

@@ -13,7 +13,7 @@ internal static class LogEndpoints
     {
         admin.MapGet("/logs", SearchAsync).RequireScope("logs.list");
         admin.MapPost("/logs", CreateAsync).RequireScope("logs.write");
-        admin.MapGet("/logs/{id}", GetAsync).RequireScope("logs.read");
+        admin.MapGet("/logs/{id}", GetAsync).RequireScope("logs.view");
         admin.MapGet("/logs/traces/{traceId}", TraceAsync).RequireScope("logs.list");
         return admin;
     }

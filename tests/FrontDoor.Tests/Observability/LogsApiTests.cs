@@ -195,8 +195,8 @@ public sealed class LogsApiTests(ObservabilityFixture fixture) : IClassFixture<O
         var calls = new AdminCalls(fixture.Gateway.Client, key);
 
         Assert.Contains("logs.list", (await calls.Get("/v1/logs")).Failure(HttpStatusCode.Forbidden, "AB03").Str("message"), StringComparison.Ordinal);
-        Assert.Contains("logs.read", (await calls.Get($"/v1/logs/{fixture.RecordsA[0].Id}")).Failure(HttpStatusCode.Forbidden, "AB03").Str("message"), StringComparison.Ordinal);
-        Assert.Contains("analytics.read", (await calls.Get($"/v1/analytics/graphs/requests?{fixture.Range}")).Failure(HttpStatusCode.Forbidden, "AB03").Str("message"), StringComparison.Ordinal);
+        Assert.Contains("logs.view", (await calls.Get($"/v1/logs/{fixture.RecordsA[0].Id}")).Failure(HttpStatusCode.Forbidden, "AB03").Str("message"), StringComparison.Ordinal);
+        Assert.Contains("analytics.view", (await calls.Get($"/v1/analytics/graphs/requests?{fixture.Range}")).Failure(HttpStatusCode.Forbidden, "AB03").Str("message"), StringComparison.Ordinal);
         Assert.Contains("feedback.write", (await calls.Post("/v1/feedback", """{"trace_id":"t","value":1}""")).Failure(HttpStatusCode.Forbidden, "AB03").Str("message"), StringComparison.Ordinal);
         Assert.Contains("logs.export", (await calls.Get("/v1/logs/exports")).Failure(HttpStatusCode.Forbidden, "AB03").Str("message"), StringComparison.Ordinal);
     }

@@ -11,7 +11,7 @@ namespace Switchyard.FrontDoor.Tests.Observability;
 /// </summary>
 public sealed class ObservabilityFixture : IAsyncLifetime
 {
-    public static readonly string[] Scopes = ["logs.list", "logs.read", "logs.write", "logs.export", "analytics.read", "feedback.write"];
+    public static readonly string[] Scopes = ["logs.list", "logs.view", "logs.write", "logs.export", "analytics.view", "feedback.write"];
 
     private TestGateway? _gateway;
 
