@@ -157,4 +157,50 @@ public sealed class StreamAssemblyTests
             """{"id":"chatcmpl-fresh","object":"text_completion","created":1700000000,"model":"gpt-3.5-turbo-instruct","choices":[{"text":"Once upon","index":0,"logprobs":{"tokens":["Once"," upon"],"token_logprobs":[-0.5,-0.25],"top_logprobs":null,"text_offset":[0,4]},"finish_reason":"length"}],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6,"prompt_tokens_details":{"cached_tokens":4}}}""",
             json);
     }
+
+    [Theory]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}],"usage":null}""")]
+    [InlineData("""{"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5,"prompt_tokens_details":{"cached_tokens":1},"completion_tokens_details":{"reasoning_tokens":1}}}""")]
+    [InlineData("""{"id":"c","usage":{"prompt_tokens":3,"completion_tokens":2}}""")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""")]
+    [InlineData("""{"id":"c","choices":null,"usage":{"prompt_tokens":3}}""")]
+    [InlineData("""["not","an","object"]""")]
+    [InlineData("""{"id":"c","choices":[{"index":0,"delta":{"content":"cut""")]
+    [InlineData("""{"id":"c"} {"id":"d"}""")]
+    [InlineData("""not json""")]
+    [InlineData("")]
+    public void Add_AnswersWhatTheRelaysScanAnswers(string chunk)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(chunk);
+
+        Assert.Equal(Switchyard.Gateway.Answer.UsageReader.Scan(utf8), new StreamAssembly(chat: true).Add(utf8));
+    }
+
+    [Fact]
+    public void Add_ChunkByChunk_IsTheAssemblyOfAllAtOnce_WithTheFirstChunksStamp()
+    {
+        string[] chunks =
+        [
+            Chunk("""{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":null}""").Replace("\"created\":1", "\"created\":1700000123", StringComparison.Ordinal),
+            Chunk("""{"index":0,"delta":{"content":"lo"},"finish_reason":null}"""),
+            Chunk("""{"index":0,"delta":{},"finish_reason":"stop"}""", tail: ""","usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}"""),
+        ];
+        var assembly = new StreamAssembly(chat: true);
+
+        foreach (var chunk in chunks)
+        {
+            Assert.True(assembly.Add(Encoding.UTF8.GetBytes(chunk)).IsJson);
+        }
+
+        Assert.Equal(3, assembly.Count);
+        Assert.Equal(new ReplayStamp("chatcmpl-s", 1_700_000_123), assembly.FirstStamp);
+        Assert.Equal(
+            Encoding.UTF8.GetString(StreamAssembly.Assemble([.. chunks.Select(Encoding.UTF8.GetBytes)], chat: true, assembly.FirstStamp, markCached: false)),
+            Encoding.UTF8.GetString(assembly.Write(assembly.FirstStamp, markCached: false)));
+        Assert.InRange(assembly.HeldBytes, 1, 1024);
+    }
+
+    [Fact]
+    public void Assemble_ChunkThatIsNotJson_Throws() =>
+        Assert.Throws<System.Text.Json.JsonException>(() => StreamAssembly.Assemble([Encoding.UTF8.GetBytes("""{"id":"x","choices":[""")], chat: true, Stamp));
 }
