@@ -53,6 +53,46 @@ public sealed class TruncatedBodyTests
         Assert.Contains(logs.Lines, line => line.StartsWith("Debug", StringComparison.Ordinal) && line.Contains("Bad request on POST /v1/admin/workspaces: 400", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("silo")]
+    [InlineData("timeout")]
+    public async Task Middleware_ClusterUnreachable_Answers503WithRetryAfter_AndLogsAWarning(string failure)
+    {
+        var logs = new CapturedLogs();
+        using var factory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        Exception thrown = failure == "silo" ? new Orleans.Runtime.SiloUnavailableException("The silo is gone.") : new TimeoutException("Response did not arrive on time.");
+        var middleware = new UnmatchedRouteMiddleware(_ => throw thrown, factory.CreateLogger<UnmatchedRouteMiddleware>());
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = "/v1/cache/stats";
+        context.Response.Body = new MemoryStream();
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+        context.Response.Body.Position = 0;
+        var json = await JsonDocument.ParseAsync(context.Response.Body);
+        Assert.Equal("failure", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal($"The cluster could not be reached ({thrown.GetType().Name}); retry in a moment.", json.RootElement.GetProperty("message").GetString());
+        Assert.DoesNotContain(logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("GET /v1/cache/stats", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Middleware_AnyOtherFailure_IsA500InTheGatewayShape()
+    {
+        var middleware = new UnmatchedRouteMiddleware(_ => throw new InvalidOperationException("a bug"), LoggerFactory.Create(_ => { }).CreateLogger<UnmatchedRouteMiddleware>());
+        var context = new DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(500, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        Assert.Equal("Something went wrong inside the gateway; the error is logged.", (await JsonDocument.ParseAsync(context.Response.Body)).RootElement.GetProperty("message").GetString());
+    }
+
     /// <summary>A request body whose first read fails as Kestrel's does when the connection ends early.</summary>
     private sealed class BrokenBody : IRequestBodyPipeFeature
     {
