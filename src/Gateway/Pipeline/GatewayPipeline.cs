@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Switchyard.Gateway.Admission;
 using Switchyard.Gateway.Answer;
 using Switchyard.Gateway.Caching;
@@ -75,6 +76,7 @@ public sealed class GatewayPipeline
         call.RequestId = Guid.CreateVersion7(call.StartedAt).ToString("N");         // the request log's id, on every answer
         call.Response.SetHeader(GatewayHeaders.RequestId, call.RequestId);
         using var span = Telemetry.CallSpan.Start(call);                            // the call's span, when tracing listens
+        ExceptionDispatchInfo? fault = null;
         try
         {
             await _intake.ReadAsync(call);                                          // the body: content type, size, routing fields
@@ -97,6 +99,15 @@ public sealed class GatewayPipeline
             call.ErrorType = ClientClosedRequest;
             call.ErrorMessage = "The client closed the request before the answer was complete.";
         }
+        catch (Exception ex)
+        {
+            // A fault of the gateway's own, which the host answers (500) and logs with its stack: the call is still
+            // settled, logged and counted.
+            call.StatusCode = 500;
+            call.ErrorType = InternalError;
+            call.ErrorMessage = $"The gateway failed inside ({ex.GetType().Name}).";
+            fault = ExceptionDispatchInfo.Capture(ex);
+        }
         finally
         {
             _settlement.Settle(call);                                               // every hold, to the usage reported
@@ -106,7 +117,12 @@ public sealed class GatewayPipeline
         {
             observer.OnCompleted(call);                                             // logs and metrics
         }
+
+        fault?.Throw();
     }
+
+    /// <summary>The <c>error.type</c> the request log gives a call that ended in a fault of the gateway's own.</summary>
+    public const string InternalError = "internal_error";
 
     /// <summary>The <c>error.type</c> the request log gives a call the client abandoned (status 499).</summary>
     public const string ClientClosedRequest = "client_closed_request";

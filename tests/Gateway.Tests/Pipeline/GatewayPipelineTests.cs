@@ -29,19 +29,20 @@ public sealed class GatewayPipelineTests : IAsyncLifetime
 
     public GatewayPipelineTests()
     {
-        // The keyless caller's workspace: one request a minute.
-        var workspace = new Workspace("ws-default", KeyDirectory.DefaultWorkspaceSlug, "default", null, new Dictionary<string, string>(),
-            new Limits(null, [new RateLimit(RateLimitKind.Requests, RateLimitUnit.PerMinute, 1)], null), false, Now, Now);
         _services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(new FakeTimeProvider(Now))
             .AddSingleton<IQuotaBank>(_bank)
             .AddSingleton<IProviderHealth>(new InMemoryProviderHealth("replica-test"))
-            .AddSingleton(SnapshotStore.Of(new KeySnapshot([workspace], [], [], [])))
+            .AddSingleton(SnapshotStore.Of(new KeySnapshot([DefaultWorkspace], [], [], [])))
             .AddSingleton<ICallObserver>(_observer)
             .AddSwitchyardGateway()
             .BuildServiceProvider();
     }
+
+    /// <summary>The keyless caller's workspace: one request a minute.</summary>
+    private static Workspace DefaultWorkspace { get; } = new("ws-default", KeyDirectory.DefaultWorkspaceSlug, "default", null, new Dictionary<string, string>(),
+        new Limits(null, [new RateLimit(RateLimitKind.Requests, RateLimitUnit.PerMinute, 1)], null), false, Now, Now);
 
     public async Task InitializeAsync() =>
         await _services.GetRequiredService<KeyDirectory>().RefreshAsync(_services.GetRequiredService<TimeProvider>(), default);
@@ -68,6 +69,41 @@ public sealed class GatewayPipelineTests : IAsyncLifetime
         Assert.Equal("failure", body.GetProperty("status").GetString());
         Assert.Equal("Invalid content type passed: 'text/plain'. Send the body as JSON with the header Content-Type: application/json.", body.GetProperty("message").GetString());
         Assert.Equal(400, Assert.Single(_observer.Calls).StatusCode);
+    }
+
+    [Fact]
+    public async Task HandleAsync_FaultOfItsOwn_IsRethrownForTheHost_AfterObserversSawA500()
+    {
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(new FakeTimeProvider(Now))
+            .AddSingleton<IQuotaBank>(_bank)
+            .AddSingleton<IProviderHealth>(new InMemoryProviderHealth("replica-test"))
+            .AddSingleton(SnapshotStore.Of(new KeySnapshot([DefaultWorkspace], [], [], [])))
+            .AddSingleton<ICallObserver>(new FaultyObserver())
+            .AddSingleton<ICallObserver>(_observer)
+            .AddSwitchyardGateway()
+            .BuildServiceProvider();
+        await services.GetRequiredService<KeyDirectory>().RefreshAsync(services.GetRequiredService<TimeProvider>(), default);
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => services.GetRequiredService<GatewayPipeline>()
+            .HandleAsync(ApiOperation.ChatCompletions, OpenAiDialect.Instance, Chat(TestCalls.ChatBody("gpt-4o"), (GatewayHeaders.Provider, "openai")), new RecordingResponse()));
+
+        Assert.Equal("a bug", thrown.Message);
+        var call = Assert.Single(_observer.Calls);
+        Assert.Equal(500, call.StatusCode);
+        Assert.Equal(GatewayPipeline.InternalError, call.ErrorType);
+        Assert.Equal("The gateway failed inside (InvalidOperationException).", call.ErrorMessage);
+    }
+
+    /// <summary>An observer with a bug: asked whether it wants the answer, it throws.</summary>
+    private sealed class FaultyObserver : ICallObserver
+    {
+        public bool WantsAnswer(GatewayCall call) => throw new InvalidOperationException("a bug");
+
+        public void OnCompleted(GatewayCall call)
+        {
+        }
     }
 
     [Fact]
