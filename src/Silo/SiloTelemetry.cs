@@ -1,6 +1,6 @@
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Switchyard.Cluster;
 
 namespace Switchyard.Silo;
 
@@ -15,31 +15,16 @@ internal static class SiloTelemetry
 {
     public const string DefaultServiceName = "switchyard-silo";
 
-    public const string MetricsPath = "/metrics";
-
-    private const string OrleansMeter = "Microsoft.Orleans";
-
     public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        if (otlp && configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] is { Length: > 0 } protocol && protocol is not ("grpc" or "http/protobuf"))
-        {
-            throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '{protocol}'.");
-        }
-
+        var otlp = OtlpExport.IsOn(configuration);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource =>
-            {
-                if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
-                {
-                    resource.AddService(DefaultServiceName);
-                }
-            })
+            .ConfigureResource(resource => OtlpExport.Name(resource, configuration, DefaultServiceName))
             .WithMetrics(metrics =>
             {
                 metrics
-                    .AddMeter(OrleansMeter)
+                    .AddMeter(OtlpExport.OrleansMeter)
                     .AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddProcessInstrumentation()
@@ -53,8 +38,7 @@ internal static class SiloTelemetry
         {
             telemetry.WithTracing(tracing => tracing
                 .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
-                .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context =>
-                    !context.Request.Path.StartsWithSegments(MetricsPath) && !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments("/ready"))
+                .AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = context => !OtlpExport.IsProbe(context.Request.Path))
                 .AddOtlpExporter());
         }
 
@@ -63,7 +47,7 @@ internal static class SiloTelemetry
 
     public static WebApplication MapSiloMetrics(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapPrometheusScrapingEndpoint(OtlpExport.MetricsPath);
         return app;
     }
 }

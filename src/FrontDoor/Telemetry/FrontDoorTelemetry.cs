@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Switchyard.Cluster;
 using Switchyard.Gateway.Telemetry;
 using Switchyard.State.Orleans.Quotas;
 
@@ -19,9 +19,6 @@ public static class FrontDoorTelemetry
 {
     /// <summary>The service name when <c>OTEL_SERVICE_NAME</c> does not give one.</summary>
     public const string DefaultServiceName = "switchyard-frontdoor";
-
-    /// <summary>The path Prometheus scrapes.</summary>
-    public const string MetricsPath = "/metrics";
 
     /// <summary>Binds <see cref="TelemetryOptions"/>, adds the gateway's metrics and the exporters.</summary>
     public static WebApplicationBuilder AddSwitchyardTelemetry(this WebApplicationBuilder builder)
@@ -68,7 +65,7 @@ public static class FrontDoorTelemetry
     /// <summary>Maps <c>GET /metrics</c>, with no authentication: metrics carry no secret and no key unless configured to.</summary>
     public static WebApplication MapSwitchyardMetrics(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapPrometheusScrapingEndpoint(OtlpExport.MetricsPath);
         return app;
     }
 
@@ -86,44 +83,4 @@ public static class FrontDoorTelemetry
         public IReadOnlyList<BudgetStanding> Budgets() =>
             bank.Budgets().Select(b => new BudgetStanding(b.Window.Kind, b.Window.EntityId, b.Window.Meter, b.Remaining)).ToArray();
     }
-}
-
-/// <summary>The OpenTelemetry settings both hosts read the same way (the standard <c>OTEL_*</c> variables).</summary>
-internal static class OtlpExport
-{
-    public const string OrleansMeter = "Microsoft.Orleans";
-
-    /// <summary>
-    /// OTLP is on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The exporter itself reads it and the other standard
-    /// variables (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>_HEADERS</c>, <c>_TIMEOUT</c>, the per-signal ones) from the
-    /// configuration, environment included; an unknown protocol fails the start with a message naming the variable.
-    /// </summary>
-    public static bool IsOn(IConfiguration configuration)
-    {
-        if (string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            return false;
-        }
-
-        var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"];
-        if (!string.IsNullOrEmpty(protocol) && protocol is not ("grpc" or "http/protobuf"))
-        {
-            throw new InvalidOperationException($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '{protocol}'.");
-        }
-
-        return true;
-    }
-
-    /// <summary>The service name: <c>OTEL_SERVICE_NAME</c> (and <c>OTEL_RESOURCE_ATTRIBUTES</c>) as given, else <paramref name="fallback"/>.</summary>
-    public static void Name(ResourceBuilder resource, IConfiguration configuration, string fallback)
-    {
-        if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
-        {
-            resource.AddService(fallback);
-        }
-    }
-
-    /// <summary>Scrapes and probes make no traces.</summary>
-    public static bool IsProbe(PathString path) =>
-        path.StartsWithSegments(FrontDoorTelemetry.MetricsPath) || path.StartsWithSegments("/health") || path.StartsWithSegments("/ready");
 }
