@@ -54,16 +54,13 @@ internal sealed class AnalyticsQuestion
             return (null, AdminResults.Invalid(filters.Errors));
         }
 
-        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, null, cancellationToken);
-        if (problem is not null)
+        var (read, problem) = await logs.ForReadAsync(keys, request, null, cancellationToken);
+        if (read is null)
         {
-            return (null, problem);
+            return (null, problem!);
         }
 
-        if (logs.Store is not { } store)
-        {
-            return (null, RequestLogAccess.Missing());
-        }
+        var (store, workspaces) = read;
 
         var grain = AnalyticsTotals.GrainFor(range!.Value.From, range.Value.To);
         var (from, to) = AnalyticsTotals.Align(range.Value.From, range.Value.To, grain);

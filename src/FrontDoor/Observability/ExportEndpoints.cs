@@ -67,16 +67,13 @@ internal static class ExportEndpoints
 
     private static async Task<IResult> ListAsync(HttpRequest request, IKeyStore keys, RequestLogAccess logs, CancellationToken cancellationToken)
     {
-        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, null, cancellationToken);
-        if (problem is not null)
+        var (read, problem) = await logs.ForReadAsync(keys, request, null, cancellationToken);
+        if (read is null)
         {
-            return problem;
+            return problem!;
         }
 
-        if (logs.Store is not { } store)
-        {
-            return RequestLogAccess.Missing();
-        }
+        var (store, workspaces) = read;
 
         var exports = (await store.ListExportsAsync(workspaces, cancellationToken)).OrderByDescending(e => e.CreatedAt).ToArray();
         var page = WorkspaceScope.Page(request, exports).Select(View).ToArray();
@@ -217,16 +214,13 @@ internal static class ExportEndpoints
     private static async Task<(LogExport? Export, IRequestLogStore? Store, IResult? Problem)> FindAsync(
         string id, HttpRequest request, IKeyStore keys, RequestLogAccess logs, CancellationToken cancellationToken)
     {
-        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, null, cancellationToken);
-        if (problem is not null)
+        var (read, problem) = await logs.ForReadAsync(keys, request, null, cancellationToken);
+        if (read is null)
         {
-            return (null, null, problem);
+            return (null, null, problem!);
         }
 
-        if (logs.Store is not { } store)
-        {
-            return (null, null, RequestLogAccess.Missing());
-        }
+        var (store, workspaces) = read;
 
         var export = await store.GetExportAsync(workspaces, id, cancellationToken);
         return export is null ? (null, null, AdminResults.NotFound($"Export '{id}'")) : (export, store, null);

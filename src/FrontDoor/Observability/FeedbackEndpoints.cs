@@ -80,16 +80,13 @@ internal static class FeedbackEndpoints
             return AdminResults.Invalid(errors);
         }
 
-        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, body, cancellationToken);
-        if (problem is not null)
+        var (read, problem) = await logs.ForReadAsync(keys, request, body, cancellationToken);
+        if (read is null)
         {
-            return problem;
+            return problem!;
         }
 
-        if (logs.Store is not { } store)
-        {
-            return RequestLogAccess.Missing();
-        }
+        var (store, workspaces) = read;
 
         var existing = await store.GetFeedbackAsync(workspaces, id, cancellationToken);
         if (existing is null)

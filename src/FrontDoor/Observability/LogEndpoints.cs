@@ -33,16 +33,13 @@ internal static class LogEndpoints
             return AdminResults.Invalid(filters.Errors);
         }
 
-        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, null, cancellationToken);
-        if (problem is not null)
+        var (read, problem) = await logs.ForReadAsync(keys, request, null, cancellationToken);
+        if (read is null)
         {
-            return problem;
+            return problem!;
         }
 
-        if (logs.Store is not { } store)
-        {
-            return RequestLogAccess.Missing();
-        }
+        var (store, workspaces) = read;
 
         search = search with { WorkspaceIds = workspaces };
         var page = await store.SearchAsync(search, cancellationToken);
@@ -54,16 +51,13 @@ internal static class LogEndpoints
 
     private static async Task<IResult> GetAsync(string id, HttpRequest request, IKeyStore keys, RequestLogAccess logs, CancellationToken cancellationToken)
     {
-        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, null, cancellationToken);
-        if (problem is not null)
+        var (read, problem) = await logs.ForReadAsync(keys, request, null, cancellationToken);
+        if (read is null)
         {
-            return problem;
+            return problem!;
         }
 
-        if (logs.Store is not { } store)
-        {
-            return RequestLogAccess.Missing();
-        }
+        var (store, workspaces) = read;
 
         var record = await store.GetAsync(workspaces, id, cancellationToken);
         return record is null ? AdminResults.NotFound($"Log '{id}'") : AdminResults.Ok(LogViews.View(record), ObservabilityJsonContext.Default.LogView);
@@ -72,16 +66,13 @@ internal static class LogEndpoints
     /// <summary><c>GET /v1/logs/traces/{trace_id}</c>: every record of the trace, oldest first, each with its attempts.</summary>
     private static async Task<IResult> TraceAsync(string traceId, HttpRequest request, IKeyStore keys, RequestLogAccess logs, CancellationToken cancellationToken)
     {
-        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, null, cancellationToken);
-        if (problem is not null)
+        var (read, problem) = await logs.ForReadAsync(keys, request, null, cancellationToken);
+        if (read is null)
         {
-            return problem;
+            return problem!;
         }
 
-        if (logs.Store is not { } store)
-        {
-            return RequestLogAccess.Missing();
-        }
+        var (store, workspaces) = read;
 
         var records = await store.TraceAsync(workspaces, traceId, cancellationToken);
         return records.Count == 0

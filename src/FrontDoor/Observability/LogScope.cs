@@ -57,4 +57,19 @@ internal sealed class RequestLogAccess(IServiceProvider services)
     public IRequestLogStore? Store { get; } = services.GetService<IRequestLogStore>();
 
     public static IResult Missing() => AdminResults.Failure("No request log is configured on this gateway.");
+
+    /// <summary>
+    /// The store and the workspaces a read may see (<see cref="LogScope.ForReadAsync"/>), or the answer that ends the
+    /// read: an unknown or other workspace, or no request log on this gateway.
+    /// </summary>
+    public async Task<(LogRead? Read, IResult? Problem)> ForReadAsync(IKeyStore keys, HttpRequest request, AdminBody? body, CancellationToken cancellationToken)
+    {
+        var (workspaces, problem) = await LogScope.ForReadAsync(keys, request, body, cancellationToken);
+        return problem is not null ? (null, problem)
+            : Store is { } store ? (new LogRead(store, workspaces), null)
+            : (null, Missing());
+    }
 }
+
+/// <summary>A read of the request log: its store, and the workspaces it may see (null for every workspace).</summary>
+internal sealed record LogRead(IRequestLogStore Store, IReadOnlyList<string>? WorkspaceIds);
